@@ -1,0 +1,175 @@
+// The manager's replicated state: tables of objects, changed only by applying committed transactions
+// in log order. Reads return frozen objects that callers may share but never mutate.
+import { refusals, type StoreRefusal } from './errors.js';
+import { TABLE_NAMES, UNIQUE_NAMES, type AnyObject, type TableName, type Tables } from './objects.js';
+import type { Action, Transaction } from './transaction.js';
+
+export interface Change {
+  readonly table: TableName;
+  readonly kind: 'create' | 'update' | 'delete';
+  readonly object: AnyObject;
+}
+
+export interface CommitEvent {
+  readonly index: number;
+  readonly changes: readonly Change[];
+}
+
+export type ApplyResult = { readonly ok: true } | { readonly ok: false; readonly refusal: StoreRefusal };
+
+type TableMaps = { [T in TableName]: Map<string, Tables[T]> };
+
+/** Read access, handed to control operations and loops. */
+export interface StoreView {
+  get<T extends TableName>(table: T, id: string): Tables[T] | undefined;
+  list<T extends TableName>(table: T): Tables[T][];
+  findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined;
+  readonly appliedIndex: number;
+}
+
+export class MemoryStore implements StoreView {
+  #tables: TableMaps = emptyTables();
+  #appliedIndex = 0;
+  #listeners = new Set<(event: CommitEvent) => void>();
+
+  get appliedIndex(): number {
+    return this.#appliedIndex;
+  }
+
+  get<T extends TableName>(table: T, id: string): Tables[T] | undefined {
+    return this.#tables[table].get(id) as Tables[T] | undefined;
+  }
+
+  list<T extends TableName>(table: T): Tables[T][] {
+    return [...this.#tables[table].values()] as Tables[T][];
+  }
+
+  findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined {
+    for (const object of this.#tables[table].values()) {
+      if (nameOf(object) === name) return object as Tables[T];
+    }
+    return undefined;
+  }
+
+  /** Subscribes to every applied commit; returns the disposer. */
+  subscribe(listener: (event: CommitEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Applies one committed transaction at Raft index `index`: all actions or none. A refusal is a
+   * normal outcome (the same on every manager), reported to whoever proposed it.
+   */
+  apply(index: number, txn: Transaction): ApplyResult {
+    if (index <= this.#appliedIndex) {
+      throw new Error(`store: apply of index ${index} at or below applied index ${this.#appliedIndex}`);
+    }
+    this.#appliedIndex = index;
+    const staged = new Map<string, AnyObject | null>();
+    const changes: Change[] = [];
+    for (const action of txn.actions) {
+      const outcome = this.#stage(action, index, txn.time, staged);
+      if ('code' in outcome) return { ok: false, refusal: outcome };
+      changes.push(outcome);
+    }
+    for (const change of changes) {
+      const table = this.#tables[change.table] as Map<string, AnyObject>;
+      if (change.kind === 'delete') table.delete(change.object.ID);
+      else table.set(change.object.ID, change.object);
+    }
+    if (changes.length > 0) this.#emit({ index, changes });
+    return { ok: true };
+  }
+
+  /** Marks an index as applied when its entry carries no transaction (e.g. a leader's no-op). */
+  skip(index: number): void {
+    if (index > this.#appliedIndex) this.#appliedIndex = index;
+  }
+
+  snapshot(): Uint8Array {
+    const tables: Record<string, AnyObject[]> = {};
+    for (const name of TABLE_NAMES) tables[name] = this.list(name);
+    return new TextEncoder().encode(JSON.stringify({ appliedIndex: this.#appliedIndex, tables }));
+  }
+
+  restore(data: Uint8Array): void {
+    const parsed = JSON.parse(new TextDecoder().decode(data)) as { appliedIndex: number; tables: Record<string, AnyObject[]> };
+    const tables = emptyTables();
+    for (const name of TABLE_NAMES) {
+      const map = tables[name] as Map<string, AnyObject>;
+      for (const object of parsed.tables[name] ?? []) map.set(object.ID, deepFreeze(object));
+    }
+    this.#tables = tables;
+    this.#appliedIndex = parsed.appliedIndex;
+    this.#emit({ index: parsed.appliedIndex, changes: [] });
+  }
+
+  #stage(action: Action, index: number, time: string, staged: Map<string, AnyObject | null>): Change | StoreRefusal {
+    const key = (id: string) => `${action.table}/${id}`;
+    const current = (id: string): AnyObject | undefined => {
+      const s = staged.get(key(id));
+      return s === null ? undefined : (s ?? this.#tables[action.table].get(id));
+    };
+    if (action.op === 'delete') {
+      const existing = current(action.id);
+      if (!existing) return refusals.notFound(action.table, action.id);
+      if (action.expectedVersion !== undefined && existing.Version.Index !== action.expectedVersion) return refusals.sequence();
+      staged.set(key(action.id), null);
+      return { table: action.table, kind: 'delete', object: existing };
+    }
+    const draft = action.object;
+    const existing = current(draft.ID);
+    if (action.op === 'create' && existing) return refusals.idConflict(action.table, draft.ID);
+    if (action.op === 'update') {
+      if (!existing) return refusals.notFound(action.table, draft.ID);
+      if (action.expectedVersion !== undefined && existing.Version.Index !== action.expectedVersion) return refusals.sequence();
+    }
+    const noun = UNIQUE_NAMES[action.table];
+    const name = nameOf(draft);
+    if (noun && name !== undefined) {
+      const holder = this.#nameHolder(action.table, name, staged);
+      if (holder !== undefined && holder !== draft.ID) return refusals.nameConflict(noun, name);
+    }
+    const object = deepFreeze({
+      ...draft,
+      Version: { Index: index },
+      CreatedAt: existing?.CreatedAt ?? draft.CreatedAt ?? time,
+      UpdatedAt: time,
+    }) as AnyObject;
+    staged.set(key(draft.ID), object);
+    return { table: action.table, kind: action.op, object };
+  }
+
+  #nameHolder(table: TableName, name: string, staged: Map<string, AnyObject | null>): string | undefined {
+    for (const [k, v] of staged) {
+      if (v && k.startsWith(`${table}/`) && nameOf(v) === name) return v.ID;
+    }
+    for (const object of this.#tables[table].values()) {
+      if (staged.get(`${table}/${object.ID}`) === null) continue;
+      if (nameOf(object) === name) return object.ID;
+    }
+    return undefined;
+  }
+
+  #emit(event: CommitEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+function emptyTables(): TableMaps {
+  return { cluster: new Map(), node: new Map(), network: new Map(), service: new Map(), task: new Map() };
+}
+
+function nameOf(object: object): string | undefined {
+  const spec = (object as { Spec?: unknown }).Spec as { Name?: unknown } | undefined;
+  return typeof spec?.Name === 'string' ? spec.Name : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
+}
