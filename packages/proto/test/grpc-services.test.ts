@@ -55,8 +55,8 @@ function makeServices(received: Received): {
     dispatcher: {
       session: (call) => {
         const managers = [{ nodeId: 'm1', addr: '198.51.100.1:2377' }];
-        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 5000 });
-        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 2500 });
+        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 5000, desiredRole: 'worker', availability: 'active' });
+        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 2500, desiredRole: 'manager', availability: 'active' });
         call.end();
       },
       heartbeat: (_call, callback) => callback(null, { periodMs: 5000 }),

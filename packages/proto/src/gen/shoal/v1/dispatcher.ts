@@ -62,6 +62,13 @@ export interface SessionMessage {
   /** Managers the agent may fail over to. */
   managers: ManagerPeer[];
   heartbeatPeriodMs: number;
+  /**
+   * The role the managers want this node to have. A node that sees a change renews its certificate
+   * (which then carries the new role) and starts or stops its manager.
+   */
+  desiredRole: string;
+  /** The node's availability as the managers hold it (active, pause, drain). */
+  availability: string;
 }
 
 export interface HeartbeatRequest {
@@ -232,7 +239,7 @@ export const ManagerPeer: MessageFns<ManagerPeer> = {
 };
 
 function createBaseSessionMessage(): SessionMessage {
-  return { sessionId: "", managers: [], heartbeatPeriodMs: 0 };
+  return { sessionId: "", managers: [], heartbeatPeriodMs: 0, desiredRole: "", availability: "" };
 }
 
 export const SessionMessage: MessageFns<SessionMessage> = {
@@ -245,6 +252,12 @@ export const SessionMessage: MessageFns<SessionMessage> = {
     }
     if (message.heartbeatPeriodMs !== 0) {
       writer.uint32(24).uint64(message.heartbeatPeriodMs);
+    }
+    if (message.desiredRole !== "") {
+      writer.uint32(34).string(message.desiredRole);
+    }
+    if (message.availability !== "") {
+      writer.uint32(42).string(message.availability);
     }
     return writer;
   },
@@ -286,6 +299,22 @@ export const SessionMessage: MessageFns<SessionMessage> = {
             message.heartbeatPeriodMs = longToNumber(reader.uint64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.desiredRole = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.availability = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -306,6 +335,8 @@ export const SessionMessage: MessageFns<SessionMessage> = {
     message.sessionId = object.sessionId ?? "";
     message.managers = object.managers?.map((e) => ManagerPeer.fromPartial(e)) || [];
     message.heartbeatPeriodMs = object.heartbeatPeriodMs ?? 0;
+    message.desiredRole = object.desiredRole ?? "";
+    message.availability = object.availability ?? "";
     return message;
   },
 };
