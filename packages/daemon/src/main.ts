@@ -1,3 +1,74 @@
-// shoald entry point. The daemon arrives with the cluster bootstrap issue.
-process.stderr.write('shoald: not yet implemented\n');
-process.exitCode = 1;
+// shoald entry point: parse flags, serve the Engine API on the unix socket, stop cleanly on
+// SIGTERM/SIGINT. The swarm coordinator plugs in through the SwarmInfoProvider and route tables.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createEngineApi, gatherHostFacts, inactiveSwarm } from './api/index.js';
+import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
+import { createLogger, type Logger } from './log.js';
+
+async function main(): Promise<number> {
+  let flags;
+  try {
+    flags = await parseFlags(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`shoald: ${err.message}\nSee 'shoald --help'.\n`);
+    return 2;
+  }
+  if (flags.kind === 'help') {
+    process.stdout.write(flags.text + '\n');
+    return 0;
+  }
+  const log = createLogger({ level: flags.config.logLevel });
+  try {
+    return await serve(flags.config, log);
+  } catch (err) {
+    log.error('shoald failed to start', { err: err instanceof Error ? err.message : String(err) });
+    return 1;
+  }
+}
+
+async function serve(config: DaemonConfig, log: Logger): Promise<number> {
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  const host = gatherHostFacts({
+    engineVersion: await engineVersion(),
+    engineId: await engineId(config.dataRoot),
+    hostname: config.hostname,
+    dataRoot: config.dataRoot,
+  });
+  const api = createEngineApi({ system: { host, swarm: inactiveSwarm }, log: log.child({ component: 'api' }) });
+  const server = await api.listen({ kind: 'unix', path: config.socketPath });
+  log.info('API listening', { addr: server.address, hostname: config.hostname, dataRoot: config.dataRoot });
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info('shutting down', { signal });
+  await server.close();
+  log.info('stopped');
+  return 0;
+}
+
+async function engineVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+/** A random identity of this engine, created once and kept under the data root. */
+async function engineId(dataRoot: string): Promise<string> {
+  const path = join(dataRoot, 'engine-id');
+  try {
+    const existing = (await readFile(path, 'utf8')).trim();
+    if (existing !== '') return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const id = randomBytes(32).toString('hex');
+  await writeFile(path, id + '\n', { mode: 0o600 });
+  return id;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,45 @@
+// Request bodies: JSON only, bounded in size, with dockerd's messages for the usual mistakes.
+import type { IncomingMessage } from 'node:http';
+import { InvalidArgumentError, PayloadTooLargeError } from './errors.js';
+
+export const bodyBytesMaxDefault = 1024 * 1024;
+
+/** Reads the whole body, refusing (413) as soon as it grows past `limitBytes`. */
+export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limitBytes) throw tooLarge(limitBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > limitBytes) throw tooLarge(limitBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Parses a JSON request body; an empty body is an error, like dockerd's ReadJSON. */
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  checkJsonContentType(req);
+  const raw = await readBody(req, limitBytes);
+  const textBody = raw.toString('utf8');
+  if (textBody.trim() === '') throw new InvalidArgumentError('invalid JSON: got EOF while reading request body');
+  try {
+    return JSON.parse(textBody) as unknown;
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function checkJsonContentType(req: IncomingMessage): void {
+  const ct = req.headers['content-type'];
+  if (ct === undefined || ct === '') return;
+  const mediaType = (ct.split(';')[0] ?? '').trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new InvalidArgumentError(`unsupported Content-Type header (${ct}): must be 'application/json'`);
+  }
+}
+
+function tooLarge(limitBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`request body is larger than the limit of ${limitBytes} bytes`);
+}

@@ -1,0 +1,117 @@
+// The Engine API edge: one request listener that routes, checks the API version, parses filters and
+// bodies, runs the handler and turns whatever it throws into Docker's error response.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { silentLogger, type Logger } from '../log.js';
+import { readJsonBody, bodyBytesMaxDefault } from './body.js';
+import { NotFoundError, toErrorResponse } from './errors.js';
+import { inspectFallbackRoutes } from './fallback-routes.js';
+import { Filters } from './filters.js';
+import { Query } from './query.js';
+import { encodeJson, writeResult, writeStream, type ApiResult } from './respond.js';
+import { Router, type HttpMethod, type RequestContext, type RouteTable } from './routes.js';
+import { listenEngineApi, type ApiServer, type ListenOptions } from './server.js';
+import type { SystemInfoProvider } from './system-info.js';
+import { systemRoutes } from './system-routes.js';
+import { apiVersionMax, requestApiVersion, splitVersionedPath } from './version.js';
+
+export interface EngineApiOptions {
+  readonly system: SystemInfoProvider;
+  /** Route tables of other modules (swarm, nodes, services, …). */
+  readonly routes?: readonly RouteTable[];
+  /** Default: silent. */
+  readonly log?: Logger;
+  /** Largest accepted request body. Default 1 MiB. */
+  readonly bodyBytesMax?: number;
+}
+
+export interface EngineApi {
+  /** Serves one request; resolves when the response is complete. `shutdown` aborts ctx.signal. */
+  handle(req: IncomingMessage, res: ServerResponse, shutdown?: AbortSignal): Promise<void>;
+  listen(options: ListenOptions): Promise<ApiServer>;
+}
+
+const knownMethods = new Set<string>(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']);
+
+export function createEngineApi(options: EngineApiOptions): EngineApi {
+  const log = options.log ?? silentLogger;
+  const bodyBytesMax = options.bodyBytesMax ?? bodyBytesMaxDefault;
+  const router = new Router();
+  router.add(systemRoutes(options.system));
+  for (const table of options.routes ?? []) router.add(table);
+  router.add(inspectFallbackRoutes.filter((r) => !router.has(r.method, r.path)));
+  const serverHeader = `shoal/${options.system.host.engineVersion} (linux)`;
+
+  const api: EngineApi = {
+    async handle(req, res, shutdown) {
+      const started = performance.now();
+      res.setHeader('Api-Version', apiVersionMax);
+      res.setHeader('Docker-Experimental', 'false');
+      res.setHeader('Ostype', 'linux');
+      res.setHeader('Server', serverHeader);
+      const abort = new AbortController();
+      const onClose = (): void => abort.abort(new Error('client disconnected'));
+      const onShutdown = (): void => abort.abort(new Error('server shutting down'));
+      res.on('close', onClose);
+      shutdown?.addEventListener('abort', onShutdown, { once: true });
+      try {
+        await dispatch(req, res, abort.signal);
+      } catch (err) {
+        writeError(req, res, err, log);
+      } finally {
+        shutdown?.removeEventListener('abort', onShutdown);
+        res.off('close', onClose);
+        log.debug('request', {
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        });
+      }
+    },
+    listen: (listenOptions) => listenEngineApi(api, listenOptions),
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const { version, path } = splitVersionedPath(q < 0 ? rawUrl : rawUrl.slice(0, q));
+    const match = knownMethods.has(method) ? router.match(method, path) : { kind: 'not-found' as const };
+    if (match.kind === 'not-found') throw new NotFoundError('page not found');
+    const apiVersion = requestApiVersion(version);
+    const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const ctx: RequestContext<string> = {
+      method: method as HttpMethod,
+      path,
+      apiVersion,
+      params: match.params,
+      query: new Query(params),
+      filters: match.route.filters ? Filters.parse(params.get('filters'), match.route.filters) : Filters.empty(),
+      headers: req.headers,
+      signal,
+      json: () => readJsonBody(req, bodyBytesMax),
+    };
+    const result: ApiResult = await match.route.handler(ctx);
+    if (result.kind === 'stream') await writeStream(res, result, signal);
+    else writeResult(res, result, method === 'HEAD');
+  }
+
+  return api;
+}
+
+function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
+  const { status, message, unexpected } = toErrorResponse(err);
+  if (unexpected) {
+    log.error('request failed', { method: req.method, url: req.url, err: (err as Error)?.stack ?? String(err) });
+  }
+  if (res.headersSent) {
+    // A stream already promised success; cutting the connection is the only honest signal left.
+    res.destroy();
+    return;
+  }
+  const body = Buffer.from(encodeJson({ message }), 'utf8');
+  // The body may not have been read (e.g. refused before reading): don't leave the socket half-used.
+  if (!req.complete) res.setHeader('Connection', 'close');
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}

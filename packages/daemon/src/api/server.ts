@@ -1,0 +1,133 @@
+// Serving the Engine API on a unix socket (shoald) or TCP (tests), with an idempotent close() that
+// ends streams, waits for in-flight requests and removes the socket file.
+import { lstat, mkdir, chmod, unlink } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+
+export interface ServeOptions {
+  /** Longest time to receive a whole request (headers and body). Default 60 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long close() lets in-flight requests finish before cutting connections. Default 5 s. */
+  readonly closeGraceMs?: number;
+}
+
+export interface UnixListenOptions extends ServeOptions {
+  readonly kind: 'unix';
+  readonly path: string;
+  /** Socket file mode. Default 0o600 (root only); a parent directory we create gets 0o700. */
+  readonly mode?: number;
+}
+
+export interface TcpListenOptions extends ServeOptions {
+  readonly kind: 'tcp';
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+}
+
+export type ListenOptions = UnixListenOptions | TcpListenOptions;
+
+export interface ApiServer {
+  /** "unix:///run/shoal/shoal.sock" or "tcp://127.0.0.1:41234", usable as DOCKER_HOST. */
+  readonly address: string;
+  /** Stops accepting, aborts streams, waits for requests (bounded), removes the socket. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RequestHandler {
+  handle(req: IncomingMessage, res: ServerResponse, shutdown?: AbortSignal): Promise<void>;
+}
+
+export class SocketInUseError extends Error {
+  readonly code = 'socket-in-use';
+  constructor(path: string) {
+    super(`another daemon is already listening on ${path}`);
+    this.name = 'SocketInUseError';
+  }
+}
+
+export async function listenEngineApi(handler: RequestHandler, options: ListenOptions): Promise<ApiServer> {
+  const shutdown = new AbortController();
+  const inflight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const done = handler.handle(req, res, shutdown.signal);
+    inflight.add(done);
+    void done.finally(() => inflight.delete(done));
+  });
+  server.requestTimeout = options.requestTimeoutMs ?? 60_000;
+  server.headersTimeout = Math.min(server.requestTimeout, 60_000);
+
+  let address: string;
+  if (options.kind === 'unix') {
+    await prepareSocketPath(options.path);
+    await listen(server, (cb) => server.listen(options.path, cb));
+    await chmod(options.path, options.mode ?? 0o600);
+    address = `unix://${options.path}`;
+  } else {
+    const host = options.host ?? '127.0.0.1';
+    await listen(server, (cb) => server.listen(options.port, host, cb));
+    const bound = server.address();
+    address = `tcp://${host}:${typeof bound === 'object' && bound !== null ? bound.port : options.port}`;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      shutdown.abort();
+      server.closeIdleConnections();
+      await settleWithin([...inflight], options.closeGraceMs ?? 5_000);
+      server.closeAllConnections();
+      await closed;
+      if (options.kind === 'unix') await unlink(options.path).catch(() => {});
+    })();
+    return closing;
+  };
+  return { address, close };
+}
+
+function listen(server: Server, start: (cb: () => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    start(() => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Creates the parent directory (0700) and removes a stale socket left by a daemon that died. */
+async function prepareSocketPath(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const stat = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (stat === undefined) return;
+  if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  if (await socketAnswers(path)) throw new SocketInUseError(path);
+  await unlink(path);
+}
+
+function socketAnswers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    const timer = setTimeout(() => finish(true), 1_000);
+    const finish = (answered: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(answered);
+    };
+    sock.once('connect', () => finish(true));
+    sock.once('error', () => finish(false));
+  });
+}
+
+async function settleWithin(promises: Promise<void>[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
+}
