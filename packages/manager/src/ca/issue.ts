@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert';
+import forge from 'node-forge';
+import { isId } from '../ids/random-id.js';
+import { normalizePem } from './cert-fields.js';
+import { InvalidCsrError, InvalidRootCaError } from './errors.js';
+import { CA_DNS_NAME, ROLE_OU, type NodeRole } from './identity.js';
+import { RSA_KEY_BITS, forgeKeyPair, randomSerialHex } from './keys.js';
+import type { RootCa } from './root-ca.js';
+
+/** swarmkit's DefaultNodeCertExpiration: 90 days. */
+export const DEFAULT_NODE_CERT_EXPIRY_MS = 90 * 24 * 3_600_000;
+/** swarmkit's MinNodeCertExpiration (`--cert-expiry` below this is refused): 1 hour. */
+export const MIN_NODE_CERT_EXPIRY_MS = 3_600_000;
+/** swarmkit's CertBackdate: node certificates start this long before issuance, for clock skew. */
+export const NODE_CERT_BACKDATE_MS = 3_600_000;
+
+export interface IssueNodeCertificateRequest {
+  readonly ca: RootCa;
+  /** The node's CSR; only its public key is used. */
+  readonly csrPem: string;
+  readonly nodeId: string;
+  readonly role: NodeRole;
+  readonly clusterId: string;
+  /** How long from now the certificate stays valid; at least MIN_NODE_CERT_EXPIRY_MS. */
+  readonly expiryMs: number;
+  /** Current time; default Date.now(). */
+  readonly nowMs?: number;
+}
+
+function readCsr(csrPem: string): forge.pki.rsa.PublicKey {
+  let csr: forge.pki.CertificateSigningRequest;
+  try {
+    csr = forge.pki.certificationRequestFromPem(csrPem);
+  } catch (cause) {
+    throw new InvalidCsrError('does not parse as an RSA certificate request', { cause });
+  }
+  let signatureOk = false;
+  try {
+    signatureOk = csr.verify();
+  } catch (cause) {
+    throw new InvalidCsrError('signature cannot be checked', { cause });
+  }
+  if (!signatureOk) throw new InvalidCsrError('signature does not match its public key');
+  const publicKey = csr.publicKey as forge.pki.rsa.PublicKey | null;
+  if (!publicKey || publicKey.n.bitLength() < RSA_KEY_BITS) throw new InvalidCsrError(`key shorter than ${RSA_KEY_BITS} bits`);
+  return publicKey;
+}
+
+function readCa(ca: RootCa): { cert: forge.pki.Certificate; privateKey: forge.pki.rsa.PrivateKey } {
+  try {
+    return { cert: forge.pki.certificateFromPem(ca.certPem), privateKey: forgeKeyPair(ca.keyPem).privateKey };
+  } catch (cause) {
+    throw new InvalidRootCaError('cannot sign with it', { cause });
+  }
+}
+
+/**
+ * Signs a node certificate: CN = node ID, OU = swarm-manager|swarm-worker, O = cluster ID, usable as
+ * TLS server and client, with DNS names [OU, node ID] plus swarm-ca for managers (as swarmkit's
+ * PrepareCSR). Everything but the public key comes from the arguments, never from the CSR.
+ */
+export function issueNodeCertificate(request: IssueNodeCertificateRequest): string {
+  const { nodeId, role, clusterId, expiryMs } = request;
+  assert(isId(nodeId), `node ID ${JSON.stringify(nodeId)} is not an ID`);
+  assert(isId(clusterId), `cluster ID ${JSON.stringify(clusterId)} is not an ID`);
+  assert(Number.isInteger(expiryMs) && expiryMs >= MIN_NODE_CERT_EXPIRY_MS, `certificate expiry ${expiryMs} ms below the minimum`);
+  const publicKey = readCsr(request.csrPem);
+  const ca = readCa(request.ca);
+  const nowMs = request.nowMs ?? Date.now();
+
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = randomSerialHex();
+  cert.validity.notBefore = new Date(nowMs - NODE_CERT_BACKDATE_MS);
+  cert.validity.notAfter = new Date(nowMs + expiryMs);
+  const ou = ROLE_OU[role];
+  cert.setSubject([
+    { name: 'organizationName', value: clusterId },
+    { name: 'organizationalUnitName', value: ou },
+    { name: 'commonName', value: nodeId },
+  ]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  const dnsNames = role === 'manager' ? [ou, nodeId, CA_DNS_NAME] : [ou, nodeId];
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+    { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
+    { name: 'subjectKeyIdentifier' },
+    { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  cert.sign(ca.privateKey, forge.md.sha256.create());
+  return normalizePem(forge.pki.certificateToPem(cert));
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { bytesToBigInt, toBase36 } from './base36.js';
+
+/** Length of every swarm object ID (node, cluster, network, service, task). */
+export const ID_LENGTH = 25;
+
+const ID_RE = /^[0-9a-z]{25}$/;
+// swarmkit identity.NewID: 17 random bytes with the top bit set so the base 36 text always has 27
+// digits; dropping the first (low-entropy) digit and keeping 25 leaves ~129 bits of randomness.
+const ENTROPY_BYTES = 17;
+
+/** A source of random bytes; injectable so tests can replay IDs. */
+export type RandomBytes = (size: number) => Uint8Array;
+
+/** A new 25-character base 36 ID in the shape of swarmkit's `identity.NewID()`. */
+export function newId(random: RandomBytes = randomBytes): string {
+  const bytes = Uint8Array.from(random(ENTROPY_BYTES));
+  if (bytes.length !== ENTROPY_BYTES) throw new RangeError(`random source gave ${bytes.length} bytes, wanted ${ENTROPY_BYTES}`);
+  bytes[0] = (bytes[0] ?? 0) | 0x80;
+  return toBase36(bytesToBigInt(bytes), 0).slice(1, 1 + ID_LENGTH);
+}
+
+/** Whether `text` has the shape of an ID made by newId. */
+export function isId(text: string): boolean {
+  return ID_RE.test(text);
+}
