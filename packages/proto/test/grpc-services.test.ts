@@ -41,7 +41,6 @@ function makeServices(received: Received): {
     ca: {
       getRootCaCertificate: (_call, callback) => callback(null, { certificatePem: ROOT_PEM }),
       issueNodeCertificate: (_call, callback) => unimplemented(callback),
-      nodeCertificateStatus: (_call, callback) => unimplemented(callback),
       renewNodeCertificate: (_call, callback) => unimplemented(callback),
     },
     control: {

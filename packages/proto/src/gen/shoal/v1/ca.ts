@@ -55,18 +55,6 @@ export namespace NodeAvailability {
   export type UNRECOGNIZED = typeof NodeAvailability.UNRECOGNIZED;
 }
 
-export const IssuanceState = { UNSPECIFIED: 0, PENDING: 1, ISSUED: 2, FAILED: 3, UNRECOGNIZED: -1 } as const;
-
-export type IssuanceState = typeof IssuanceState[keyof typeof IssuanceState];
-
-export namespace IssuanceState {
-  export type UNSPECIFIED = typeof IssuanceState.UNSPECIFIED;
-  export type PENDING = typeof IssuanceState.PENDING;
-  export type ISSUED = typeof IssuanceState.ISSUED;
-  export type FAILED = typeof IssuanceState.FAILED;
-  export type UNRECOGNIZED = typeof IssuanceState.UNRECOGNIZED;
-}
-
 export interface GetRootCACertificateRequest {
 }
 
@@ -80,23 +68,17 @@ export interface IssueNodeCertificateRequest {
   token: string;
   availability: NodeAvailability;
   hostname: string;
+  /** The address (IP) other nodes reach the joining node at; shown as the node's Status.Addr. */
+  addr: string;
 }
 
 export interface IssueNodeCertificateResponse {
   nodeId: string;
   role: NodeRole;
-}
-
-export interface NodeCertificateStatusRequest {
-  nodeId: string;
-}
-
-export interface NodeCertificateStatusResponse {
-  status: IssuanceState;
-  /** Set when status is ISSUED. */
+  /** The issued certificate: signing is synchronous, so the joiner gets its certificate in this answer. */
   certificatePem: string;
-  /** Set when status is FAILED: why. */
-  errorMessage: string;
+  /** The cluster the certificate belongs to (its O field), so the joiner can name it before parsing. */
+  clusterId: string;
 }
 
 export interface RenewNodeCertificateRequest {
@@ -206,7 +188,7 @@ export const GetRootCACertificateResponse: MessageFns<GetRootCACertificateRespon
 };
 
 function createBaseIssueNodeCertificateRequest(): IssueNodeCertificateRequest {
-  return { csrPem: "", token: "", availability: 0, hostname: "" };
+  return { csrPem: "", token: "", availability: 0, hostname: "", addr: "" };
 }
 
 export const IssueNodeCertificateRequest: MessageFns<IssueNodeCertificateRequest> = {
@@ -222,6 +204,9 @@ export const IssueNodeCertificateRequest: MessageFns<IssueNodeCertificateRequest
     }
     if (message.hostname !== "") {
       writer.uint32(34).string(message.hostname);
+    }
+    if (message.addr !== "") {
+      writer.uint32(42).string(message.addr);
     }
     return writer;
   },
@@ -271,6 +256,14 @@ export const IssueNodeCertificateRequest: MessageFns<IssueNodeCertificateRequest
             message.hostname = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.addr = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -292,12 +285,13 @@ export const IssueNodeCertificateRequest: MessageFns<IssueNodeCertificateRequest
     message.token = object.token ?? "";
     message.availability = object.availability ?? 0;
     message.hostname = object.hostname ?? "";
+    message.addr = object.addr ?? "";
     return message;
   },
 };
 
 function createBaseIssueNodeCertificateResponse(): IssueNodeCertificateResponse {
-  return { nodeId: "", role: 0 };
+  return { nodeId: "", role: 0, certificatePem: "", clusterId: "" };
 }
 
 export const IssueNodeCertificateResponse: MessageFns<IssueNodeCertificateResponse> = {
@@ -307,6 +301,12 @@ export const IssueNodeCertificateResponse: MessageFns<IssueNodeCertificateRespon
     }
     if (message.role !== 0) {
       writer.uint32(16).int32(message.role);
+    }
+    if (message.certificatePem !== "") {
+      writer.uint32(26).string(message.certificatePem);
+    }
+    if (message.clusterId !== "") {
+      writer.uint32(34).string(message.clusterId);
     }
     return writer;
   },
@@ -340,6 +340,22 @@ export const IssueNodeCertificateResponse: MessageFns<IssueNodeCertificateRespon
             message.role = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.certificatePem = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clusterId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -359,142 +375,8 @@ export const IssueNodeCertificateResponse: MessageFns<IssueNodeCertificateRespon
     const message = createBaseIssueNodeCertificateResponse();
     message.nodeId = object.nodeId ?? "";
     message.role = object.role ?? 0;
-    return message;
-  },
-};
-
-function createBaseNodeCertificateStatusRequest(): NodeCertificateStatusRequest {
-  return { nodeId: "" };
-}
-
-export const NodeCertificateStatusRequest: MessageFns<NodeCertificateStatusRequest> = {
-  encode(message: NodeCertificateStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.nodeId !== "") {
-      writer.uint32(10).string(message.nodeId);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): NodeCertificateStatusRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseNodeCertificateStatusRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.nodeId = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<NodeCertificateStatusRequest>, I>>(base?: I): NodeCertificateStatusRequest {
-    return NodeCertificateStatusRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<NodeCertificateStatusRequest>, I>>(object: I): NodeCertificateStatusRequest {
-    const message = createBaseNodeCertificateStatusRequest();
-    message.nodeId = object.nodeId ?? "";
-    return message;
-  },
-};
-
-function createBaseNodeCertificateStatusResponse(): NodeCertificateStatusResponse {
-  return { status: 0, certificatePem: "", errorMessage: "" };
-}
-
-export const NodeCertificateStatusResponse: MessageFns<NodeCertificateStatusResponse> = {
-  encode(message: NodeCertificateStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.status !== 0) {
-      writer.uint32(8).int32(message.status);
-    }
-    if (message.certificatePem !== "") {
-      writer.uint32(18).string(message.certificatePem);
-    }
-    if (message.errorMessage !== "") {
-      writer.uint32(26).string(message.errorMessage);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): NodeCertificateStatusResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseNodeCertificateStatusResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.status = reader.int32() as any;
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.certificatePem = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 26) {
-              break;
-            }
-
-            message.errorMessage = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create<I extends Exact<DeepPartial<NodeCertificateStatusResponse>, I>>(base?: I): NodeCertificateStatusResponse {
-    return NodeCertificateStatusResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<NodeCertificateStatusResponse>, I>>(
-    object: I,
-  ): NodeCertificateStatusResponse {
-    const message = createBaseNodeCertificateStatusResponse();
-    message.status = object.status ?? 0;
     message.certificatePem = object.certificatePem ?? "";
-    message.errorMessage = object.errorMessage ?? "";
+    message.clusterId = object.clusterId ?? "";
     return message;
   },
 };
@@ -634,18 +516,6 @@ export const NodeCAService = {
       Buffer.from(IssueNodeCertificateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): IssueNodeCertificateResponse => IssueNodeCertificateResponse.decode(value),
   },
-  /** Polled after IssueNodeCertificate until the certificate is issued or issuance failed. */
-  nodeCertificateStatus: {
-    path: "/shoal.v1.NodeCA/NodeCertificateStatus" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: NodeCertificateStatusRequest): Buffer =>
-      Buffer.from(NodeCertificateStatusRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): NodeCertificateStatusRequest => NodeCertificateStatusRequest.decode(value),
-    responseSerialize: (value: NodeCertificateStatusResponse): Buffer =>
-      Buffer.from(NodeCertificateStatusResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): NodeCertificateStatusResponse => NodeCertificateStatusResponse.decode(value),
-  },
   /** The caller's certificate names the node; the new certificate carries its current role. */
   renewNodeCertificate: {
     path: "/shoal.v1.NodeCA/RenewNodeCertificate" as const,
@@ -664,8 +534,6 @@ export interface NodeCAServer extends UntypedServiceImplementation {
   getRootCaCertificate: handleUnaryCall<GetRootCACertificateRequest, GetRootCACertificateResponse>;
   /** Admits a node with a join token; the token decides its role. */
   issueNodeCertificate: handleUnaryCall<IssueNodeCertificateRequest, IssueNodeCertificateResponse>;
-  /** Polled after IssueNodeCertificate until the certificate is issued or issuance failed. */
-  nodeCertificateStatus: handleUnaryCall<NodeCertificateStatusRequest, NodeCertificateStatusResponse>;
   /** The caller's certificate names the node; the new certificate carries its current role. */
   renewNodeCertificate: handleUnaryCall<RenewNodeCertificateRequest, RenewNodeCertificateResponse>;
 }
@@ -701,22 +569,6 @@ export interface NodeCAClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: IssueNodeCertificateResponse) => void,
-  ): ClientUnaryCall;
-  /** Polled after IssueNodeCertificate until the certificate is issued or issuance failed. */
-  nodeCertificateStatus(
-    request: NodeCertificateStatusRequest,
-    callback: (error: ServiceError | null, response: NodeCertificateStatusResponse) => void,
-  ): ClientUnaryCall;
-  nodeCertificateStatus(
-    request: NodeCertificateStatusRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: NodeCertificateStatusResponse) => void,
-  ): ClientUnaryCall;
-  nodeCertificateStatus(
-    request: NodeCertificateStatusRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: NodeCertificateStatusResponse) => void,
   ): ClientUnaryCall;
   /** The caller's certificate names the node; the new certificate carries its current role. */
   renewNodeCertificate(
