@@ -4,9 +4,11 @@
 import { InvalidArgumentError } from './errors.js';
 
 export class Filters<K extends string = string> {
-  readonly #fields: ReadonlyMap<K, ReadonlySet<string>>;
+  // Per key, each value and whether it is switched on (dockerd keeps `false` entries: they are listed
+  // by values() but never match exactly).
+  readonly #fields: ReadonlyMap<K, ReadonlyMap<string, boolean>>;
 
-  private constructor(fields: ReadonlyMap<K, ReadonlySet<string>>) {
+  private constructor(fields: ReadonlyMap<K, ReadonlyMap<string, boolean>>) {
     this.#fields = fields;
   }
 
@@ -22,7 +24,7 @@ export class Filters<K extends string = string> {
     for (const key of fields.keys()) {
       if (!allowed.has(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
     }
-    return new Filters(fields as Map<K, Set<string>>);
+    return new Filters(fields as Map<K, Map<string, boolean>>);
   }
 
   get size(): number {
@@ -38,19 +40,19 @@ export class Filters<K extends string = string> {
   }
 
   values(key: K): string[] {
-    return [...(this.#fields.get(key) ?? [])];
+    return [...(this.#fields.get(key)?.keys() ?? [])];
   }
 
   /** True when the key is not filtered, or `source` is one of its values. */
   exactMatch(key: K, source: string): boolean {
     const values = this.#fields.get(key);
-    return values === undefined || values.size === 0 || values.has(source);
+    return values === undefined || values.size === 0 || values.get(source) === true;
   }
 
   /** Like exactMatch, but a value that is a prefix of `source` matches too (ID prefixes). */
   fuzzyMatch(key: K, source: string): boolean {
     if (this.exactMatch(key, source)) return true;
-    for (const prefix of this.#fields.get(key) ?? []) if (source.startsWith(prefix)) return true;
+    for (const prefix of this.#fields.get(key)?.keys() ?? []) if (source.startsWith(prefix)) return true;
     return false;
   }
 
@@ -58,7 +60,7 @@ export class Filters<K extends string = string> {
   matchLabels(key: K, labels: Readonly<Record<string, string>> | null | undefined): boolean {
     const values = this.#fields.get(key);
     if (values === undefined || values.size === 0) return true;
-    for (const value of values) {
+    for (const value of values.keys()) {
       const eq = value.indexOf('=');
       const name = eq < 0 ? value : value.slice(0, eq);
       if (labels == null || !Object.hasOwn(labels, name)) return false;
@@ -71,17 +73,17 @@ export class Filters<K extends string = string> {
   bool(key: K, fallback: boolean): boolean {
     const values = this.#fields.get(key);
     if (values === undefined) return fallback;
-    const isTrue = values.has('true') || values.has('1');
-    const isFalse = values.has('false') || values.has('0');
+    const isTrue = values.get('true') === true || values.get('1') === true;
+    const isFalse = values.get('false') === true || values.get('0') === true;
     if (isTrue === isFalse) {
-      const shown = values.size === 0 ? '' : `=[${[...values].join(' ')}]`;
+      const shown = values.size === 0 ? '' : `=[${[...values.keys()].join(' ')}]`;
       throw new InvalidArgumentError(`invalid filter '${key}${shown}'`);
     }
     return isTrue;
   }
 }
 
-function decodeFilters(raw: string): Map<string, Set<string>> {
+function decodeFilters(raw: string): Map<string, Map<string, boolean>> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -89,19 +91,19 @@ function decodeFilters(raw: string): Map<string, Set<string>> {
     throw new InvalidArgumentError('invalid filter');
   }
   if (!isPlainObject(parsed)) throw new InvalidArgumentError('invalid filter');
-  const fields = new Map<string, Set<string>>();
+  const fields = new Map<string, Map<string, boolean>>();
   for (const [key, value] of Object.entries(parsed)) {
     fields.set(key, decodeValues(value));
   }
   return fields;
 }
 
-function decodeValues(value: unknown): Set<string> {
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return new Set(value);
+function decodeValues(value: unknown): Map<string, boolean> {
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return new Map(value.map((v) => [v, true]));
   if (isPlainObject(value) && Object.values(value).every((v) => typeof v === 'boolean')) {
-    return new Set(Object.entries(value).filter(([, on]) => on).map(([v]) => v));
+    return new Map(Object.entries(value) as [string, boolean][]);
   }
-  if (value === null) return new Set();
+  if (value === null) return new Map();
   throw new InvalidArgumentError('invalid filter');
 }
 
