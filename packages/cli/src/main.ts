@@ -1,3 +1,7 @@
-// shoal entry point. Commands arrive with the issues that bring their daemon side.
-process.stderr.write('shoal: not yet implemented\n');
-process.exitCode = 1;
+// shoal entry point.
+import { hideBin } from 'yargs/helpers';
+import { runCli } from './app.js';
+import { registerClusterCommands } from './cluster/index.js';
+import { processContext } from './commands/context.js';
+
+process.exitCode = await runCli(hideBin(process.argv), processContext(), [registerClusterCommands]);
