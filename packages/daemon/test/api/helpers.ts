@@ -1,5 +1,7 @@
 // Test helpers: a raw HTTP client for the API and a test system provider.
+import { execFile } from 'node:child_process';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { promisify } from 'node:util';
 import type { HostFacts, SystemInfoProvider, SwarmInfoProvider } from '../../src/api/index.js';
 import { inactiveSwarm } from '../../src/api/index.js';
 
@@ -57,4 +59,25 @@ export const testHost: HostFacts = {
 
 export function testSystem(swarm: SwarmInfoProvider = inactiveSwarm): SystemInfoProvider {
   return { host: testHost, swarm };
+}
+
+const run = promisify(execFile);
+
+export interface DockerResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `docker` against `socketPath`; never blocks the event loop, so an in-process server can answer. */
+export async function docker(socketPath: string, configDir: string, args: string[]): Promise<DockerResult> {
+  const env = { PATH: process.env['PATH'] ?? '', HOME: configDir, DOCKER_CONFIG: configDir, DOCKER_HOST: `unix://${socketPath}` };
+  try {
+    const { stdout, stderr } = await run('docker', args, { env, timeout: 15_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: unknown; stdout?: string; stderr?: string; killed?: boolean };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
 }
