@@ -1,1 +1,4 @@
-export {};
+// The e2e suite's toolkit: a cluster per test, bounded waits, and the cluster API itself.
+export { uniqueClusterName, withCluster, type WithClusterOptions } from './fixture.js';
+export { dockerOk, waitFor, WaitTimeoutError, type WaitOptions } from './wait.js';
+export * from '@shoal/cli/cluster';

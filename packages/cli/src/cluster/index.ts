@@ -12,7 +12,8 @@ export { daemonPid, docker, execOnHost, kill9, logTail, restartDaemon, startDaem
 export type { Host, StopOptions } from './hosts.js';
 export type { HostLayout, HostRole } from './layout.js';
 export { heal, partition } from './partition.js';
-export type { RunResult } from './run.js';
+export { listNetns } from './netns.js';
+export { run, runOk, type RunOptions, type RunResult } from './run.js';
 
 export interface UpStep {
   readonly title: string;
