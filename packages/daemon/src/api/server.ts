@@ -51,13 +51,18 @@ export class SocketInUseError extends Error {
 export async function listenEngineApi(handler: RequestHandler, options: ListenOptions): Promise<ApiServer> {
   const shutdown = new AbortController();
   const inflight = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  const serverOptions = {
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    // Node checks these timeouts on an interval (30 s by default): keep it well below the timeout.
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4))),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const done = handler.handle(req, res, shutdown.signal);
     inflight.add(done);
     void done.finally(() => inflight.delete(done));
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 60_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 60_000);
 
   let address: string;
   if (options.kind === 'unix') {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import {
   ConflictError,
   createEngineApi,
@@ -282,4 +283,29 @@ test('close() is idempotent and aborts requests still streaming', async () => {
   assert.equal((await reply).status, 200);
   await server.close();
   await assert.rejects(send(target, 'GET', '/_ping'), /ECONNREFUSED/);
+});
+
+test('a client that never finishes its request body is cut off at the request timeout', async (t) => {
+  let handlerSettled = false;
+  const api = createEngineApi({
+    system: testSystem(),
+    routes: [[route({ method: 'POST', path: '/echo', handler: async (ctx) => json(await ctx.json().finally(() => (handlerSettled = true))) })]],
+  });
+  const server = await api.listen({ kind: 'tcp', port: 0, requestTimeoutMs: 300 });
+  t.after(() => server.close());
+  const { port } = targetOf(server.address) as { port: number };
+  const sock = connect(port, '127.0.0.1');
+  t.after(() => sock.destroy());
+  sock.write('POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+  const started = Date.now();
+  const answer = await new Promise<string>((resolve) => {
+    let data = '';
+    sock.on('data', (c: Buffer) => (data += c.toString()));
+    sock.on('close', () => resolve(data));
+    setTimeout(() => resolve(`no close within 5 s; got: ${data}`), 5_000).unref();
+  });
+  assert.match(answer, /^HTTP\/1\.1 408 /);
+  assert.ok(Date.now() - started < 3_000);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(handlerSettled, true, 'the handler reading the body was released');
 });
