@@ -54,7 +54,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       res.on('close', onClose);
       shutdown?.addEventListener('abort', onShutdown, { once: true });
       try {
-        await dispatch(req, res, abort.signal);
+        await dispatch(router, bodyBytesMax, req, res, abort.signal);
       } catch (err) {
         writeError(req, res, err, log);
       } finally {
@@ -71,32 +71,39 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     listen: (listenOptions) => listenEngineApi(api, listenOptions),
   };
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
-    const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const { version, path } = splitVersionedPath(q < 0 ? rawUrl : rawUrl.slice(0, q));
-    const match = knownMethods.has(method) ? router.match(method, path) : { kind: 'not-found' as const };
-    if (match.kind === 'not-found') throw new NotFoundError('page not found');
-    const apiVersion = requestApiVersion(version);
-    const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
-    const ctx: RequestContext<string> = {
-      method: method as HttpMethod,
-      path,
-      apiVersion,
-      params: match.params,
-      query: new Query(params),
-      filters: match.route.filters ? Filters.parse(params.get('filters'), match.route.filters) : Filters.empty(),
-      headers: req.headers,
-      signal,
-      json: () => readJsonBody(req, bodyBytesMax),
-    };
-    const result: ApiResult = await match.route.handler(ctx);
-    if (result.kind === 'stream') await writeStream(res, result, signal);
-    else writeResult(res, result, method === 'HEAD');
-  }
-
   return api;
+}
+
+/** Routes one request, checks its version, builds the handler's context and writes the result. */
+async function dispatch(
+  router: Router,
+  bodyBytesMax: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const { version, path } = splitVersionedPath(q < 0 ? rawUrl : rawUrl.slice(0, q));
+  const match = knownMethods.has(method) ? router.match(method, path) : { kind: 'not-found' as const };
+  if (match.kind === 'not-found') throw new NotFoundError('page not found');
+  const apiVersion = requestApiVersion(version);
+  const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  const ctx: RequestContext<string> = {
+    method: method as HttpMethod,
+    path,
+    apiVersion,
+    params: match.params,
+    query: new Query(params),
+    filters: match.route.filters ? Filters.parse(params.get('filters'), match.route.filters) : Filters.empty(),
+    headers: req.headers,
+    signal,
+    json: () => readJsonBody(req, bodyBytesMax),
+  };
+  const result: ApiResult = await match.route.handler(ctx);
+  if (result.kind === 'stream') await writeStream(res, result, signal);
+  else writeResult(res, result, method === 'HEAD');
 }
 
 function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {
