@@ -1,5 +1,6 @@
 // `shoal cluster`: a multi-host swarm on one machine, each host a network namespace running a shoald.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Argv } from 'yargs';
 import { createCluster, destroyCluster, findHost, listClusters, loadCluster, startDaemons, type Cluster } from './cluster.js';
 import { ClusterError } from './errors.js';
@@ -58,7 +59,8 @@ export function registerClusterCommands<T>(yargs: Argv<T>): Argv<T> {
           y
             .positional('host', { type: 'string', demandOption: true, describe: 'Host name, e.g. shoal-manager-1' })
             .positional('command', { type: 'string', array: true, describe: 'Command and arguments (after --)' }),
-        (argv) => exec(argv.host, (argv.command ?? []).map(String)),
+        // Words after `--` land in argv._ after the command path, not in the positional.
+        (argv) => exec(argv.host, [...(argv.command ?? []), ...argv._.slice(argv._.indexOf('exec') + 1)].map(String)),
       )
       .demandCommand(1, 'Specify a cluster subcommand'),
   );
@@ -107,13 +109,12 @@ function ls(): void {
   }
 }
 
-function exec(hostName: string, command: string[]): void {
+async function exec(hostName: string, command: string[]): Promise<void> {
   const host = findHost(hostName);
   const argv = nsenterArgv(host.netns, command.length > 0 ? command : [process.env['SHELL'] ?? '/bin/sh']);
-  const result = spawnSync(argv[0]!, argv.slice(1), {
-    stdio: 'inherit',
-    env: { ...process.env, DOCKER_HOST: `unix://${host.socket}` },
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, DOCKER_HOST: `unix://${host.socket}` } });
+  process.exitCode = await new Promise<number>((resolve, reject) => {
+    child.once('error', (err) => reject(new ClusterError('COMMAND_FAILED', `${hostName}: ${err.message}`, { cause: err })));
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
   });
-  if (result.error !== undefined) throw new ClusterError('COMMAND_FAILED', `${hostName}: ${result.error.message}`, { cause: result.error });
-  process.exitCode = result.status ?? 1;
 }
