@@ -82,10 +82,12 @@ export async function createCluster(options: CreateClusterOptions): Promise<Clus
 
 async function refuseExisting(layout: ClusterLayout): Promise<void> {
   const leftovers = (await listNetns()).filter((ns) => isClusterNetns(layout.name, ns));
-  if (readState(layout.stateDir) !== undefined || leftovers.length > 0) {
+  // A data directory without the rest is a crash's leftover: reusing it would revive old node identities.
+  const dirs = [layout.stateDir, layout.dataDir].filter((dir) => existsSync(dir));
+  if (dirs.length > 0 || leftovers.length > 0) {
     throw new ClusterError(
       'CLUSTER_EXISTS',
-      `cluster ${layout.name} already exists (state in ${layout.stateDir}${leftovers.length > 0 ? `, namespaces ${leftovers.join(', ')}` : ''}); ` +
+      `cluster ${layout.name} already exists (${[...dirs, ...leftovers].join(', ')}); ` +
         `\`shoal cluster down --name ${layout.name}\` removes it`,
     );
   }

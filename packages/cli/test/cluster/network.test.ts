@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { createCluster, destroyCluster, execOnHost, heal, partition, type Cluster } from '../../src/cluster/index.js';
+import { ClusterError, createCluster, destroyCluster, execOnHost, heal, partition, type Cluster } from '../../src/cluster/index.js';
 import { snapshotRoot, uniqueName } from './helpers.js';
 
 async function pingCode(from: Cluster['hosts'][number], addr: string): Promise<number> {
@@ -87,4 +87,17 @@ test('a second cluster on the same subnet works alongside the first', async (t) 
   const second = await createCluster({ name: two, managers: 2, workers: 0 });
   assert.equal(await pingCode(first.hosts[0]!, first.hosts[1]!.addr), 0);
   assert.equal(await pingCode(second.hosts[1]!, second.hosts[0]!.addr), 0);
+});
+
+test('creating a cluster under a name in use is refused and leaves the existing one intact', async (t) => {
+  const name = uniqueName();
+  t.after(() => destroyCluster(name));
+  const cluster = await createCluster({ name, managers: 2, workers: 0 });
+  await assert.rejects(createCluster({ name, managers: 1, workers: 0 }), (err: unknown) => {
+    assert.ok(err instanceof ClusterError);
+    assert.equal(err.code, 'CLUSTER_EXISTS');
+    assert.match(err.message, new RegExp(`cluster ${name} already exists .*shoal cluster down --name ${name}`));
+    return true;
+  });
+  assert.equal(await pingCode(cluster.hosts[0]!, cluster.hosts[1]!.addr), 0);
 });
