@@ -1,2 +1,4 @@
 export {};
 export * from './storage/index.js';
+export * from './core/index.js';
+export * from './node/index.js';
