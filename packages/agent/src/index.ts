@@ -1,1 +1,1 @@
-export {};
+export { AgentSession, type ManagerAddress, type SessionOptions } from './session/session.js';

@@ -3,9 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEngineApi, gatherHostFacts, inactiveSwarm } from './api/index.js';
+import { createEngineApi, gatherHostFacts } from './api/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
+import { swarmRoutes } from './swarm/routes.js';
+import { SwarmNode } from './swarm/swarm-node.js';
+
+/** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 0.5–1 s of leader silence. */
+const RAFT_TICK_MS = 50;
 
 async function main(): Promise<number> {
   let flags;
@@ -38,7 +43,14 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     hostname: config.hostname,
     dataRoot: config.dataRoot,
   });
-  const api = createEngineApi({ system: { host, swarm: inactiveSwarm }, log: log.child({ component: 'api' }) });
+  const swarm = new SwarmNode({ dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS });
+  await swarm.resume();
+  const engineCounts = { containers: 0, running: 0, paused: 0, stopped: 0, images: 0 };
+  const api = createEngineApi({
+    system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts: () => engineCounts } },
+    routes: [swarmRoutes(swarm)],
+    log: log.child({ component: 'api' }),
+  });
   const server = await api.listen({ kind: 'unix', path: config.socketPath });
   log.info('API listening', { addr: server.address, hostname: config.hostname, dataRoot: config.dataRoot });
 
@@ -48,6 +60,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   log.info('shutting down', { signal });
   await server.close();
+  await swarm.stop();
   log.info('stopped');
   return 0;
 }

@@ -1,1 +1,10 @@
-export {};
+export * from './ca/index.js';
+export * from './ids/index.js';
+export { Manager, type ManagerConfig } from './manager.js';
+export { ControlError, noLeaderMessage, notManagerMessage, notManagerWorkerMessage, type ControlErrorCode } from './control/errors.js';
+export { defaultClusterSpec, defaultAddrPool, defaultSubnetSize, defaultDataPathPort, defaultControlPort } from './control/defaults.js';
+export { mergeClusterSpec, validateClusterSpec, type SwarmUpdate } from './control/swarm-ops.js';
+export { NODE_FILTERS, type Filters } from './control/node-ops.js';
+export { channelOptions, clientCredentials, type TlsIdentity } from './rpc/credentials.js';
+export type { ClusterObject, NodeObject, ClusterSpec, NodeSpec, NodeAvailability, NodeRole as NodeRoleName } from './store/objects.js';
+export { forceNewCluster } from './raft/force-new-cluster.js';

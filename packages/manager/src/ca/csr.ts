@@ -9,15 +9,20 @@ export interface KeyAndCsr {
 }
 
 /**
- * A fresh key and a CSR for it. Like swarmkit's, the CSR carries no subject: the CA takes only the
+ * A CSR for an existing RSA key. Like swarmkit's, the CSR carries no subject: the CA takes only the
  * public key from it and writes node ID, role and cluster from its own records.
  */
-export async function createKeyAndCsr(): Promise<KeyAndCsr> {
-  const keyPem = await generatePrivateKeyPem();
+export function createCsr(keyPem: string): string {
   const { privateKey, publicKey } = forgeKeyPair(keyPem);
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = publicKey;
   csr.setSubject([]);
   csr.sign(privateKey, forge.md.sha256.create());
-  return { keyPem, csrPem: normalizePem(forge.pki.certificationRequestToPem(csr)) };
+  return normalizePem(forge.pki.certificationRequestToPem(csr));
+}
+
+/** A fresh key and a CSR for it (joining, renewal and role changes each use a new key, as swarmkit). */
+export async function createKeyAndCsr(): Promise<KeyAndCsr> {
+  const keyPem = await generatePrivateKeyPem();
+  return { keyPem, csrPem: createCsr(keyPem) };
 }

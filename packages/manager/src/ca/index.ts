@@ -1,6 +1,6 @@
 export * from './errors.js';
 export { createRootCa, loadRootCa, ROOT_CA_COMMON_NAME, ROOT_CA_VALIDITY_MS, ROOT_CA_BACKDATE_MS, type RootCa, type CreateRootCaOptions } from './root-ca.js';
-export { createKeyAndCsr, type KeyAndCsr } from './csr.js';
+export { createKeyAndCsr, createCsr, type KeyAndCsr } from './csr.js';
 export {
   issueNodeCertificate,
   DEFAULT_NODE_CERT_EXPIRY_MS,

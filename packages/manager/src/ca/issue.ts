@@ -38,7 +38,8 @@ function readCsr(csrPem: string): forge.pki.rsa.PublicKey {
   try {
     signatureOk = csr.verify();
   } catch (cause) {
-    throw new InvalidCsrError('signature cannot be checked', { cause });
+    // forge throws rather than returning false when a damaged signature fails to decode.
+    throw new InvalidCsrError('signature does not match its public key', { cause });
   }
   if (!signatureOk) throw new InvalidCsrError('signature does not match its public key');
   const publicKey = csr.publicKey as forge.pki.rsa.PublicKey | null;

@@ -23,13 +23,21 @@ export interface RootCa {
 export interface CreateRootCaOptions {
   /** Current time; default Date.now(). */
   readonly nowMs?: number;
+  /** An existing RSA private key (PEM) to build the root on; default a new one. */
+  readonly keyPem?: string;
 }
 
 /** A new self-signed root CA: CN=swarm-ca, CA:TRUE, keyCertSign+cRLSign, 20 years, backdated 5 min. */
 export async function createRootCa(options: CreateRootCaOptions = {}): Promise<RootCa> {
   const nowMs = options.nowMs ?? Date.now();
-  const keyPem = await generatePrivateKeyPem();
-  const { privateKey, publicKey } = forgeKeyPair(keyPem);
+  const keyPem = options.keyPem ?? (await generatePrivateKeyPem());
+  let keys;
+  try {
+    keys = forgeKeyPair(keyPem);
+  } catch (cause) {
+    throw new InvalidRootCaError('key is not an RSA private key', { cause });
+  }
+  const { privateKey, publicKey } = keys;
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerialHex();

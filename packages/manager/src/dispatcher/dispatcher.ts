@@ -1,0 +1,170 @@
+// Agent sessions on the leader: a node is Ready while it keeps heartbeating, and Down once it has
+// missed its heartbeats for a grace period (3 periods, as swarmkit). Short blips (well under a period)
+// therefore never mark a node down; a dead node is marked down within ~3 periods.
+import type { SessionMessage } from '@shoal/proto';
+import { randomUUID } from 'node:crypto';
+import { ControlError } from '../control/errors.js';
+import type { NodeObject, NodeState } from '../store/objects.js';
+import type { MemoryStore } from '../store/memory-store.js';
+import type { Action } from '../store/transaction.js';
+
+export const GRACE_MULTIPLIER = 3;
+const NANOS_PER_MS = 1_000_000;
+const CHECK_EVERY_MS = 250;
+
+export interface DispatcherHost {
+  readonly store: MemoryStore;
+  readonly nodeId: string;
+  isLeader(): boolean;
+  leaderAddr(): string | undefined;
+  commit(actions: readonly Action[]): Promise<void>;
+  managerPeers(): { nodeId: string; addr: string }[];
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SessionSink {
+  write(message: SessionMessage): void;
+  end(): void;
+}
+
+interface Session {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly sink: SessionSink;
+  deadlineMs: number;
+  lastSent: string;
+}
+
+export class Dispatcher {
+  readonly #host: DispatcherHost;
+  readonly #sessions = new Map<string, Session>();
+  /** Nodes without a session here, with when they will be declared down unless they open one. */
+  readonly #grace = new Map<string, number>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
+  #wasLeader = false;
+
+  constructor(host: DispatcherHost) {
+    this.#host = host;
+    this.#timer = setInterval(() => this.#check(), CHECK_EVERY_MS);
+    this.#timer.unref();
+    this.#unsubscribe = host.store.subscribe(() => this.#pushUpdates());
+  }
+
+  heartbeatPeriodMs(): number {
+    const cluster = this.#host.store.list('cluster')[0];
+    return cluster ? cluster.Spec.Dispatcher.HeartbeatPeriod / NANOS_PER_MS : 5000;
+  }
+
+  async open(nodeId: string, description: Record<string, unknown>, addr: string, sink: SessionSink): Promise<string> {
+    this.#requireLeader();
+    const node = this.#host.store.get('node', nodeId);
+    if (!node) throw new ControlError('permission-denied', `node ${nodeId} was removed from the swarm`);
+    for (const s of this.#sessions.values()) if (s.nodeId === nodeId) this.close(s.id);
+    await this.#setState(nodeId, 'ready', { description, addr });
+    const session: Session = { id: randomUUID(), nodeId, sink, deadlineMs: Date.now() + this.#graceMs(), lastSent: '' };
+    this.#sessions.set(session.id, session);
+    this.#grace.delete(nodeId);
+    this.#send(session);
+    return session.id;
+  }
+
+  heartbeat(sessionId: string): number {
+    this.#requireLeader();
+    const session = this.#sessions.get(sessionId);
+    if (!session) throw new ControlError('not-found', 'session invalid');
+    session.deadlineMs = Date.now() + this.#graceMs();
+    return this.heartbeatPeriodMs();
+  }
+
+  /** The stream ended: the node gets the grace period to come back before it is marked down. */
+  close(sessionId: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    this.#sessions.delete(sessionId);
+    this.#grace.set(session.nodeId, session.deadlineMs);
+    session.sink.end();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#unsubscribe();
+    for (const id of [...this.#sessions.keys()]) this.close(id);
+  }
+
+  #graceMs(): number {
+    return this.heartbeatPeriodMs() * GRACE_MULTIPLIER;
+  }
+
+  #requireLeader(): void {
+    if (this.#host.isLeader()) return;
+    const leader = this.#host.leaderAddr();
+    throw new ControlError('unavailable', leader ? `not the leader; leader is at ${leader}` : 'the swarm has no leader');
+  }
+
+  #check(): void {
+    const leader = this.#host.isLeader();
+    if (leader && !this.#wasLeader) this.#startGraceForAll();
+    if (!leader && this.#wasLeader) for (const id of [...this.#sessions.keys()]) this.close(id);
+    this.#wasLeader = leader;
+    if (!leader) return;
+    const now = Date.now();
+    for (const session of [...this.#sessions.values()]) {
+      if (session.deadlineMs <= now) this.close(session.id);
+    }
+    for (const [nodeId, deadline] of [...this.#grace]) {
+      if (deadline > now) continue;
+      this.#grace.delete(nodeId);
+      this.#setState(nodeId, 'down', {}).catch((err) => this.#host.log('warn', 'could not mark node down', { nodeId, err: String(err) }));
+    }
+  }
+
+  /** A new leader knows no sessions: every node must reach it within one grace period. */
+  #startGraceForAll(): void {
+    const deadline = Date.now() + this.#graceMs();
+    for (const node of this.#host.store.list('node')) {
+      if (node.Status.State !== 'down') this.#grace.set(node.ID, deadline);
+    }
+  }
+
+  async #setState(nodeId: string, state: NodeState, update: { description?: Record<string, unknown>; addr?: string }): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const node = this.#host.store.get('node', nodeId);
+      if (!node) return;
+      const next: NodeObject = {
+        ...node,
+        Description: { ...node.Description, ...(update.description ?? {}) } as NodeObject['Description'],
+        Status: { State: state, Addr: update.addr ?? node.Status.Addr },
+      };
+      try {
+        await this.#host.commit([{ op: 'update', table: 'node', expectedVersion: node.Version.Index, object: next }]);
+        return;
+      } catch (err) {
+        if (!(err instanceof ControlError) || !err.message.includes('out of sequence')) throw err;
+      }
+    }
+  }
+
+  #pushUpdates(): void {
+    for (const session of this.#sessions.values()) this.#send(session);
+  }
+
+  #send(session: Session): void {
+    const node = this.#host.store.get('node', session.nodeId);
+    if (!node) {
+      this.close(session.id);
+      return;
+    }
+    const message: SessionMessage = {
+      sessionId: session.id,
+      managers: this.#host.managerPeers(),
+      heartbeatPeriodMs: this.heartbeatPeriodMs(),
+      desiredRole: node.Spec.Role,
+      availability: node.Spec.Availability,
+    };
+    const key = JSON.stringify(message);
+    if (key === session.lastSent) return;
+    session.lastSent = key;
+    session.sink.write(message);
+  }
+}

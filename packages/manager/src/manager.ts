@@ -1,0 +1,237 @@
+// A manager: the replicated store on Raft, the control operations that change it, and the gRPC
+// endpoint on 2377 through which other nodes reach it. Writes and reads run on the leader; a follower
+// forwards them, so every manager answers the same thing.
+import * as grpc from '@grpc/grpc-js';
+import { ControlClient, type ControlResponse } from '@shoal/proto';
+import { NotLeaderError, RaftNode, type RaftNodeOptions } from '@shoal/raft';
+import { newId } from './ids/index.js';
+import type { ControlContext, RaftMember, RaftMembership } from './control/context.js';
+import { ControlError, noLeaderMessage } from './control/errors.js';
+import { runOperation } from './control/registry.js';
+import { GrpcRaftTransport } from './raft/grpc-transport.js';
+import { channelOptions, ClusterServerCredentials, clientCredentials, type TlsIdentity } from './rpc/credentials.js';
+import type { AuthPolicy } from './rpc/peer-auth.js';
+import { addManagerServices } from './services/index.js';
+import { StoreError } from './store/errors.js';
+import { MemoryStore, type ApplyResult } from './store/memory-store.js';
+import { StoreStateMachine } from './store/state-machine.js';
+import { encodeTransaction, type Action } from './store/transaction.js';
+import { PeerReachability } from './raft/reachability.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { seats } from './control/membership-ops.js';
+
+export interface ManagerConfig {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  /** Directory of the Raft log (LevelDB). */
+  readonly raftDir: string;
+  /** host:port the gRPC server binds. */
+  readonly listenAddr: string;
+  readonly identity: () => TlsIdentity;
+  /** A brand-new cluster: this manager is its only member. */
+  readonly bootstrap: boolean;
+  /** Addresses of managers known before the store has caught up (joining, or from the node's state file). */
+  readonly seedPeers: ReadonlyMap<string, string>;
+  readonly raftOptions?: RaftNodeOptions;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export class Manager {
+  readonly store = new MemoryStore();
+  readonly #config: ManagerConfig;
+  readonly #reachability = new PeerReachability();
+  readonly #seeds: Map<string, string>;
+  #raft!: RaftNode<ApplyResult>;
+  #dispatcher!: Dispatcher;
+  #transport!: GrpcRaftTransport;
+  #server!: grpc.Server;
+  #credentials!: ClusterServerCredentials;
+  #leaderClients = new Map<string, ControlClient>();
+  #stopping: Promise<void> | null = null;
+
+  private constructor(config: ManagerConfig) {
+    this.#config = config;
+    this.#seeds = new Map(config.seedPeers);
+  }
+
+  /** Learns where a manager listens before the replicated store says so (e.g. from a Join answer). */
+  addSeed(nodeId: string, addr: string): void {
+    this.#seeds.set(nodeId, addr);
+  }
+
+  static async start(config: ManagerConfig): Promise<Manager> {
+    const manager = new Manager(config);
+    await manager.#start();
+    return manager;
+  }
+
+  get nodeId(): string {
+    return this.#config.nodeId;
+  }
+
+  get raft(): RaftNode<ApplyResult> {
+    return this.#raft;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.#dispatcher;
+  }
+
+  /** Where a manager's gRPC endpoint is: from the store once replicated, else from the seeds. */
+  resolve(nodeId: string): string | undefined {
+    return this.store.get('node', nodeId)?.ManagerStatus?.Addr ?? this.#seeds.get(nodeId);
+  }
+
+  get leaderAddr(): string | undefined {
+    const leader = this.#raft.leaderId;
+    return leader ? this.resolve(leader) : undefined;
+  }
+
+  /** The live Raft view control operations see (MANAGER STATUS, quorum checks). */
+  get membership(): RaftMembership {
+    const raft = this.#raft;
+    return {
+      get leaderId() {
+        return raft.leaderId;
+      },
+      members: () => this.#members(),
+      addMember: async (id) => {
+        await raft.proposeConfChange({ type: 'add-voter', nodeId: id });
+      },
+      removeMember: async (id) => {
+        await raft.proposeConfChange({ type: 'remove', nodeId: id });
+      },
+    };
+  }
+
+  async #start(): Promise<void> {
+    const config = this.#config;
+    this.#transport = new GrpcRaftTransport({
+      resolve: (id) => this.resolve(id),
+      identity: config.identity,
+      onUnreachable: (id) => this.#reachability.failed(id),
+      onDelivered: (id) => this.#reachability.delivered(id),
+      onSnapshotSent: () => {},
+    });
+    this.#raft = await RaftNode.start<ApplyResult>(
+      {
+        id: config.nodeId,
+        dir: config.raftDir,
+        transport: this.#transport,
+        stateMachine: new StoreStateMachine(this.store),
+        ...(config.bootstrap ? { peers: [config.nodeId] } : {}),
+      },
+      { ...config.raftOptions, onFatal: (err) => config.log('error', 'raft node failed', { err: String(err) }) },
+    );
+    this.#dispatcher = new Dispatcher({
+      store: this.store,
+      nodeId: config.nodeId,
+      isLeader: () => this.#raft.leaderId === config.nodeId,
+      leaderAddr: () => this.leaderAddr,
+      commit: (actions) => this.commit(actions),
+      managerPeers: () => seats(this.#context()),
+      log: config.log,
+    });
+    this.#credentials = new ClusterServerCredentials(config.identity());
+    this.#server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    addManagerServices(this.#server, this, this.authPolicy());
+    await new Promise<void>((resolve, reject) =>
+      this.#server.bindAsync(config.listenAddr, this.#credentials, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  authPolicy(): AuthPolicy {
+    return {
+      rootCaPem: () => this.#config.identity().rootCaPem,
+      clusterId: () => this.#config.clusterId,
+      nodeExists: (id) => this.store.get('node', id) !== undefined || this.#seeds.has(id),
+      now: () => Date.now(),
+    };
+  }
+
+  /** New key and certificate after renewal: new connections present them. */
+  replaceIdentity(identity: TlsIdentity): void {
+    this.#credentials.replace(identity);
+  }
+
+  #members(): RaftMember[] {
+    const conf = this.#raft.membership;
+    return conf.voters.map((id) => ({ nodeId: id, reachable: id === this.#config.nodeId || this.#reachability.isReachable(id) }));
+  }
+
+  /** Runs a control operation on the leader, forwarding it there when this manager is a follower. */
+  async call(method: string, payload: unknown): Promise<unknown> {
+    const leader = this.#raft.leaderId;
+    if (leader === this.#config.nodeId) return this.runLocally(method, payload);
+    if (leader === null) throw new ControlError('unavailable', noLeaderMessage);
+    const addr = this.resolve(leader);
+    if (!addr) throw new ControlError('unavailable', noLeaderMessage);
+    return this.#forward(addr, method, payload);
+  }
+
+  /** Executes an operation here; only valid on the leader (the Control service calls it for followers). */
+  async runLocally(method: string, payload: unknown): Promise<unknown> {
+    try {
+      await this.#raft.readIndex();
+    } catch (err) {
+      throw new ControlError('unavailable', noLeaderMessage, { cause: err });
+    }
+    if (this.#raft.leaderId !== this.#config.nodeId) throw new ControlError('unavailable', noLeaderMessage);
+    return runOperation(this.#context(), method, payload);
+  }
+
+  #context(): ControlContext {
+    return {
+      view: this.store,
+      raft: this.membership,
+      commit: (actions) => this.commit(actions),
+      now: () => new Date().toISOString(),
+      newId,
+    };
+  }
+
+  /** Proposes a transaction and waits until it is applied here; a store refusal becomes a ControlError. */
+  async commit(actions: readonly Action[]): Promise<void> {
+    let result: ApplyResult;
+    try {
+      result = await this.#raft.propose(encodeTransaction({ actions, time: new Date().toISOString() }));
+    } catch (err) {
+      if (err instanceof NotLeaderError) throw new ControlError('unavailable', noLeaderMessage, { cause: err });
+      throw new ControlError('unavailable', `the write could not be committed: ${(err as Error).message}`, { cause: err });
+    }
+    if (!result.ok) {
+      const e = new StoreError(result.refusal);
+      const code = e.code === 'not-found' ? 'not-found' : e.code === 'sequence-conflict' ? 'internal' : 'conflict';
+      throw new ControlError(code, e.message, { cause: e });
+    }
+  }
+
+  async #forward(addr: string, method: string, payload: unknown): Promise<unknown> {
+    let client = this.#leaderClients.get(addr);
+    if (!client) {
+      client = new ControlClient(addr, clientCredentials(this.#config.identity()), channelOptions());
+      this.#leaderClients.set(addr, client);
+    }
+    const request = { method, payloadJson: Buffer.from(JSON.stringify(payload ?? null)) };
+    const response = await new Promise<ControlResponse>((resolve, reject) =>
+      client.call(request, new grpc.Metadata(), { deadline: new Date(Date.now() + 15_000) }, (err, res) => (err ? reject(err) : resolve(res))),
+    ).catch((err: grpc.ServiceError) => {
+      throw new ControlError('unavailable', `${noLeaderMessage} (${err.details ?? err.message})`, { cause: err });
+    });
+    const outcome = response.outcome;
+    if (outcome?.$case === 'error') throw new ControlError(outcome.value.code as ControlError['code'], outcome.value.message);
+    if (outcome?.$case === 'resultJson') return JSON.parse(Buffer.from(outcome.value).toString('utf8'));
+    return null;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#dispatcher.stop();
+      this.#server.forceShutdown();
+      for (const client of this.#leaderClients.values()) client.close();
+      this.#transport.close();
+      await this.#raft.stop();
+    })();
+    return this.#stopping;
+  }
+}

@@ -1,0 +1,87 @@
+// Authorisation of each RPC on 2377 from the caller's certificate. The TLS layer asks for a client
+// certificate but lets the handshake finish without one (joining nodes have none), so every handler
+// states what it needs and this module checks the certificate itself: issued by our root, in its
+// validity period, for this cluster, with the needed role, for a node that still exists.
+import * as grpc from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
+import { firstValue } from './credentials.js';
+
+export type PeerRole = 'manager' | 'worker';
+
+export interface PeerIdentity {
+  readonly nodeId: string;
+  readonly role: PeerRole;
+  readonly clusterId: string;
+}
+
+export interface AuthPolicy {
+  readonly rootCaPem: () => string;
+  readonly clusterId: () => string;
+  /** False for removed nodes: their still-valid certificates must no longer open any door. */
+  readonly nodeExists: (nodeId: string) => boolean;
+  readonly now: () => number;
+}
+
+export class PeerAuthError extends Error {
+  readonly grpcCode: grpc.status;
+  constructor(grpcCode: grpc.status, message: string) {
+    super(message);
+    this.name = 'PeerAuthError';
+    this.grpcCode = grpcCode;
+  }
+}
+
+type AnyCall = { getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } } | null };
+
+export function authenticate(call: AnyCall, policy: AuthPolicy, need: PeerRole | 'any'): PeerIdentity {
+  const raw = call.getAuthContext()?.sslPeerCertificate?.raw;
+  if (!raw || raw.length === 0) throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'a client certificate is required');
+  const identity = verifyPeerCertificate(raw, policy);
+  if (need === 'manager' && identity.role !== 'manager') {
+    throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${identity.nodeId} is not a manager: permission denied`);
+  }
+  return identity;
+}
+
+export function verifyPeerCertificate(raw: Buffer, policy: AuthPolicy): PeerIdentity {
+  let cert: X509Certificate;
+  let root: X509Certificate;
+  try {
+    cert = new X509Certificate(raw);
+    root = new X509Certificate(policy.rootCaPem());
+  } catch (err) {
+    throw new PeerAuthError(grpc.status.UNAUTHENTICATED, `unreadable client certificate: ${(err as Error).message}`);
+  }
+  if (!cert.checkIssued(root) || !cert.verify(root.publicKey)) {
+    throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'client certificate is not issued by this cluster\'s CA');
+  }
+  const now = policy.now();
+  if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) {
+    throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'client certificate has expired or is not yet valid');
+  }
+  const subject = parseSubject(cert.subject);
+  const nodeId = subject.CN;
+  const clusterId = subject.O;
+  const role = subject.OU === 'swarm-manager' ? 'manager' : subject.OU === 'swarm-worker' ? 'worker' : null;
+  if (!nodeId || !clusterId || !role) throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'client certificate lacks a swarm identity');
+  if (clusterId !== policy.clusterId()) throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'client certificate is for another cluster');
+  if (!policy.nodeExists(nodeId)) {
+    throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${nodeId} was removed from the swarm`);
+  }
+  return { nodeId, role, clusterId };
+}
+
+function parseSubject(subject: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const line of subject.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = firstValue(line.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Turns an authorisation failure into the gRPC status the caller sees. */
+export function toServiceError(err: unknown): Partial<grpc.StatusObject> {
+  if (err instanceof PeerAuthError) return { code: err.grpcCode, details: err.message };
+  return { code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,27 @@
+// Every gRPC service a manager serves on 2377.
+import type * as grpc from '@grpc/grpc-js';
+import { ControlService, DispatcherService, NodeCAService, RaftService } from '@shoal/proto';
+import type { RaftNode } from '@shoal/raft';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { AuthPolicy } from '../rpc/peer-auth.js';
+import type { MemoryStore, ApplyResult } from '../store/memory-store.js';
+import { caService } from './ca-service.js';
+import { controlService } from './control-service.js';
+import { dispatcherService } from './dispatcher-service.js';
+import { raftService } from './raft-service.js';
+
+/** What the services need of the manager. */
+export interface ManagerHandle {
+  readonly store: MemoryStore;
+  readonly raft: RaftNode<ApplyResult>;
+  readonly dispatcher: Dispatcher;
+  call(method: string, payload: unknown): Promise<unknown>;
+  runLocally(method: string, payload: unknown): Promise<unknown>;
+}
+
+export function addManagerServices(server: grpc.Server, manager: ManagerHandle, policy: AuthPolicy): void {
+  server.addService(RaftService, raftService(manager, policy));
+  server.addService(NodeCAService, caService(manager, policy));
+  server.addService(ControlService, controlService(manager, policy));
+  server.addService(DispatcherService, dispatcherService(manager, policy));
+}
