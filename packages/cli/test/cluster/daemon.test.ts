@@ -2,13 +2,17 @@
 // stop cleanly, crash, restart, and fail fast with its log when it cannot start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'node:http';
 import {
   ClusterError, createCluster, daemonPid, destroyCluster, kill9, restartDaemon, startDaemon, startDaemons, stopDaemon, waitForSocket,
   type Host,
 } from '../../src/cluster/index.js';
 import { pidAlive, pidInNetns } from '../../src/cluster/netns.js';
+import { runOk } from '../../src/cluster/run.js';
 import { STANDIN_DAEMON, uniqueName } from './helpers.js';
 
 function ping(host: Host): Promise<string> {
@@ -80,4 +84,24 @@ test('teardown ends running daemons', async (t) => {
   const pids = cluster.hosts.map((h) => daemonPid(h)!);
   await destroyCluster(name);
   for (const pid of pids) assert.equal(pidAlive(pid), false, `daemon ${pid} ended`);
+});
+
+test('teardown ends processes in namespaces a daemon bound under its exec root, and unmounts them', async (t) => {
+  const name = uniqueName();
+  t.after(() => destroyCluster(name));
+  const cluster = await createCluster({ name, managers: 1, workers: 0, daemonCommand: STANDIN_DAEMON });
+  const host = cluster.hosts[0]!;
+  // What an agent does for a task: a namespace bound to a file under its exec root, a process inside.
+  const nsFile = `${host.execRoot}/netns/task1`;
+  mkdirSync(dirname(nsFile), { recursive: true });
+  writeFileSync(nsFile, '');
+  await runOk(['unshare', `--net=${nsFile}`, 'true']);
+  const task = spawn('nsenter', [`--net=${nsFile}`, '--', 'sleep', '60'], { stdio: 'ignore' });
+  t.after(() => task.kill('SIGKILL'));
+  const exited = new Promise((resolve) => task.once('exit', resolve));
+
+  await destroyCluster(name);
+  assert.equal(await Promise.race([exited.then(() => 'ended'), sleep(5_000, undefined, { ref: false }).then(() => 'still running')]), 'ended');
+  assert.equal(readFileSync('/proc/self/mountinfo', 'utf8').includes(nsFile), false);
+  assert.equal(existsSync(cluster.stateDir), false);
 });
