@@ -1,6 +1,6 @@
 import { createCsr, createRootCa, issueNodeCertificate, type NodeRole, type RootCa } from '../../src/ca/index.js';
 import { newId } from '../../src/ids/index.js';
-import { NODE_TEST_KEYS, ROOT_TEST_KEYS } from './test-keys.js';
+import { NODE_TEST_KEYS, ROOT_TEST_KEYS } from './fixed-keys.js';
 
 /** A whole second, so certificate times (second precision) compare exactly. */
 export const NOW_MS = Date.UTC(2030, 0, 15, 12, 0, 0);

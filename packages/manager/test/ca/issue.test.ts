@@ -20,7 +20,7 @@ import {
 } from '../../src/ca/index.js';
 import { newId } from '../../src/ids/index.js';
 import { HOUR_MS, NOW_MS, issueNode, twoRoots } from './helpers.js';
-import { NODE_TEST_KEYS } from './test-keys.js';
+import { NODE_TEST_KEYS } from './fixed-keys.js';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
