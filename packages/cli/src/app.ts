@@ -7,7 +7,7 @@ import { DurationParseError } from './format/duration.js';
 import type { CommandContext, GlobalArgs } from './commands/context.js';
 import { registerNetwork } from './commands/network.js';
 import { registerNode } from './commands/node.js';
-import { registerService } from './commands/service.js';
+import { registerService, separateServiceCommand } from './commands/service.js';
 import { registerSwarm } from './commands/swarm.js';
 import { registerSystem } from './commands/system.js';
 
@@ -25,10 +25,12 @@ const NEEDS_SUBCOMMAND = 'a subcommand is required';
 export type CommandGroup = (yargs: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 
 export function buildCli(argv: string[], ctx: CommandContext, extra: CommandGroup[] = []): Argv<GlobalArgs> {
-  let cli = yargs(argv)
+  let cli = yargs(separateServiceCommand(argv))
     .scriptName('shoal')
     .usage('Usage: shoal [OPTIONS] COMMAND\n\nDocker swarm mode, rebuilt in TypeScript')
     .option('host', { alias: 'H', type: 'string', global: true, describe: 'Daemon socket to connect to (unix:///path)' })
+    // Like cobra, a repeated flag takes one value per occurrence.
+    .parserConfiguration({ 'greedy-arrays': false, 'populate--': true, 'boolean-negation': false, 'parse-positional-numbers': false })
     .version(false)
     .help('help')
     .alias('help', 'h')

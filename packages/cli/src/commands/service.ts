@@ -119,6 +119,24 @@ export function serviceSpec(args: CreateArgs, networkIds: string[]): Record<stri
   return { Name: args.name ?? '', Labels: keyValues(args.label), TaskTemplate: template, Mode: mode, EndpointSpec: endpoint };
 }
 
+const CREATE_BOOLEAN_FLAGS = new Set(['-d', '--detach', '-q', '--quiet', '--no-resolve-image', '--help', '-h']);
+
+/**
+ * `service create IMAGE COMMAND ARGS...` passes everything after the image to the container,
+ * flags included (cobra's SetInterspersed(false)); this inserts the `--` that tells yargs so.
+ */
+export function separateServiceCommand(argv: string[]): string[] {
+  const service = argv.indexOf('service');
+  if (service === -1 || argv[service + 1] !== 'create') return argv;
+  for (let index = service + 2; index < argv.length; index++) {
+    const word = argv[index] as string;
+    if (word === '--') return argv;
+    if (!word.startsWith('-') || word === '-') return [...argv.slice(0, index + 1), '--', ...argv.slice(index + 1)];
+    if (!word.includes('=') && !CREATE_BOOLEAN_FLAGS.has(word)) index++;
+  }
+  return argv;
+}
+
 async function findService(client: EngineClient, ref: string): Promise<Service> {
   const byId = await client.get<Service[]>('/services', { filters: filtersJson([`id=${ref}`]) });
   const found = byId.find((s) => s.ID === ref) ?? byId[0];
@@ -132,8 +150,6 @@ async function findService(client: EngineClient, ref: string): Promise<Service> 
 function createOptions(y: Argv<GlobalArgs>) {
   return y
     .positional('image', { type: 'string', demandOption: true })
-    .positional('command', { type: 'string', array: true })
-    .parserConfiguration({ 'halt-at-non-option': true })
     .option('name', { type: 'string', describe: 'Service name' })
     .option('replicas', { type: 'number', describe: 'Number of tasks' })
     .option('mode', { type: 'string', default: 'replicated', describe: 'Service mode ("replicated", "global", "replicated-job", "global-job")' })
@@ -212,7 +228,8 @@ export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): A
         for (const name of args.network ?? []) {
           networkIds.push((await client.get<{ Id: string }>(`/networks/${name}`, { scope: 'swarm' })).Id);
         }
-        const spec = serviceSpec(args, networkIds);
+        const rest = (args as { '--'?: (string | number)[] })['--'] ?? [];
+        const spec = serviceSpec({ ...args, command: rest }, networkIds);
         if (!args['no-resolve-image']) {
           await client.get(`/distribution/${args.image}/json`).catch(() => {
             ctx.io.err(
