@@ -10,18 +10,28 @@ export function processReady(env: InteractionEnv, d: Directive): void {
 }
 
 /**
- * deliver-msgs [ids...] [type=<message type>] [drop=(ids)]: deliver queued messages to the given
- * nodes (all by default), optionally only one type; messages to the `drop` nodes are discarded.
+ * deliver-msgs [ids...] [type=<message type>] [from=<id>] [drop=(ids)]: deliver queued messages to
+ * the given nodes (all by default), optionally only of one type or sender; messages to the `drop`
+ * nodes are discarded.
  */
 export function deliverMsgs(env: InteractionEnv, d: Directive): void {
   const type = str(d, 'type');
-  const filter = (m: Message): boolean => type === undefined || describeType(m) === type;
+  const from = str(d, 'from');
+  const filter = (m: Message): boolean => (type === undefined || describeType(m) === type) && (from === undefined || m.from === from);
   const drop = list(d, 'drop');
   if (drop !== undefined) {
     for (const id of drop) env.deliver(id, filter, true);
     if (positional(d).length === 0) return;
   }
   for (const id of idsOrAll(d, env.ids())) env.deliver(id, filter, false);
+}
+
+/** drop-msgs <id> [type=<message type>] [count=n]: lose the first `count` (default all) matching messages to `id`. */
+export function dropMsgs(env: InteractionEnv, d: Directive): void {
+  const to = positional(d)[0];
+  const type = str(d, 'type');
+  let left = Number(str(d, 'count') ?? Infinity);
+  env.deliver(to!, (m) => (type === undefined || describeType(m) === type) && left-- > 0, true);
 }
 
 function describeType(m: Message): string {

@@ -24,6 +24,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'compact': input.compact,
   'process-ready': net.processReady,
   'deliver-msgs': net.deliverMsgs,
+  'drop-msgs': net.dropMsgs,
   'stabilize': net.stabilize,
   'partition': net.partition,
   'heal': net.heal,
