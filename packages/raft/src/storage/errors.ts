@@ -17,7 +17,7 @@ export type CorruptionKind =
  * (remove it and re-join, or restore from a backup).
  */
 export class CorruptStorageError extends Error {
-  readonly code = 'ERR_RAFT_STORAGE_CORRUPT';
+  readonly code = 'RAFT_STORAGE_CORRUPT';
   override readonly name = 'CorruptStorageError';
 
   constructor(
@@ -34,7 +34,7 @@ export class CorruptStorageError extends Error {
 
 /** An operation on a store after close(). */
 export class StorageClosedError extends Error {
-  readonly code = 'ERR_RAFT_STORAGE_CLOSED';
+  readonly code = 'RAFT_STORAGE_CLOSED';
   override readonly name = 'StorageClosedError';
 
   constructor() {

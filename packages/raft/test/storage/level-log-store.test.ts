@@ -96,7 +96,7 @@ async function damagedStore(t: Parameters<typeof tempDir>[0], damage: (db: Level
 function corruption(kind: string, key: string, index: number | null) {
   return (err: unknown) => {
     assert.ok(err instanceof CorruptStorageError, `expected CorruptStorageError, got ${String(err)}`);
-    assert.equal(err.code, 'ERR_RAFT_STORAGE_CORRUPT');
+    assert.equal(err.code, 'RAFT_STORAGE_CORRUPT');
     assert.equal(err.kind, kind);
     assert.equal(err.key, key);
     assert.equal(err.index, index);

@@ -1,0 +1,290 @@
+// The I/O edge around the deterministic core: it persists, sends and applies what each Ready asks for,
+// in that order, and turns callers' requests into promises settled by what the log applies. Requests
+// arriving while a Ready is being persisted accumulate in the core and leave together in the next
+// Ready, so a burst of proposals shares one append and one fsync.
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot } from '../core/types.js';
+import { decodeConfChange } from '../core/confchange-codec.js';
+import type { MemoryStorage } from '../core/storage.js';
+import { LevelLogStore } from '../storage/index.js';
+import { createCore, type Core } from './core-factory.js';
+import { recover } from './recover.js';
+import { EmptyProposalError, NodeStoppedError } from './errors.js';
+import { compileNodeOptions, type CompiledNodeOptions, type RaftNodeOptions } from './options.js';
+import type { RaftNodeStats, StateMachine, Transport } from './types.js';
+import { Waiters } from './waiters.js';
+
+export interface RaftNodeConfig<R> {
+  readonly id: NodeId;
+  /** Directory of this member's LevelDB store; created if missing, recovered if not. */
+  readonly dir: string;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine<R>;
+  /** Members of a brand-new cluster (including `id`). Ignored when `dir` already holds state; omit to join. */
+  readonly peers?: readonly NodeId[];
+}
+
+type Lifecycle = 'running' | 'stopped';
+
+export class RaftNode<R = unknown> {
+  private lifecycle: Lifecycle = 'running';
+  private stopping: Promise<void> | null = null;
+  private looping: Promise<void> | null = null;
+  private scheduled = false;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly waiters: Waiters;
+  private readonly stats_ = { syncedWrites: 0, readies: 0, persistedEntries: 0, snapshotsTaken: 0 };
+  private leader: NodeId | null = null;
+  private isLeader = false;
+  private term: number;
+  private nextReadId = 0;
+  /** Index of the newest snapshot stored; the next automatic one is due snapshotEveryEntries after it. */
+  private snapshotIndex: number;
+
+  private constructor(
+    readonly id: NodeId,
+    private readonly core: Core,
+    private readonly mem: MemoryStorage,
+    private readonly store: LevelLogStore,
+    private readonly transport: Transport,
+    private readonly sm: StateMachine<R>,
+    private readonly opts: CompiledNodeOptions,
+    /** Invariant: the state machine reflects exactly the entries up to here. */
+    private applied: number,
+    /** Invariant: the membership as of `applied`. */
+    private confState: ConfState,
+  ) {
+    this.term = mem.initialState().hardState.term;
+    this.snapshotIndex = applied;
+    this.waiters = new Waiters(opts.requestTimeoutMs);
+    this.ticker = setInterval(() => this.onTick(), opts.tickMs);
+    this.ticker.unref();
+  }
+
+  /** Opens (or recovers) the member's store, restores the state machine and starts ticking. */
+  static async start<R>(config: RaftNodeConfig<R>, options?: RaftNodeOptions): Promise<RaftNode<R>> {
+    const opts = compileNodeOptions(options);
+    const store = await LevelLogStore.open(config.dir);
+    try {
+      const { mem, applied, confState } = await recover(store, config.stateMachine, config.peers ?? []);
+      const core = createCore({ id: config.id, storage: mem, applied, opts });
+      return new RaftNode(config.id, core, mem, store, config.transport, config.stateMachine, opts, applied, confState);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Delivers a message from another member. */
+  step(message: Message): void {
+    if (this.lifecycle !== 'running') return;
+    this.core.step(message);
+    this.schedule();
+  }
+
+  /**
+   * Proposes a command; resolves with the state machine's result once it is applied here. Rejects with
+   * NotLeaderError (naming the leader) on a follower, LeadershipLostError if leadership moves on first.
+   */
+  propose(data: Uint8Array): Promise<R> {
+    if (data.byteLength === 0) return Promise.reject(new EmptyProposalError());
+    return this.submit(() => this.core.propose(data)) as Promise<R>;
+  }
+
+  /** Proposes one membership change; resolves with the new membership once applied. */
+  proposeConfChange(change: ConfChange): Promise<ConfState> {
+    return this.submit(() => this.core.proposeConfChange(change)) as Promise<ConfState>;
+  }
+
+  private submit(propose: () => number): Promise<unknown> {
+    if (this.lifecycle !== 'running') return Promise.reject(new NodeStoppedError());
+    let index: number;
+    try {
+      index = propose();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const waiting = this.waiters.waitApplied(index, this.core.status().term, Date.now());
+    this.schedule();
+    return waiting;
+  }
+
+  /** Resolves when a linearizable read may be served from this member's state machine. */
+  readIndex(): Promise<void> {
+    if (this.lifecycle !== 'running') return Promise.reject(new NodeStoppedError());
+    const context = `${this.id}/${this.nextReadId++}`;
+    const waiting = this.waiters.waitRead(context, Date.now());
+    this.core.readIndex(context);
+    this.schedule();
+    return waiting;
+  }
+
+  /** Asks the leader (this member) to hand leadership to `to`. */
+  transferLeadership(to: NodeId): void {
+    if (this.lifecycle !== 'running') throw new NodeStoppedError();
+    this.core.transferLeadership(to);
+    this.schedule();
+  }
+
+  /** The leader as this member last learned it. */
+  get leaderId(): NodeId | null {
+    return this.leader;
+  }
+
+  get appliedIndex(): number {
+    return this.applied;
+  }
+
+  get membership(): ConfState {
+    return this.confState;
+  }
+
+  stats(): RaftNodeStats {
+    return { ...this.stats_ };
+  }
+
+  /** Stops ticking, lets an in-flight Ready finish, fails waiting callers, closes storage. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown(new NodeStoppedError());
+    return this.stopping;
+  }
+
+  private async shutdown(reason: unknown): Promise<void> {
+    this.lifecycle = 'stopped';
+    clearInterval(this.ticker);
+    await this.looping;
+    this.waiters.failAll(reason);
+    await this.store.close();
+  }
+
+  private onTick(): void {
+    if (this.lifecycle !== 'running') return;
+    this.core.tick();
+    for (const context of this.waiters.takeReadRetries()) this.core.readIndex(context);
+    this.waiters.expire(Date.now());
+    this.schedule();
+  }
+
+  /** Defers to a microtask so that every request made in the same turn lands in one Ready. */
+  private schedule(): void {
+    if (this.scheduled || this.looping !== null) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      if (this.looping !== null || this.lifecycle !== 'running') return;
+      this.looping = this.loop().finally(() => {
+        this.looping = null;
+      });
+    });
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.lifecycle === 'running' && this.core.hasReady()) {
+        const rd = this.core.ready();
+        await this.handleReady(rd);
+        this.core.advance(rd);
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.stopping !== null) return;
+    // Called from inside the loop: shut down without awaiting the loop itself.
+    this.lifecycle = 'stopped';
+    this.stopping = (async () => {
+      clearInterval(this.ticker);
+      this.waiters.failAll(new NodeStoppedError(err));
+      await this.store.close();
+    })();
+    this.opts.onFatal(err);
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    this.stats_.readies++;
+    await this.persist(rd);
+    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    if (rd.snapshot) await this.installSnapshot(rd.snapshot);
+    if (rd.committedEntries.length > 0) await this.applyEntries(rd.committedEntries);
+    for (const rs of rd.readStates) this.waiters.readState(rs.context, rs.index);
+    this.waiters.releaseReads(this.applied);
+    this.trackLeadership(rd);
+    await this.maybeSnapshot();
+  }
+
+  private async persist(rd: Ready): Promise<void> {
+    if (!rd.hardState && rd.entries.length === 0 && !rd.snapshot) return;
+    await this.store.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
+    if (rd.mustSync) this.stats_.syncedWrites++;
+    this.stats_.persistedEntries += rd.entries.length;
+    if (rd.snapshot) this.mem.applySnapshot(rd.snapshot);
+    if (rd.hardState) this.mem.setHardState(rd.hardState);
+    this.mem.append(rd.entries);
+  }
+
+  private async installSnapshot(snap: Snapshot): Promise<void> {
+    await this.sm.restore(snap.data);
+    this.applied = snap.meta.index;
+    this.snapshotIndex = snap.meta.index;
+    this.confState = snap.meta.confState;
+  }
+
+  private async applyEntries(entries: readonly Entry[]): Promise<void> {
+    let batch: Entry[] = [];
+    for (const e of entries) {
+      if (e.index <= this.applied) continue;
+      if (e.type === 'normal' && e.data.byteLength > 0) {
+        batch.push(e);
+        continue;
+      }
+      await this.applyBatch(batch);
+      batch = [];
+      if (e.type === 'conf-change') {
+        this.confState = this.core.applyConfChange(decodeConfChange(e.data));
+        this.waiters.applied(e.index, e.term, this.confState);
+      } else {
+        // The leader's no-op: it takes the slot of anything an older leader here had proposed.
+        this.waiters.applied(e.index, e.term, undefined);
+      }
+      this.applied = e.index;
+    }
+    await this.applyBatch(batch);
+  }
+
+  private async applyBatch(batch: readonly Entry[]): Promise<void> {
+    if (batch.length === 0) return;
+    const results = await this.sm.apply(batch);
+    if (results.length !== batch.length) {
+      throw new Error(`assertion failed: state machine returned ${results.length} results for ${batch.length} entries`);
+    }
+    for (let k = 0; k < batch.length; k++) this.waiters.applied(batch[k]!.index, batch[k]!.term, results[k]);
+    this.applied = batch[batch.length - 1]!.index;
+  }
+
+  private trackLeadership(rd: Ready): void {
+    const term = rd.hardState?.term ?? this.term;
+    const wasLeader = this.isLeader;
+    if (rd.softState) {
+      this.leader = rd.softState.leader;
+      this.isLeader = rd.softState.role === 'leader';
+    }
+    if (wasLeader && (!this.isLeader || term !== this.term)) this.waiters.leadershipLost();
+    this.term = term;
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const every = this.opts.snapshotEveryEntries;
+    if (every === 0 || this.applied - this.snapshotIndex < every) return;
+    const data = await this.sm.snapshot();
+    const snap = this.mem.createSnapshot(this.applied, this.confState, data);
+    await this.store.saveSnapshot(snap, { sync: true });
+    this.snapshotIndex = snap.meta.index;
+    this.stats_.snapshotsTaken++;
+    const compactTo = this.applied - this.opts.keepEntriesAfterSnapshot;
+    if (compactTo >= this.mem.firstIndex()) {
+      this.mem.compact(compactTo);
+      await this.store.compact(compactTo);
+    }
+  }
+}
