@@ -2,3 +2,4 @@
 export { uniqueClusterName, withCluster, type WithClusterOptions } from './fixture.js';
 export { dockerOk, waitFor, WaitTimeoutError, type WaitOptions } from './wait.js';
 export * from '@shoal/cli/cluster';
+export { formSwarm, nodeLs, waitForNodes, type NodeRow } from './swarm.js';

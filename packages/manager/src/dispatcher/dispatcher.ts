@@ -122,8 +122,9 @@ export class Dispatcher {
   /** A new leader knows no sessions: every node must reach it within one grace period. */
   #startGraceForAll(): void {
     const deadline = Date.now() + this.#graceMs();
+    const connected = new Set([...this.#sessions.values()].map((s) => s.nodeId));
     for (const node of this.#host.store.list('node')) {
-      if (node.Status.State !== 'down') this.#grace.set(node.ID, deadline);
+      if (node.Status.State !== 'down' && !connected.has(node.ID)) this.#grace.set(node.ID, deadline);
     }
   }
 
