@@ -107,6 +107,7 @@ export function proposeEntry(r: Raft, type: EntryType, data: Uint8Array): Index 
 export function assertAcceptsProposals(r: Raft): void {
   if (r.role !== 'leader') throw new NotLeaderError(r.lead);
   if (!r.tracker.progress.has(r.id)) throw new ProposalDroppedError('this node was removed from the configuration');
+  if (r.removingSelf) throw new ProposalDroppedError('this leader is removing itself from the configuration');
   if (r.leadTransferee !== null) throw new ProposalDroppedError(`leadership transfer to ${r.leadTransferee} in progress`);
 }
 

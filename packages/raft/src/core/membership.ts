@@ -1,6 +1,6 @@
 // Membership changes, one member at a time (thesis §4.1): any two consecutive configurations share
 // a majority, so no joint consensus is needed. A change takes effect when the driver applies it.
-import { encodeConfChange } from './confchange-codec.js';
+import { decodeConfChange, encodeConfChange } from './confchange-codec.js';
 import { ConfChangeRejectedError } from './errors.js';
 import { assertAcceptsProposals, proposeEntry } from './leader.js';
 import type { Raft } from './raft.js';
@@ -13,7 +13,18 @@ export function proposeConfChange(r: Raft, cc: ConfChange): Index {
   if (refusal !== null) throw new ConfChangeRejectedError(refusal);
   const index = proposeEntry(r, 'conf-change', encodeConfChange(cc));
   r.pendingConfIndex = index;
+  if (cc.type === 'remove' && cc.nodeId === r.id) r.removingSelf = true;
   return index;
+}
+
+/** Whether the unapplied part of the log removes this node (checked by a new leader). */
+export function logRemovesSelf(r: Raft): boolean {
+  if (r.log.applied >= r.log.lastIndex()) return false;
+  return r.log.slice(r.log.applied + 1, r.log.lastIndex() + 1, Number.MAX_SAFE_INTEGER).some((e) => {
+    if (e.type !== 'conf-change') return false;
+    const cc = decodeConfChange(e.data);
+    return cc.type === 'remove' && cc.nodeId === r.id;
+  });
 }
 
 /** Why `cc` cannot be proposed now, checked against the (fully applied) current configuration. */

@@ -5,6 +5,7 @@ import { invariant } from './errors.js';
 import { stepFollower } from './follower.js';
 import { checkQuorum, retryLostSnapshots, stepLeader } from './leader.js';
 import { RaftLog } from './log.js';
+import { logRemovesSelf } from './membership.js';
 import type { CompiledRaftOptions, RaftLogger } from './options.js';
 import { ReadOnly, type ReadRequest } from './read-only.js';
 import { bcastHeartbeat } from './replication.js';
@@ -35,6 +36,12 @@ export class Raft {
   leadTransferee: NodeId | null = null;
   /** Leader only: index of the last proposed conf change; a new one waits until this is applied. */
   pendingConfIndex: Index = 0;
+  /**
+   * Leader only: its own removal is in the log. It takes no more proposals, so that its log ends at
+   * the removal: the remaining voters, which may still need its vote under the old configuration,
+   * must find their logs as up to date as its own to elect a successor once it steps down.
+   */
+  removingSelf = false;
   readOnly = new ReadOnly();
   /** Leader only: reads that wait for the first commit of this term. */
   pendingReads: ReadRequest[] = [];
@@ -129,6 +136,7 @@ export class Raft {
     self.recentActive = true;
     // Entries before our first one may hold an unapplied conf change: no new one until they are applied.
     this.pendingConfIndex = this.log.lastIndex();
+    this.removingSelf = logRemovesSelf(this);
     // Committing an entry of our own term commits everything before it (Raft §5.4.2).
     this.appendEntries([{ type: 'normal', data: new Uint8Array(0) }]);
     this.logger.info(`${this.id} became leader at term ${this.term}`);
@@ -192,6 +200,7 @@ export class Raft {
     const self = this.tracker.progress.get(this.id);
     if (self !== undefined) self.match = this.log.lastIndex();
     this.pendingConfIndex = 0;
+    this.removingSelf = false;
     this.readOnly = new ReadOnly();
     this.pendingReads = [];
   }
