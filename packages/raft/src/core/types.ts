@@ -131,7 +131,10 @@ export interface ReadIndexMessage extends Envelope {
 export interface ReadIndexResponse extends Envelope {
   readonly type: 'read-index-response';
   readonly context: string;
-  /** 0 when the leader could not serve it (e.g. no entry committed in its term yet); the reader retries. */
+  /**
+   * The leader's commit index when the read arrived, confirmed by a quorum since. A read the leader
+   * cannot serve (it lost leadership meanwhile) gets no answer: the reader times out and retries.
+   */
   readonly index: Index;
 }
 
