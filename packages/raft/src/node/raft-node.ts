@@ -2,12 +2,13 @@
 // in that order, and turns callers' requests into promises settled by what the log applies. Requests
 // arriving while a Ready is being persisted accumulate in the core and leave together in the next
 // Ready, so a burst of proposals shares one append and one fsync.
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, Snapshot } from '../core/types.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, Role, Snapshot } from '../core/types.js';
 import { decodeConfChange } from '../core/confchange-codec.js';
 import type { MemoryStorage } from '../core/storage.js';
 import { LevelLogStore } from '../storage/index.js';
 import { createCore, type Core } from './core-factory.js';
 import { recover } from './recover.js';
+import { coalesceAppends } from './coalesce.js';
 import { EmptyProposalError, NodeStoppedError } from './errors.js';
 import { compileNodeOptions, type CompiledNodeOptions, type RaftNodeOptions } from './options.js';
 import type { RaftNodeStats, StateMachine, Transport } from './types.js';
@@ -25,6 +26,9 @@ export interface RaftNodeConfig<R> {
 
 type Lifecycle = 'running' | 'stopped';
 
+/** The core's own default for maxSizePerMsgBytes. */
+const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
+
 export class RaftNode<R = unknown> {
   private lifecycle: Lifecycle = 'running';
   private stopping: Promise<void> | null = null;
@@ -34,8 +38,11 @@ export class RaftNode<R = unknown> {
   private readonly waiters: Waiters;
   private readonly stats_ = { syncedWrites: 0, readies: 0, persistedEntries: 0, snapshotsTaken: 0 };
   private leader: NodeId | null = null;
-  private isLeader = false;
-  private term: number;
+  private role: Role = 'follower';
+  /** The hard state as last handled (its commit index may not be written yet, see persist()). */
+  private hard: HardState;
+  /** A commit-only hard state change not yet written; the next write carries it. */
+  private unsavedHardState: HardState | null = null;
   private nextReadId = 0;
   /** Index of the newest snapshot stored; the next automatic one is due snapshotEveryEntries after it. */
   private snapshotIndex: number;
@@ -53,7 +60,7 @@ export class RaftNode<R = unknown> {
     /** Invariant: the membership as of `applied`. */
     private confState: ConfState,
   ) {
-    this.term = mem.initialState().hardState.term;
+    this.hard = mem.initialState().hardState;
     this.snapshotIndex = applied;
     this.waiters = new Waiters(opts.requestTimeoutMs);
     this.ticker = setInterval(() => this.onTick(), opts.tickMs);
@@ -153,6 +160,7 @@ export class RaftNode<R = unknown> {
     clearInterval(this.ticker);
     await this.looping;
     this.waiters.failAll(reason);
+    if (this.unsavedHardState !== null) await this.store.save({ hardState: this.unsavedHardState }, { sync: true });
     await this.store.close();
   }
 
@@ -203,19 +211,66 @@ export class RaftNode<R = unknown> {
 
   private async handleReady(rd: Ready): Promise<void> {
     this.stats_.readies++;
-    await this.persist(rd);
-    if (rd.messages.length > 0) this.transport.send(rd.messages);
+    const early = this.maySendBeforePersisting(rd);
+    if (early) this.send(rd.messages);
+    const persisting = this.persist(rd);
+    const applyNow = this.mayApplyWhilePersisting(rd);
+    if (applyNow) {
+      try {
+        await this.applyEntries(rd.committedEntries);
+      } finally {
+        await persisting;
+      }
+    } else {
+      await persisting;
+    }
+    if (!early) this.send(rd.messages);
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
-    if (rd.committedEntries.length > 0) await this.applyEntries(rd.committedEntries);
+    if (!applyNow && rd.committedEntries.length > 0) await this.applyEntries(rd.committedEntries);
     for (const rs of rd.readStates) this.waiters.readState(rs.context, rs.index);
     this.waiters.releaseReads(this.applied);
     this.trackLeadership(rd);
     await this.maybeSnapshot();
   }
 
+  private send(messages: readonly Message[]): void {
+    if (messages.length > 0) this.transport.send(coalesceAppends(messages, this.opts.raft.maxSizePerMsgBytes ?? DEFAULT_MAX_APPEND_BYTES));
+  }
+
+  /**
+   * Committed entries that were already durable here before this Ready are safe to apply while the
+   * Ready's own write (typically just the new commit index) is still in flight, as etcd's server does;
+   * this takes that write off the path between commit and the proposer's answer.
+   */
+  private mayApplyWhilePersisting(rd: Ready): boolean {
+    const last = rd.committedEntries[rd.committedEntries.length - 1];
+    return last !== undefined && rd.snapshot === null && last.index <= this.mem.lastIndex() && (rd.entries[0]?.index ?? Infinity) > last.index;
+  }
+
+  /**
+   * A leader may replicate entries while it writes them itself (Raft thesis §10.2.1, as etcd does):
+   * they commit only once a majority has them durably, and the leader applies them only after its own
+   * write. Followers never send early: their acknowledgements promise durability. Neither does anyone
+   * whose term or vote is changing, as its messages would rest on a promise not yet on disk.
+   */
+  private maySendBeforePersisting(rd: Ready): boolean {
+    const role = rd.softState?.role ?? this.role;
+    return role === 'leader' && (rd.hardState === null || (rd.hardState.term === this.hard.term && rd.hardState.vote === this.hard.vote));
+  }
+
   private async persist(rd: Ready): Promise<void> {
-    if (!rd.hardState && rd.entries.length === 0 && !rd.snapshot) return;
-    await this.store.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
+    if (!rd.mustSync && rd.entries.length === 0 && !rd.snapshot) {
+      // Only the commit index moved. A stored commit index that lags is safe (after a restart the
+      // leader tells us again), so it rides along with the next write instead of costing one now.
+      if (rd.hardState) {
+        this.unsavedHardState = rd.hardState;
+        this.mem.setHardState(rd.hardState);
+      }
+      return;
+    }
+    const hardState = rd.hardState ?? this.unsavedHardState;
+    this.unsavedHardState = null;
+    await this.store.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
     if (rd.mustSync) this.stats_.syncedWrites++;
     this.stats_.persistedEntries += rd.entries.length;
     if (rd.snapshot) this.mem.applySnapshot(rd.snapshot);
@@ -263,14 +318,14 @@ export class RaftNode<R = unknown> {
   }
 
   private trackLeadership(rd: Ready): void {
-    const term = rd.hardState?.term ?? this.term;
-    const wasLeader = this.isLeader;
+    const wasLeader = this.role === 'leader';
+    const termChanged = rd.hardState !== null && rd.hardState.term !== this.hard.term;
     if (rd.softState) {
       this.leader = rd.softState.leader;
-      this.isLeader = rd.softState.role === 'leader';
+      this.role = rd.softState.role;
     }
-    if (wasLeader && (!this.isLeader || term !== this.term)) this.waiters.leadershipLost();
-    this.term = term;
+    if (rd.hardState) this.hard = rd.hardState;
+    if (wasLeader && (this.role !== 'leader' || termChanged)) this.waiters.leadershipLost();
   }
 
   private async maybeSnapshot(): Promise<void> {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NotLeaderError } from '../../src/core/errors.js';
 import { compileNodeOptions, EmptyProposalError, NodeStoppedError } from '../../src/node/index.js';
+import { LevelLogStore } from '../../src/storage/index.js';
 import { Cluster, FAST, put, waitFor } from './cluster.js';
 
 test('a three-member cluster elects one leader and applies proposals on every member', async (t) => {
@@ -78,7 +79,15 @@ test('the whole cluster restarts from disk and keeps its data and a working lead
   const leader = await cluster.leader();
   for (let i = 0; i < 10; i++) await leader.node.propose(put(`k${i}`, `v${i}`));
   await cluster.converged('k9', 'v9');
-  for (const id of ['a', 'b', 'c']) await cluster.stopMember(id);
+  for (const id of ['a', 'b', 'c']) {
+    const applied = cluster.member(id).node.appliedIndex;
+    await cluster.stopMember(id);
+    // A commit index not yet written when the node stopped is written by stop().
+    const store = await LevelLogStore.open(cluster.member(id).dir);
+    const { hardState } = await store.load();
+    await store.close();
+    assert.ok(hardState.commit >= applied, `${id} stored commit ${hardState.commit}, had applied ${applied}`);
+  }
   for (const id of ['a', 'b', 'c']) await cluster.restartMember(id);
   const next = await cluster.leader();
   await next.node.propose(put('after', 'restart'));
