@@ -35,6 +35,8 @@ export class SimNetwork {
   /** Directed links that are down, as "from>to". */
   private readonly blocked = new Set<string>();
   partition: Partition | null = null;
+  /** Once calm, the network stops dropping, duplicating and reordering (the quiescent period). */
+  private calm = false;
   readonly stats: NetworkStats = { sent: 0, delivered: 0, dropped: 0, duplicated: 0 };
 
   constructor(
@@ -44,12 +46,12 @@ export class SimNetwork {
 
   send(message: Message, nowMs: number): void {
     this.stats.sent++;
-    if (!this.linkUp(message.from, message.to) || this.rng.chance(this.options.dropProbability)) {
+    if (!this.linkUp(message.from, message.to) || (!this.calm && this.rng.chance(this.options.dropProbability))) {
       this.stats.dropped++;
       return;
     }
     this.enqueue(message, nowMs);
-    if (this.rng.chance(this.options.duplicateProbability)) {
+    if (!this.calm && this.rng.chance(this.options.duplicateProbability)) {
       this.stats.duplicated++;
       this.enqueue(message, nowMs);
     }
@@ -84,6 +86,12 @@ export class SimNetwork {
     this.partition = { kind: 'asymmetric', description: `[${senders.join(',')}] -/-> [${receivers.join(',')}]`, healAtMs };
   }
 
+  /** Heals every partition and ends message loss, duplication and reordering for good. */
+  calmDown(): void {
+    this.heal();
+    this.calm = true;
+  }
+
   heal(): void {
     this.blocked.clear();
     this.partition = null;
@@ -92,7 +100,7 @@ export class SimNetwork {
   private enqueue(message: Message, nowMs: number): void {
     const { delayMsMin, delayMsMax, reorderProbability, reorderDelayMsMax } = this.options;
     let delayMs = this.rng.int(delayMsMin, Math.max(delayMsMin, delayMsMax));
-    if (this.rng.chance(reorderProbability)) delayMs += this.rng.int(1, reorderDelayMsMax);
+    if (!this.calm && this.rng.chance(reorderProbability)) delayMs += this.rng.int(1, reorderDelayMsMax);
     this.queue.push({ atMs: nowMs + delayMs, seq: this.seq++, message });
   }
 }

@@ -4,6 +4,13 @@
 
 import type { Prng } from './prng.js';
 
+/**
+ * A deliberate driver bug, only for the self-test that shows the simulation catches real mistakes:
+ * 'local-reads' serves reads from the local state machine without ReadIndex; 'no-fsync' never makes
+ * writes durable, so a crash forgets votes and acknowledged entries.
+ */
+export type Sabotage = 'none' | 'local-reads' | 'no-fsync';
+
 export interface SimOptions {
   /** Voters at bootstrap. */
   readonly nodeCount: number;
@@ -50,6 +57,8 @@ export interface SimOptions {
   /** Think time between one operation's end and the client's next invocation. */
   readonly clientPauseMsMax: number;
 
+  readonly sabotage: Sabotage;
+
   /** Faults run for this long... */
   readonly faultMs: number;
   /** ...then the network heals, every node restarts, and the cluster must settle within this long. */
@@ -85,6 +94,7 @@ export const DEFAULT_OPTIONS: SimOptions = {
   keys: 3,
   clientTimeoutMs: 400,
   clientPauseMsMax: 20,
+  sabotage: 'none',
   faultMs: 8000,
   quiescentMs: 3000,
 };

@@ -20,16 +20,18 @@ interface Committed {
 
 export class LeaderCompleteness {
   private readonly committed = new Map<Index, Committed>();
-  private highestCommitted = 0;
+  /** Per leader term, the commit index already recorded: each call only scans what is new. */
+  private readonly scannedTo = new Map<Term, Index>();
   private readonly leaders = new Map<NodeId, { term: Term; log: LogView }>();
 
   /** A leader of `term` has commit index `commit`; `log` is its log at that moment. */
   observeLeaderCommit(term: Term, commit: Index, log: LogView): void {
-    for (let i = Math.max(log.snapshotIndex + 1, 1); i <= commit; i++) {
+    const from = Math.max(log.snapshotIndex + 1, (this.scannedTo.get(term) ?? 0) + 1);
+    if (commit >= from) this.scannedTo.set(term, commit);
+    for (let i = from; i <= commit; i++) {
       const c = this.committed.get(i);
       if (c === undefined) {
         this.committed.set(i, { term: log.term(i), commitTerm: term });
-        this.highestCommitted = Math.max(this.highestCommitted, i);
         this.checkCurrentLeaders(i);
       } else if (term < c.commitTerm) c.commitTerm = term;
     }
