@@ -97,8 +97,11 @@ export async function startEtcd(root) {
       '--listen-peer-urls', peerUrl(k), '--initial-advertise-peer-urls', peerUrl(k),
       '--initial-cluster', initialCluster, '--initial-cluster-token', 'shoal-bench', '--initial-cluster-state', 'new',
       '--logger', 'zap', '--log-level', 'error',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] }),
+    ], { stdio: ['ignore', 'ignore', 'pipe'] }),
   );
+  // etcd's client reconnect warnings during shutdown are noise; its output matters only if it fails to start.
+  const stderr = [];
+  for (const child of children) child.stderr.on('data', (chunk) => stderr.length < 200 && stderr.push(chunk));
   const stop = () => stopProcesses(children);
   try {
     const leaderPort = await waitFor('an etcd leader', 20_000, async () => {
@@ -110,6 +113,7 @@ export async function startEtcd(root) {
     });
     return { leaderPort, stop };
   } catch (err) {
+    process.stderr.write(Buffer.concat(stderr));
     await stop();
     throw err;
   }
