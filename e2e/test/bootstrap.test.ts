@@ -7,7 +7,7 @@ import { docker, dockerOk, formSwarm, kill9, nodeLs, restartDaemon, stopDaemon, 
 
 test('three managers and two workers form a swarm; roles, labels and removal work', async (t) => {
   const cluster = await withCluster(t, { managers: 3, workers: 2 });
-  await formSwarm(cluster);
+  await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, m2, m3, w1, w2] = cluster.hosts as [typeof cluster.hosts[0], ...typeof cluster.hosts];
   assert.ok(m2 && m3 && w1 && w2);
 
@@ -48,7 +48,7 @@ test('three managers and two workers form a swarm; roles, labels and removal wor
 
 test('kill -9 of the leader: another manager leads, writes succeed, the old leader rejoins after restart', async (t) => {
   const cluster = await withCluster(t, { managers: 3, workers: 0 });
-  await formSwarm(cluster);
+  await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, m2, m3] = cluster.hosts;
   assert.ok(m1 && m2 && m3);
   await kill9(m1);
@@ -70,7 +70,7 @@ test('kill -9 of the leader: another manager leads, writes succeed, the old lead
 
 test('every manager restarts with its state; quorum loss errors clearly and --force-new-cluster recovers', async (t) => {
   const cluster = await withCluster(t, { managers: 3, workers: 1 });
-  await formSwarm(cluster);
+  await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, m2, m3, w1] = cluster.hosts;
   assert.ok(m1 && m2 && m3 && w1);
   await dockerOk(m1, ['node', 'update', '--label-add', 'keep=yes', w1.name]);

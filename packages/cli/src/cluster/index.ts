@@ -6,6 +6,7 @@ import { createCluster, destroyCluster, findHost, listClusters, loadCluster, sta
 import { ClusterError } from './errors.js';
 import { daemonPid } from './hosts.js';
 import { nsenterArgv } from './netns.js';
+import { formSwarm, shoalCli } from './swarm.js';
 
 export * from './cluster.js';
 export * from './errors.js';
@@ -15,6 +16,8 @@ export type { HostLayout, HostRole } from './layout.js';
 export { heal, partition } from './partition.js';
 export { listNetns } from './netns.js';
 export { run, runOk, type RunOptions, type RunResult } from './run.js';
+export { cliOk, dockerCli, formSwarm, nodeLs, shoalCli, waitForNodes, type CliRunner, type NodeRow } from './swarm.js';
+export { waitFor, WaitTimeoutError, type WaitOptions } from './wait.js';
 
 export interface UpStep {
   readonly title: string;
@@ -24,6 +27,7 @@ export interface UpStep {
 /** What `cluster up` does once the hosts' namespaces and network exist, in order. */
 export const UP_STEPS: readonly UpStep[] = [
   { title: 'starting daemons and waiting for their sockets', run: (cluster) => startDaemons(cluster) },
+  { title: 'forming the swarm (init on the first manager, join the others)', run: (cluster) => formSwarm(cluster, { cli: shoalCli }) },
 ];
 
 const DEFAULT_NAME = 'shoal';

@@ -1,5 +1,4 @@
-// Bounded waiting and strict docker calls for e2e tests: every wait names what it waited for.
-import { docker, type HostLayout } from '@shoal/cli/cluster';
+// Bounded waiting: every wait names what it waited for.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export class WaitTimeoutError extends Error {
@@ -36,13 +35,4 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     }
     await sleep(options.intervalMs ?? 100);
   }
-}
-
-/** Runs the docker CLI against `host`; returns stdout, or throws with the exit code and stderr. */
-export async function dockerOk(host: HostLayout, args: readonly string[], options: { timeoutMs?: number } = {}): Promise<string> {
-  const result = await docker(host, args, options);
-  if (result.code !== 0) {
-    throw new Error(`docker ${args.join(' ')} on ${host.name} exited ${result.code}: ${result.stderr.trim()}`);
-  }
-  return result.stdout;
 }
