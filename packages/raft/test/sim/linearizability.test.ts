@@ -89,6 +89,14 @@ describe('checkLinearizable', () => {
     assert.equal(checkLinearizable(never.events).ok, true);
   });
 
+  it('reports a read of a value whose write of unknown outcome started only later', () => {
+    const h = history([
+      [2, get('k'), 0, 1, 'a'],
+      [1, put('k', 'a'), 5, 6, 'info'],
+    ]);
+    assert.equal(checkLinearizable(h.events).ok, false);
+  });
+
   it('treats a failed write as never applied', () => {
     const h = history([
       [1, put('k', 'a'), 0, 1, 'fail'],
