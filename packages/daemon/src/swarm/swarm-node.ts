@@ -12,6 +12,8 @@ import {
   forceNewCluster,
   issueNodeCertificate,
   createKeyAndCsr,
+  renewalTimeMs,
+  certificateExpiry as certificateNotAfter,
   newId,
   notManagerMessage,
   notManagerWorkerMessage,
@@ -49,6 +51,7 @@ export class SwarmNode {
   /** Serialises lifecycle changes (init, join, leave, role switches). */
   #queue: Promise<unknown> = Promise.resolve();
   #error = '';
+  #renewal: NodeJS.Timeout | null = null;
 
   constructor(config: SwarmNodeConfig) {
     this.#config = config;
@@ -64,6 +67,7 @@ export class SwarmNode {
       if (!state || !identity) return;
       this.#state = state;
       this.#identity = identity;
+      this.#scheduleRenewal();
       if (state.role === 'manager') await this.#startManager(false);
       this.#startSession();
     });
@@ -204,6 +208,7 @@ export class SwarmNode {
   }
 
   async stop(): Promise<void> {
+    if (this.#renewal) clearTimeout(this.#renewal);
     await this.#serial(async () => {
       this.#session?.stop();
       this.#session = null;
@@ -223,6 +228,36 @@ export class SwarmNode {
     await this.#stateFile.save(state);
     this.#state = state;
     this.#identity = identity;
+    this.#scheduleRenewal();
+  }
+
+  /** Renews the certificate at a random point in the last 50–20% of its life, like swarmkit. */
+  #scheduleRenewal(): void {
+    if (this.#renewal) clearTimeout(this.#renewal);
+    const identity = this.#identity;
+    if (!identity) return;
+    // setTimeout cannot wait longer than ~24.8 days; a long wait re-arms itself.
+    const waitMs = Math.min(Math.max(renewalTimeMs(identity.certPem, Math.random) - Date.now(), 0), 2 ** 31 - 1);
+    this.#renewal = setTimeout(() => {
+      void this.#serial(() => this.#renew()).catch((err) => {
+        this.#config.log.warn('certificate renewal failed; retrying in a minute', { err: String(err) });
+        this.#renewal = setTimeout(() => this.#scheduleRenewal(), 60_000);
+        this.#renewal.unref();
+      });
+    }, waitMs);
+    this.#renewal.unref();
+  }
+
+  async #renew(): Promise<void> {
+    const state = this.#state;
+    if (!state || !this.#identity) return;
+    if (Date.now() < renewalTimeMs(this.#identity.certPem, () => 0)) return this.#scheduleRenewal();
+    const via = this.#session?.manager ?? this.#manager?.leaderAddr;
+    if (!via) throw new ControlError('unavailable', 'no manager reachable to renew the certificate');
+    const identity = await renewCertificate(via, this.#identity);
+    await this.#adopt(state, identity);
+    this.#manager?.replaceIdentity(identity);
+    this.#config.log.info('certificate renewed', { notAfter: new Date(certificateNotAfter(identity.certPem)).toISOString() });
   }
 
   async #startManager(bootstrap: boolean, seeds: readonly ManagerAddr[] = []): Promise<void> {
@@ -334,6 +369,8 @@ export class SwarmNode {
 
   /** Stops everything; with `forget`, also erases the swarm state (leave). */
   async #teardown(forget: boolean): Promise<void> {
+    if (this.#renewal) clearTimeout(this.#renewal);
+    this.#renewal = null;
     this.#session?.stop();
     this.#session = null;
     await this.#manager?.stop();

@@ -34,8 +34,12 @@ export class PeerAuthError extends Error {
 type AnyCall = { getAuthContext(): { sslPeerCertificate?: { raw?: Buffer } } | null };
 
 export function authenticate(call: AnyCall, policy: AuthPolicy, need: PeerRole | 'any'): PeerIdentity {
+  // grpc-js exposes the peer certificate only when TLS verified it against our root, so a missing one
+  // means either no certificate or one from another CA.
   const raw = call.getAuthContext()?.sslPeerCertificate?.raw;
-  if (!raw || raw.length === 0) throw new PeerAuthError(grpc.status.UNAUTHENTICATED, 'a client certificate is required');
+  if (!raw || raw.length === 0) {
+    throw new PeerAuthError(grpc.status.UNAUTHENTICATED, "a client certificate issued by this cluster's CA is required");
+  }
   const identity = verifyPeerCertificate(raw, policy);
   if (need === 'manager' && identity.role !== 'manager') {
     throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${identity.nodeId} is not a manager: permission denied`);
