@@ -1,6 +1,7 @@
 // Certificates for nodes: issued at join against a join token, renewed on request with the role the
 // store currently gives the node (which is how promotion and demotion reach the certificate).
-import { issueNodeCertificate, matchJoinToken, type RootCa } from '../ca/index.js';
+import { InvalidJoinTokenError, issueNodeCertificate, matchJoinToken, type NodeRole, type RootCa } from '../ca/index.js';
+import type { ClusterObject } from '../store/objects.js';
 import type { NodeAvailability, NodeObject } from '../store/objects.js';
 import type { ControlContext } from './context.js';
 import { ControlError } from './errors.js';
@@ -24,7 +25,7 @@ export interface IssuedCertificate {
 
 export async function joinNode(ctx: ControlContext, req: JoinRequest): Promise<IssuedCertificate> {
   const cluster = clusterObject(ctx);
-  const role = matchJoinToken(req.token, { worker: cluster.JoinTokens.Worker, manager: cluster.JoinTokens.Manager });
+  const role = tokenRole(cluster, req.token);
   if (!role) {
     throw new ControlError('invalid-argument', 'rpc error: code = InvalidArgument desc = A valid join token is necessary to join this cluster');
   }
@@ -38,6 +39,16 @@ export async function joinNode(ctx: ControlContext, req: JoinRequest): Promise<I
   };
   await ctx.commit([{ op: 'create', table: 'node', object: node }]);
   return { nodeId, role, certificatePem };
+}
+
+/** The role a token admits; a malformed token admits none, like any other wrong token (swarmkit). */
+function tokenRole(cluster: ClusterObject, token: string): NodeRole | null {
+  try {
+    return matchJoinToken(token, { worker: cluster.JoinTokens.Worker, manager: cluster.JoinTokens.Manager });
+  } catch (err) {
+    if (err instanceof InvalidJoinTokenError) return null;
+    throw err;
+  }
 }
 
 /** Renewal for an authenticated node: the new certificate carries the role the store holds now. */
