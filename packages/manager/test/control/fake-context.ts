@@ -1,11 +1,14 @@
 // A ControlContext over a real MemoryStore whose commits apply at once (no Raft), and a Raft
 // membership the test sets directly. Commit refusals become ControlErrors as Manager.commit makes them.
+import type { RootCa } from '../../src/ca/index.js';
+import { generateJoinToken } from '../../src/ca/index.js';
 import type { ControlContext, RaftMember, RaftMembership } from '../../src/control/context.js';
+import { defaultClusterSpec } from '../../src/control/defaults.js';
 import { ControlError } from '../../src/control/errors.js';
 import { newId } from '../../src/ids/index.js';
 import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { NodeObject, NodeSpec } from '../../src/store/objects.js';
+import type { ClusterObject, NodeObject, NodeSpec } from '../../src/store/objects.js';
 import type { Action } from '../../src/store/transaction.js';
 
 export const TIME = '2030-01-15T12:00:00.000Z';
@@ -49,6 +52,27 @@ export class FakeControl {
       const code = e.code === 'not-found' ? 'not-found' : e.code === 'sequence-conflict' ? 'internal' : 'conflict';
       throw new ControlError(code, e.message, { cause: e });
     }
+  }
+
+  /** Creates the cluster object as `swarm init` does and returns it as stored. */
+  addCluster(ca: RootCa): ClusterObject {
+    const id = newId();
+    this.commit([
+      {
+        op: 'create',
+        table: 'cluster',
+        object: {
+          ID: id,
+          Spec: defaultClusterSpec,
+          DefaultAddrPool: ['10.0.0.0/8'],
+          SubnetSize: 24,
+          DataPathPort: 4789,
+          JoinTokens: { Worker: generateJoinToken(ca.certPem), Manager: generateJoinToken(ca.certPem) },
+          RootCA: { CertPem: ca.certPem, KeyPem: ca.keyPem },
+        },
+      },
+    ]);
+    return this.store.get('cluster', id)!;
   }
 
   /** Creates a node and returns it as stored. */
