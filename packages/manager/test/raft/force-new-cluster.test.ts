@@ -33,8 +33,12 @@ async function startNode(t: TestContext, dir: string, peers?: string[]) {
   return { node, store };
 }
 
-function network(name: string): Action {
-  return { op: 'create', table: 'network', object: { ID: `net-${name}`, Spec: { Name: name } } };
+function node(hostname: string): Action {
+  return {
+    op: 'create',
+    table: 'node',
+    object: { ID: `node-${hostname}`, Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: hostname }, Status: { State: 'ready', Addr: '10.0.0.9' } },
+  };
 }
 
 test('force-new-cluster keeps every object, even entries this manager never saw committed, and leaves it the only member', async (t) => {
@@ -43,14 +47,14 @@ test('force-new-cluster keeps every object, even entries this manager never saw 
 
   const first = await startNode(t, dir, ['m1']);
   for (const name of ['a', 'b', 'c', 'd', 'e']) {
-    const result = await first.node.propose(encodeTransaction({ actions: [network(name)], time: TIME }));
+    const result = await first.node.propose(encodeTransaction({ actions: [node(name)], time: TIME }));
     assert.deepEqual(result, { ok: true });
   }
   assert.ok(first.node.stats().snapshotsTaken > 0, 'the log should hold a snapshot as well as entries');
   // A second voter that never answers: the next write reaches this log but no quorum.
   await first.node.proposeConfChange({ type: 'add-voter', nodeId: 'm2' });
   const persisted = first.node.stats().persistedEntries;
-  const stuck = first.node.propose(encodeTransaction({ actions: [network('uncommitted')], time: TIME })).catch((e: unknown) => e);
+  const stuck = first.node.propose(encodeTransaction({ actions: [node('uncommitted')], time: TIME })).catch((e: unknown) => e);
   await waitFor('the unacknowledged write to reach the log', () => first.node.stats().persistedEntries > persisted);
   await first.node.stop();
   assert.ok((await stuck) instanceof Error);
@@ -60,9 +64,9 @@ test('force-new-cluster keeps every object, even entries this manager never saw 
 
   const second = await startNode(t, dir);
   assert.deepEqual(second.node.membership, { voters: ['m1'], learners: [] });
-  const names = second.store.list('network').map((n) => n.Spec.Name).sort();
+  const names = second.store.list('node').map((n) => n.Description.Hostname).sort();
   assert.deepEqual(names, ['a', 'b', 'c', 'd', 'e', 'uncommitted']);
   // The new one-member cluster takes writes again.
-  assert.deepEqual(await second.node.propose(encodeTransaction({ actions: [network('after')], time: TIME })), { ok: true });
-  assert.ok(second.store.findByName('network', 'after'));
+  assert.deepEqual(await second.node.propose(encodeTransaction({ actions: [node('after')], time: TIME })), { ok: true });
+  assert.ok(second.store.get('node', 'node-after'));
 });
