@@ -44,10 +44,12 @@ export function chooseAdvertiseAddr(advertise: string, listen: HostPort): HostPo
   if (candidates.length === 0) {
     throw new ControlError('invalid-argument', 'could not find the system\'s IP address - specify one with --advertise-addr');
   }
-  const list = candidates.map((c) => `${c.address} on ${c.name}`).join(' and ');
+  // Like dockerd, name the first two addresses found, and the interface once when they share it.
+  const [a, b] = candidates as [{ name: string; address: string }, { name: string; address: string }];
+  const where = a.name === b.name ? `on interface ${a.name} (${a.address} and ${b.address})` : `on different interfaces (${a.address} on ${a.name} and ${b.address} on ${b.name})`;
   throw new ControlError(
     'invalid-argument',
-    `could not choose an IP address to advertise since this system has multiple addresses on different interfaces (${list}) - specify one with --advertise-addr`,
+    `could not choose an IP address to advertise since this system has multiple addresses ${where} - specify one with --advertise-addr`,
   );
 }
 
