@@ -5,6 +5,7 @@ import type { ControlContext } from './context.js';
 import { joinNode, renewCertificate, type JoinRequest } from './ca-ops.js';
 import { ControlError } from './errors.js';
 import { addManager, removeManager } from './membership-ops.js';
+import { networkOperations } from './network-registry.js';
 import { findNode, listNodes, nodeView, removeNode, updateNode, type Filters } from './node-ops.js';
 import { clusterObject, swarmView, updateSwarm } from './swarm-ops.js';
 
@@ -26,6 +27,7 @@ const operations: Record<string, Operation> = {
     members: ctx.raft.members().length,
     reachable: ctx.raft.members().filter((m) => m.reachable || m.nodeId === ctx.raft.leaderId).length,
   }),
+  ...networkOperations,
 };
 
 /** Extension point: later capabilities (networks, services, tasks) register their operations here. */

@@ -61,7 +61,52 @@ export interface ClusterObject extends Meta {
   readonly RootCA: { readonly CertPem: string; readonly KeyPem: string };
 }
 
-/** Networks, services and tasks arrive with the issues that bring them; their specs are opaque here. */
+/** One IPAM pool as the user may request it (`--subnet`, `--ip-range`, `--gateway`, `--aux-address`). */
+export interface IpamConfigRequest {
+  readonly Subnet?: string;
+  readonly IPRange?: string;
+  readonly Gateway?: string;
+  readonly AuxiliaryAddresses?: Readonly<Record<string, string>>;
+}
+
+/** What the user asked for in `network create`, normalized; allocation results live in NetworkAllocation. */
+export interface NetworkSpec {
+  readonly Name: string;
+  readonly Labels: Readonly<Record<string, string>>;
+  readonly Driver: 'overlay';
+  /** Driver options as given (--opt), e.g. `encrypted`, `com.docker.network.driver.mtu`. */
+  readonly Options: Readonly<Record<string, string>>;
+  readonly IPAM: {
+    readonly Driver: 'default';
+    readonly Options: Readonly<Record<string, string>>;
+    /** At most one IPv4 pool. */
+    readonly Config: readonly IpamConfigRequest[];
+  };
+  readonly Internal: boolean;
+  readonly Attachable: boolean;
+  readonly Ingress: boolean;
+}
+
+/** What the leader's allocator decided for a network, in the same transaction that creates it. */
+export interface NetworkAllocation {
+  /** VXLAN ID, unique among live networks. */
+  readonly Vni: number;
+  /** Unique among live networks: no two subnets overlap. */
+  readonly Subnet: string;
+  /** Inside Subnet; never handed to a task, service or node. */
+  readonly Gateway: string;
+  /** Inside Subnet; where dynamic addresses come from when set. */
+  readonly IPRange?: string;
+  /** Inside Subnet; reserved like the gateway. */
+  readonly AuxiliaryAddresses?: Readonly<Record<string, string>>;
+}
+
+export interface NetworkObject extends Meta {
+  readonly Spec: NetworkSpec;
+  readonly Allocation: NetworkAllocation;
+}
+
+/** Services and tasks arrive with the issues that bring them; their specs are opaque here. */
 export interface NamedObject extends Meta {
   readonly Spec: { readonly Name: string } & Record<string, unknown>;
   /** Derived state the manager attaches (Endpoint, IPAM results...), shaped as the API shows it. */
@@ -78,7 +123,7 @@ export interface TaskObject extends Meta {
 export interface Tables {
   cluster: ClusterObject;
   node: NodeObject;
-  network: NamedObject;
+  network: NetworkObject;
   service: NamedObject;
   task: TaskObject;
 }
