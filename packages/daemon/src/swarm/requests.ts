@@ -11,17 +11,23 @@ export interface JoinRequest {
   readonly Availability?: NodeAvailability | '';
 }
 
-/** dockerd's message when a manager tries to leave without --force. */
+/**
+ * dockerd's message when a manager tries to leave without --force. `counts` is null when the managers
+ * could not be counted (no leader): like dockerd, the message then says nothing about quorum.
+ */
 export function leaveRefusal(counts: { members: number; reachable: number } | null): string {
   const head = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
-  if (counts && counts.members <= 1) {
+  const tail = 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
+  if (!counts) return head + tail;
+  const { members, reachable } = counts;
+  if (members <= 1) {
     return head + 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message. ';
   }
-  const reachable = counts?.reachable ?? 0;
-  const total = counts?.members ?? 0;
-  const quorumAfter = Math.floor((total - 1) / 2) + 1;
-  const degrade = reachable - 1 < quorumAfter
-    ? `Removing this node leaves ${Math.max(reachable - 1, 0)} managers out of a possible ${total}. Without a Raft quorum your swarm will be inaccessible. `
+  const unreachable = members - reachable;
+  // dockerd's removingManagerCausesLossOfQuorum, with the leaving manager among the reachable.
+  const losesQuorum = reachable - 2 <= unreachable;
+  const degrade = losesQuorum
+    ? `Removing this node leaves ${reachable - 1} managers out of ${members}. Without a Raft quorum your swarm will be inaccessible. `
     : '';
-  return head + degrade + 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
+  return head + degrade + tail;
 }
