@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { createEngineApi, gatherHostFacts } from './api/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
+import { nodeNetworkRoutes } from './networks/index.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 
-/** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 0.5–1 s of leader silence. */
-const RAFT_TICK_MS = 50;
+/** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 1–2 s of leader silence */
+const RAFT_TICK_MS = 100;
 
 async function main(): Promise<number> {
   let flags;
@@ -48,7 +49,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   const engineCounts = { containers: 0, running: 0, paused: 0, stopped: 0, images: 0 };
   const api = createEngineApi({
     system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts: () => engineCounts } },
-    routes: [swarmRoutes(swarm)],
+    routes: [swarmRoutes(swarm), await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot })],
     log: log.child({ component: 'api' }),
   });
   const server = await api.listen({ kind: 'unix', path: config.socketPath });

@@ -13,3 +13,5 @@ export { createNetwork, getNetwork, listNetworks, removeNetwork, pruneNetworks, 
 export { normalizeNetworkRequest, PREDEFINED_NETWORKS, VXLAN_ID_OPTION, type NetworkCreateRequest } from './control/network-spec.js';
 export { NETWORK_FILTERS, filterNetworks, networkResource, resolveNetwork, type NetworkFilters, type NetworkResource } from './control/network-view.js';
 export type { NetworkObject, NetworkSpec, NetworkAllocation, IpamConfigRequest } from './store/objects.js';
+export type { Action } from './store/transaction.js';
+export type { Draft } from './store/objects.js';

@@ -1,5 +1,5 @@
 // What `swarm init` writes first into the new cluster's store: the cluster object (spec, address
-// pool, tokens, root CA) and this node as its first manager.
+// pool, tokens, root CA), this node as its first manager, and the `ingress` network.
 import {
   ControlError,
   defaultAddrPool,
@@ -7,7 +7,10 @@ import {
   defaultDataPathPort,
   defaultSubnetSize,
   generateJoinToken,
+  addressPools,
+  ingressNetworkDraft,
   mergeClusterSpec,
+  newId,
   tlsInfo,
   validateClusterSpec,
   type ClusterSpec,
@@ -83,6 +86,7 @@ export function initialClusterActions(
         ManagerStatus: { Addr: ctx.managerAddr },
       },
     },
+    { op: 'create' as const, table: 'network' as const, object: ingressNetworkDraft(newId(), addressPools(pool.pools, pool.size)) },
   ];
 }
 

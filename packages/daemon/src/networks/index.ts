@@ -1,0 +1,23 @@
+// Networks on this node: the Engine API routes and their backend over the node's swarm membership.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SwarmNode } from '../swarm/swarm-node.js';
+import { localNetworks } from './local.js';
+import { networkRoutes, type NetworkBackend } from './routes.js';
+
+export { GATEWAY_BRIDGE, localNetworks, type LocalNetworkFacts } from './local.js';
+export { networkRoutes, type NetworkBackend, type SwarmRole } from './routes.js';
+
+/** The route table for a node; local networks date from the engine identity's creation. */
+export async function nodeNetworkRoutes(swarm: SwarmNode, host: { engineId: string; dataRoot: string }) {
+  const createdAt = await stat(join(host.dataRoot, 'engine-id')).then(
+    (s) => s.mtime.toISOString(),
+    () => new Date().toISOString(),
+  );
+  const backend: NetworkBackend = {
+    role: () => (swarm.nodeId === null ? 'none' : swarm.manager ? 'manager' : 'worker'),
+    call: (method, payload) => swarm.call(method, payload),
+    localNetworks: () => localNetworks({ engineId: host.engineId, createdAt, inSwarm: swarm.nodeId !== null }),
+  };
+  return networkRoutes(backend);
+}

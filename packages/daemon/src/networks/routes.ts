@@ -1,0 +1,110 @@
+// Engine API endpoints for networks: swarm networks come from the leader through control operations,
+// local ones (gateway bridge, host, none) from this node. References resolve over both, like dockerd.
+import {
+  ControlError,
+  NETWORK_FILTERS,
+  filterNetworks,
+  normalizeNetworkRequest,
+  resolveNetwork,
+  type NetworkCreateRequest,
+  type NetworkResource,
+} from '@shoal/manager';
+import { ForbiddenError, InvalidArgumentError } from '../api/errors.js';
+import type { Filters } from '../api/filters.js';
+import { empty, json } from '../api/respond.js';
+import { route, type RouteTable } from '../api/routes.js';
+
+export type SwarmRole = 'none' | 'worker' | 'manager';
+
+/** What the routes need from the node: its swarm role, control operations on the leader, local networks. */
+export interface NetworkBackend {
+  role(): SwarmRole;
+  call(method: string, payload: unknown): Promise<unknown>;
+  localNetworks(): NetworkResource[];
+}
+
+const workerCreateMessage = 'Cannot create a multi-host network from a worker node. Please create the network from a manager node.';
+const PRUNE_FILTERS = ['label', 'label!', 'until'] as const;
+
+export function networkRoutes(backend: NetworkBackend): RouteTable {
+  const swarmNetworks = async (filters: Record<string, string[]> = {}): Promise<NetworkResource[]> =>
+    backend.role() === 'manager' ? ((await backend.call('listNetworks', { filters })) as NetworkResource[]) : [];
+
+  /** Resolves a reference over swarm and local networks; `scope` narrows to one kind, as ?scope= does. */
+  const find = async (ref: string, scope: string | undefined): Promise<NetworkResource> => {
+    if (scope !== undefined && !['swarm', 'local', 'global'].includes(scope)) throw new InvalidArgumentError(`invalid scope: ${scope}`);
+    const candidates = [
+      ...(scope === undefined || scope === 'swarm' ? await swarmNetworks() : []),
+      ...(scope === undefined || scope === 'local' ? backend.localNetworks() : []),
+    ];
+    return resolveNetwork(candidates, ref);
+  };
+
+  return [
+    route({
+      method: 'GET',
+      path: '/networks',
+      filters: NETWORK_FILTERS,
+      handler: async (ctx) => {
+        const filters = filtersObject(ctx.filters);
+        return json([...(await swarmNetworks(filters)), ...filterNetworks(backend.localNetworks(), filters)]);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/networks/{id}',
+      handler: async (ctx) => {
+        const network = await find(ctx.params.id!, ctx.query.string('scope') || undefined);
+        if (network.Scope === 'swarm' && ctx.query.bool('verbose')) {
+          return json(await backend.call('getNetwork', { id: network.Id, verbose: true }));
+        }
+        return json(network);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/networks/create',
+      handler: async (ctx) => {
+        const body = objectBody<NetworkCreateRequest>(await ctx.json());
+        // Checked here first so that a worker or a node outside a swarm gets the same validation errors.
+        normalizeNetworkRequest(body);
+        if (backend.localNetworks().some((n) => n.Name === body.Name)) {
+          throw new ControlError('conflict', `network with name ${body.Name} already exists`);
+        }
+        if (backend.role() === 'worker') throw new ForbiddenError(workerCreateMessage);
+        return json(await backend.call('createNetwork', body), 201);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/networks/{id}',
+      handler: async (ctx) => {
+        const network = await find(ctx.params.id!, undefined);
+        if (network.Scope === 'local') throw new ForbiddenError(`${network.Name} is a pre-defined network and cannot be removed`);
+        await backend.call('removeNetwork', { id: network.Id });
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/networks/prune',
+      filters: PRUNE_FILTERS,
+      handler: async (ctx) => {
+        if (backend.role() !== 'manager') return json({ NetworksDeleted: [] });
+        return json(await backend.call('pruneNetworks', { filters: filtersObject(ctx.filters) }));
+      },
+    }),
+  ];
+}
+
+function objectBody<T>(body: unknown): T {
+  if (body === null || body === undefined) return {} as T;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('request body must be a JSON object');
+  return body as T;
+}
+
+function filtersObject<K extends string>(filters: Filters<K>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const key of filters.keys()) out[key] = filters.values(key);
+  return out;
+}
