@@ -19,7 +19,9 @@ function fakeManager(): ManagerHandle {
     if (method === 'refuse') throw new ControlError('failed-precondition', 'not now');
     return { method, payload };
   };
-  return { store: new MemoryStore(), raft: undefined as never, dispatcher: undefined as never, call: run, runLocally: run };
+  // Raft is not reached by these tests; Control only runs operations.
+  const handle = { store: new MemoryStore(), raft: undefined as never, dispatcher: undefined as never, call: run, runLocally: run, receive: () => {} };
+  return handle;
 }
 
 async function serve(t: TestContext, p: TestPki, server: NodeCert, known: readonly NodeCert[]): Promise<string> {
