@@ -3,7 +3,7 @@
 // forwards them, so every manager answers the same thing.
 import * as grpc from '@grpc/grpc-js';
 import { ControlClient, type ControlResponse } from '@shoal/proto';
-import { NotLeaderError, RaftNode, type RaftNodeOptions } from '@shoal/raft';
+import { NotLeaderError, RaftNode, type Message, type RaftNodeOptions } from '@shoal/raft';
 import { newId } from './ids/index.js';
 import type { ControlContext, RaftMember, RaftMembership } from './control/context.js';
 import { ControlError, noLeaderMessage } from './control/errors.js';
@@ -18,7 +18,11 @@ import { StoreStateMachine } from './store/state-machine.js';
 import { encodeTransaction, type Action } from './store/transaction.js';
 import { PeerReachability } from './raft/reachability.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { LeaderProbe } from './raft/leader-probe.js';
 import { seats } from './control/membership-ops.js';
+
+/** Spread of the followers' campaigns after the leader's endpoint vanished (see RaftNode.leaderGone). */
+const LEADER_GONE_JITTER_MS = 300;
 
 export interface ManagerConfig {
   readonly nodeId: string;
@@ -43,6 +47,8 @@ export class Manager {
   readonly #seeds: Map<string, string>;
   #raft!: RaftNode<ApplyResult>;
   #dispatcher!: Dispatcher;
+  #probe!: LeaderProbe;
+  readonly #lastHeardMs = new Map<string, number>();
   #transport!: GrpcRaftTransport;
   #server!: grpc.Server;
   #credentials!: ClusterServerCredentials;
@@ -121,8 +127,25 @@ export class Manager {
         stateMachine: new StoreStateMachine(this.store),
         ...(config.bootstrap ? { peers: [config.nodeId] } : {}),
       },
-      { ...config.raftOptions, onFatal: (err) => config.log('error', 'raft node failed', { err: String(err) }) },
+      {
+        ...config.raftOptions,
+        onFatal: (err) => config.log('error', 'raft node failed', { err: String(err) }),
+        onLeaderChange: (leader, term) => config.log('info', 'raft leader changed', { leader: leader ?? 'none', term }),
+      },
     );
+    const tickMs = config.raftOptions?.tickMs ?? 100;
+    this.#probe = new LeaderProbe({
+      silenceMs: 3 * tickMs,
+      intervalMs: tickMs,
+      self: config.nodeId,
+      leader: () => this.#raft.leaderId,
+      leaderAddr: () => this.leaderAddr,
+      lastHeardMs: (id) => this.#lastHeardMs.get(id) ?? 0,
+      onRefused: (leader) => {
+        config.log('warn', 'the leader refuses connections; campaigning early', { leader });
+        this.#raft.leaderGone(leader, LEADER_GONE_JITTER_MS);
+      },
+    });
     this.#dispatcher = new Dispatcher({
       store: this.store,
       nodeId: config.nodeId,
@@ -147,6 +170,12 @@ export class Manager {
       nodeExists: (id) => this.store.get('node', id) !== undefined || this.#seeds.has(id),
       now: () => Date.now(),
     };
+  }
+
+  /** Delivers a Raft message from a peer, noting when each peer was last heard from. */
+  receive(message: Message): void {
+    this.#lastHeardMs.set(message.from, Date.now());
+    this.#raft.step(message);
   }
 
   /** New key and certificate after renewal: new connections present them. */
@@ -226,6 +255,7 @@ export class Manager {
 
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      this.#probe.stop();
       this.#dispatcher.stop();
       this.#server.forceShutdown();
       for (const client of this.#leaderClients.values()) client.close();

@@ -1,7 +1,7 @@
 // Every gRPC service a manager serves on 2377.
 import type * as grpc from '@grpc/grpc-js';
 import { ControlService, DispatcherService, NodeCAService, RaftService } from '@shoal/proto';
-import type { RaftNode } from '@shoal/raft';
+import type { Message, RaftNode } from '@shoal/raft';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { AuthPolicy } from '../rpc/peer-auth.js';
 import type { MemoryStore, ApplyResult } from '../store/memory-store.js';
@@ -16,6 +16,7 @@ export interface ManagerHandle {
   readonly raft: RaftNode<ApplyResult>;
   readonly dispatcher: Dispatcher;
   call(method: string, payload: unknown): Promise<unknown>;
+  receive(message: Message): void;
   runLocally(method: string, payload: unknown): Promise<unknown>;
 }
 

@@ -14,7 +14,7 @@ export function raftService(manager: ManagerHandle, policy: AuthPolicy): RaftSer
       const peer = authenticate(call, policy, 'manager');
       for (const wire of call.request.messages) {
         if (wire.from !== peer.nodeId) throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${peer.nodeId} cannot send as ${wire.from}`);
-        manager.raft.step(fromWire(wire));
+        manager.receive(fromWire(wire));
       }
       return {};
     }),

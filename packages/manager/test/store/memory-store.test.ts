@@ -7,18 +7,18 @@ import { decodeTransaction, encodeTransaction } from '../../src/store/transactio
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
 
-function network(id: string, name: string) {
-  return { ID: id, Spec: { Name: name, Driver: 'overlay' } };
+function service(id: string, name: string) {
+  return { ID: id, Spec: { Name: name, Mode: {} } };
 }
 
 test('apply stamps version and timestamps from the transaction', () => {
   const store = new MemoryStore();
-  assert.deepEqual(store.apply(3, { time: T0, actions: [{ op: 'create', table: 'network', object: network('n1', 'a') }] }), { ok: true });
-  const n = store.get('network', 'n1');
+  assert.deepEqual(store.apply(3, { time: T0, actions: [{ op: 'create', table: 'service', object: service('n1', 'a') }] }), { ok: true });
+  const n = store.get('service', 'n1');
   assert.equal(n?.Version.Index, 3);
   assert.equal(n?.CreatedAt, T0);
-  store.apply(5, { time: T1, actions: [{ op: 'update', table: 'network', object: network('n1', 'b'), expectedVersion: 3 }] });
-  const updated = store.get('network', 'n1');
+  store.apply(5, { time: T1, actions: [{ op: 'update', table: 'service', object: service('n1', 'b'), expectedVersion: 3 }] });
+  const updated = store.get('service', 'n1');
   assert.equal(updated?.Version.Index, 5);
   assert.equal(updated?.CreatedAt, T0, 'CreatedAt survives updates');
   assert.equal(updated?.UpdatedAt, T1);
@@ -27,53 +27,53 @@ test('apply stamps version and timestamps from the transaction', () => {
 
 test('a stale version is refused with Docker message and changes nothing', () => {
   const store = new MemoryStore();
-  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'network', object: network('n1', 'a') }] });
-  const result = store.apply(2, { time: T1, actions: [{ op: 'update', table: 'network', object: network('n1', 'b'), expectedVersion: 0 }] });
+  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'service', object: service('n1', 'a') }] });
+  const result = store.apply(2, { time: T1, actions: [{ op: 'update', table: 'service', object: service('n1', 'b'), expectedVersion: 0 }] });
   assert.deepEqual(result, { ok: false, refusal: { code: 'sequence-conflict', message: 'update out of sequence' } });
-  assert.equal(store.get('network', 'n1')?.Spec.Name, 'a');
+  assert.equal(store.get('service', 'n1')?.Spec.Name, 'a');
   assert.equal(store.appliedIndex, 2, 'a refused entry still advances the applied index');
 });
 
 test('transactions are all-or-nothing and names are unique within a table', () => {
   const store = new MemoryStore();
-  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'network', object: network('n1', 'a') }] });
+  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'service', object: service('n1', 'a') }] });
   const result = store.apply(2, {
     time: T0,
     actions: [
-      { op: 'create', table: 'network', object: network('n2', 'b') },
-      { op: 'create', table: 'network', object: network('n3', 'a') },
+      { op: 'create', table: 'service', object: service('n2', 'b') },
+      { op: 'create', table: 'service', object: service('n3', 'a') },
     ],
   });
   assert.equal(result.ok, false);
   assert.equal(!result.ok && result.refusal.code, 'name-conflict');
-  assert.match(!result.ok ? result.refusal.message : '', /network a already exists/);
-  assert.equal(store.get('network', 'n2'), undefined, 'first action rolled back');
+  assert.match(!result.ok ? result.refusal.message : '', /service a already exists/);
+  assert.equal(store.get('service', 'n2'), undefined, 'first action rolled back');
   // Renaming frees a name within the same transaction.
   const swap = store.apply(3, {
     time: T0,
     actions: [
-      { op: 'delete', table: 'network', id: 'n1' },
-      { op: 'create', table: 'network', object: network('n4', 'a') },
+      { op: 'delete', table: 'service', id: 'n1' },
+      { op: 'create', table: 'service', object: service('n4', 'a') },
     ],
   });
   assert.deepEqual(swap, { ok: true });
-  assert.equal(store.findByName('network', 'a')?.ID, 'n4');
+  assert.equal(store.findByName('service', 'a')?.ID, 'n4');
 });
 
 test('subscribers see each commit once, in order; snapshot and restore round-trip', () => {
   const store = new MemoryStore();
   const seen: number[] = [];
   const dispose = store.subscribe((e) => seen.push(e.index));
-  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'network', object: network('n1', 'a') }] });
-  store.apply(2, { time: T0, actions: [{ op: 'delete', table: 'network', id: 'missing' }] });
-  store.apply(3, { time: T0, actions: [{ op: 'create', table: 'network', object: network('n2', 'b') }] });
+  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'service', object: service('n1', 'a') }] });
+  store.apply(2, { time: T0, actions: [{ op: 'delete', table: 'service', id: 'missing' }] });
+  store.apply(3, { time: T0, actions: [{ op: 'create', table: 'service', object: service('n2', 'b') }] });
   dispose();
-  store.apply(4, { time: T0, actions: [{ op: 'delete', table: 'network', id: 'n2' }] });
+  store.apply(4, { time: T0, actions: [{ op: 'delete', table: 'service', id: 'n2' }] });
   assert.deepEqual(seen, [1, 3]);
   const copy = new MemoryStore();
   copy.restore(store.snapshot());
   assert.equal(copy.appliedIndex, 4);
-  assert.deepEqual(copy.list('network'), store.list('network'));
+  assert.deepEqual(copy.list('service'), store.list('service'));
   assert.throws(() => copy.apply(4, { time: T0, actions: [] }), /at or below applied index/);
 });
 

@@ -109,6 +109,17 @@ export class Raft {
     this.logger.info(`${this.id} became follower at term ${term}`);
   }
 
+  /**
+   * The embedding application learned that the leader is gone (e.g. its endpoint refuses
+   * connections): stop honouring its lease, so that this follower grants votes to a successor now
+   * rather than after an election timeout. Safety does not depend on it; only liveness does.
+   */
+  forgetLeader(): void {
+    if (this.role !== 'follower' || this.lead === null) return;
+    this.logger.info(`${this.id} forgot leader ${this.lead} at term ${this.term}`);
+    this.lead = null;
+  }
+
   becomePreCandidate(): void {
     invariant(this.role !== 'leader', () => `${this.id} cannot become pre-candidate while leader`);
     // A pre-campaign changes neither term nor vote: that is the point of pre-vote.

@@ -53,6 +53,11 @@ export class RawNode {
     hup(this.raft, this.raft.cfg.preVote ? 'pre-election' : 'election');
   }
 
+  /** See Raft.forgetLeader: a follower stops honouring a leader known to be down. */
+  forgetLeader(): void {
+    this.raft.forgetLeader();
+  }
+
   /** Proposes a command; returns its log index. Throws NotLeaderError or ProposalDroppedError. */
   propose(data: Uint8Array): Index {
     return proposeEntry(this.raft, 'normal', data);

@@ -25,6 +25,8 @@ export interface RaftNodeOptions {
   readonly raft?: CoreTuning;
   /** Called once if the node fails (storage error, state machine throws) and stops itself. */
   readonly onFatal?: (err: unknown) => void;
+  /** Called whenever this member learns of a new leader (or of none), with the current term. */
+  readonly onLeaderChange?: (leader: string | null, term: number) => void;
 }
 
 export interface CompiledNodeOptions {
@@ -37,6 +39,7 @@ export interface CompiledNodeOptions {
   readonly random: () => number;
   readonly raft: CoreTuning;
   readonly onFatal: (err: unknown) => void;
+  readonly onLeaderChange: (leader: string | null, term: number) => void;
 }
 
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -58,6 +61,7 @@ export function compileNodeOptions(opts: RaftNodeOptions = {}): CompiledNodeOpti
     random: opts.random ?? Math.random,
     raft: opts.raft ?? {},
     onFatal: opts.onFatal ?? (() => {}),
+    onLeaderChange: opts.onLeaderChange ?? (() => {}),
   };
   if (compiled.heartbeatTicks >= compiled.electionTicks) {
     throw new InvalidRaftOptionsError(

@@ -125,6 +125,25 @@ export class RaftNode<R = unknown> {
     return waiting;
   }
 
+  /**
+   * The transport saw the leader's endpoint go away (connection closed, then refused): forget it and
+   * campaign after a short random delay, so a crashed leader is replaced in well under an election
+   * timeout while a mere network blip (no refusal) changes nothing. The jitter keeps two followers that
+   * notice together from splitting the vote.
+   */
+  leaderGone(leader: NodeId, jitterMsMax: number): void {
+    if (this.lifecycle !== 'running' || this.leader !== leader) return;
+    this.core.forgetLeader();
+    this.schedule();
+    const timer = setTimeout(() => {
+      if (this.lifecycle === 'running' && this.leader === null) {
+        this.core.campaign();
+        this.schedule();
+      }
+    }, Math.floor(this.opts.random() * jitterMsMax));
+    timer.unref();
+  }
+
   /** Asks the leader (this member) to hand leadership to `to`. */
   transferLeadership(to: NodeId): void {
     if (this.lifecycle !== 'running') throw new NodeStoppedError();
@@ -320,11 +339,13 @@ export class RaftNode<R = unknown> {
   private trackLeadership(rd: Ready): void {
     const wasLeader = this.role === 'leader';
     const termChanged = rd.hardState !== null && rd.hardState.term !== this.hard.term;
+    const previousLeader = this.leader;
     if (rd.softState) {
       this.leader = rd.softState.leader;
       this.role = rd.softState.role;
     }
     if (rd.hardState) this.hard = rd.hardState;
+    if (this.leader !== previousLeader) this.opts.onLeaderChange(this.leader, this.hard.term);
     if (wasLeader && (this.role !== 'leader' || termChanged)) this.waiters.leadershipLost();
   }
 

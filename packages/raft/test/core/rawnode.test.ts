@@ -52,6 +52,22 @@ describe('RawNode', () => {
     }
   });
 
+  test('a follower honours its leader\'s lease until told the leader is gone', () => {
+    const storage = bootstrapped(['1', '2', '3']);
+    const node = new RawNode({ id: '2', storage });
+    node.step({ type: 'heartbeat', from: '1', to: '2', term: 2, commit: 1, context: null });
+    handle(node, storage);
+    const preVote = { type: 'vote', from: '3', to: '2', term: 3, pre: true, lastIndex: 1, lastTerm: 1, transfer: false } as const;
+    node.step(preVote);
+    assert.deepEqual(handle(node, storage).messages.filter((m) => m.type === 'vote-response'), [], 'ignored under the lease');
+    node.forgetLeader();
+    assert.deepEqual(handle(node, storage).softState, { leader: null, role: 'follower' });
+    node.step(preVote);
+    const granted = handle(node, storage).messages.filter((m) => m.type === 'vote-response');
+    assert.deepEqual(granted.map((m) => m.type === 'vote-response' && m.reject), [false]);
+    assert.equal(node.status().term, 2, 'forgetting the leader changes no term');
+  });
+
   test('a vote is in the same Ready as the message granting it', () => {
     const storage = bootstrapped(['1', '2', '3']);
     const node = new RawNode({ id: '2', storage, preVote: false });
