@@ -2,7 +2,6 @@
 import { generateJoinToken, tlsInfo } from '../ca/index.js';
 import type { ClusterObject, ClusterSpec } from '../store/objects.js';
 import type { ControlContext } from './context.js';
-import { defaultClusterSpec } from './defaults.js';
 import { ControlError } from './errors.js';
 
 export const CLUSTER_ID_KEY = 'cluster';
@@ -81,7 +80,8 @@ export interface SwarmUpdate {
 
 export async function updateSwarm(ctx: ControlContext, update: SwarmUpdate): Promise<void> {
   const cluster = clusterObject(ctx);
-  const spec = mergeClusterSpec(defaultClusterSpec, update.spec as Partial<Record<keyof ClusterSpec, unknown>>);
+  // Like dockerd, a field left at its zero value keeps the current setting rather than a default.
+  const spec = mergeClusterSpec(cluster.Spec, update.spec as Partial<Record<keyof ClusterSpec, unknown>>);
   validateClusterSpec(spec);
   const JoinTokens = {
     Worker: update.rotateWorkerToken ? generateJoinToken(cluster.RootCA.CertPem) : cluster.JoinTokens.Worker,
