@@ -4,6 +4,8 @@
 import { describeFailure, runSeed } from './simulation.js';
 
 function main(): number {
+  // `node --test dist/test/` runs every .js file under test/, this one included: a soak is not a test.
+  if (process.env['NODE_TEST_CONTEXT'] !== undefined) return 0;
   const replay = process.env['SEED'];
   if (replay !== undefined) {
     const r = runSeed(Number(replay));
