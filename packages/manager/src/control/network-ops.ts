@@ -56,7 +56,7 @@ export function ingressNetworkDraft(id: string, pools: AddressPools): Draft<Netw
   return { ID: id, Spec: spec, Allocation: planNetworkAllocation({ name: 'ingress', ipam: [] }, [], pools) };
 }
 
-export function createNetwork(ctx: ControlContext, req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
+export async function createNetwork(ctx: ControlContext, req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
   const { spec, requestedVni } = normalizeNetworkRequest(req);
   return withAllocationLock(async () => {
     if (ctx.view.findByName('network', spec.Name)) throw new ControlError('conflict', `network with name ${spec.Name} already exists`);
@@ -109,7 +109,7 @@ function removalRefusal(view: StoreView, network: NetworkObject): string | undef
   return undefined;
 }
 
-export function removeNetwork(ctx: ControlContext, p: { id: string }): Promise<void> {
+export async function removeNetwork(ctx: ControlContext, p: { id: string }): Promise<void> {
   return withAllocationLock(async () => {
     const network = findNetwork(ctx.view, p.id);
     const refusal = removalRefusal(ctx.view, network);
@@ -119,7 +119,7 @@ export function removeNetwork(ctx: ControlContext, p: { id: string }): Promise<v
 }
 
 /** `network prune`: every swarm network nothing uses, except ingress (dockerd keeps it too). */
-export function pruneNetworks(ctx: ControlContext, p: { filters?: NetworkFilters }): Promise<{ NetworksDeleted: string[] }> {
+export async function pruneNetworks(ctx: ControlContext, p: { filters?: NetworkFilters }): Promise<{ NetworksDeleted: string[] }> {
   const filters = p.filters ?? {};
   for (const key of Object.keys(filters)) {
     if (!['label', 'label!', 'until'].includes(key)) throw new ControlError('invalid-argument', `invalid filter '${key}'`);
