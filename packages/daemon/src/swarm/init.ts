@@ -52,6 +52,12 @@ export function nodeDescription(host: HostFacts, rootCaPem: string): Record<stri
   };
 }
 
+/** The Raft timing the new cluster's first manager starts with (validated with the rest of the spec). */
+export function initialRaftTicks(req: InitRequest): { election: number; heartbeat: number } {
+  const { ElectionTick, HeartbeatTick } = mergeClusterSpec(defaultClusterSpec, req.Spec).Raft;
+  return { election: ElectionTick, heartbeat: HeartbeatTick };
+}
+
 export function initialClusterActions(
   req: InitRequest,
   ctx: { clusterId: string; nodeId: string; ca: RootCa; managerAddr: string; nodeAddr: string; description: Record<string, unknown> & { Hostname: string } },

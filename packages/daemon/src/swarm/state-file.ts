@@ -19,6 +19,8 @@ export interface SwarmState {
   readonly dataPathAddr: string;
   /** Managers last known, to find the cluster again after a restart. */
   readonly managers: readonly ManagerAddr[];
+  /** The cluster spec's Raft timing as last seen; a manager's Raft member is started with it. */
+  readonly raftTicks?: { readonly election: number; readonly heartbeat: number };
 }
 
 export class SwarmStateFile {

@@ -5,6 +5,7 @@ import { AgentSession } from '@shoal/agent';
 import {
   ControlError,
   Manager,
+  defaultClusterSpec,
   NodeCertificateStore,
   channelOptions,
   clientCredentials,
@@ -23,7 +24,7 @@ import type { SessionMessage } from '@shoal/proto';
 import type { HostFacts, SwarmInfo } from '../api/system-info.js';
 import type { Logger } from '../log.js';
 import { chooseAdvertiseAddr, formatHostPort, parseListenAddr } from './addresses.js';
-import { initialClusterActions, nodeDescription, type InitRequest } from './init.js';
+import { initialClusterActions, initialRaftTicks, nodeDescription, type InitRequest } from './init.js';
 import { joinRaft, leaveRaft, renewCertificate, requestAdmission } from './join-client.js';
 import { SwarmStateFile, type ManagerAddr, type SwarmState } from './state-file.js';
 import { leaveRefusal, type JoinRequest } from './requests.js';
@@ -111,6 +112,7 @@ export class SwarmNode {
         advertiseAddr: advertise.host,
         dataPathAddr,
         managers: [{ nodeId, addr: managerAddr }],
+        raftTicks: initialRaftTicks(req),
       };
       await this.#adopt(state, identity);
       try {
@@ -272,9 +274,25 @@ export class SwarmNode {
       identity: () => this.#identity!,
       bootstrap,
       seedPeers,
-      raftOptions: { tickMs: this.#config.raftTickMs },
+      raftOptions: {
+        tickMs: this.#config.raftTickMs,
+        electionTicks: state.raftTicks?.election ?? defaultClusterSpec.Raft.ElectionTick,
+        heartbeatTicks: state.raftTicks?.heartbeat ?? defaultClusterSpec.Raft.HeartbeatTick,
+      },
       log: (level, msg, fields) => this.#config.log[level](msg, fields as Record<string, string>),
     });
+    const manager = this.#manager;
+    manager.store.subscribe(() => this.#noteRaftTicks(manager));
+  }
+
+  /** Raft timing from `swarm init/update` applies to a manager's Raft member from its next start. */
+  #noteRaftTicks(manager: Manager): void {
+    const raft = manager.store.list('cluster')[0]?.Spec.Raft;
+    const state = this.#state;
+    if (!raft || !state || this.#manager !== manager) return;
+    if (state.raftTicks?.election === raft.ElectionTick && state.raftTicks.heartbeat === raft.HeartbeatTick) return;
+    this.#state = { ...state, raftTicks: { election: raft.ElectionTick, heartbeat: raft.HeartbeatTick } };
+    this.#stateFile.save(this.#state).catch((err) => this.#config.log.warn('could not save raft timing', { err: String(err) }));
   }
 
   /** A manager certificate in hand: start the Raft member, then ask the leader to add it. */
