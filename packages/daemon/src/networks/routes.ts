@@ -1,7 +1,6 @@
 // Engine API endpoints for networks: swarm networks come from the leader through control operations,
 // local ones (gateway bridge, host, none) from this node. References resolve over both, like dockerd.
 import {
-  ControlError,
   NETWORK_FILTERS,
   filterNetworks,
   normalizeNetworkRequest,
@@ -66,11 +65,9 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/create',
       handler: async (ctx) => {
         const body = objectBody<NetworkCreateRequest>(await ctx.json());
-        // Checked here first so that a worker or a node outside a swarm gets the same validation errors.
+        // Checked here first so that a worker or a node outside a swarm gets the same validation errors
+        // (local network names are among the pre-defined ones it refuses).
         normalizeNetworkRequest(body);
-        if (backend.localNetworks().some((n) => n.Name === body.Name)) {
-          throw new ControlError('conflict', `network with name ${body.Name} already exists`);
-        }
         if (backend.role() === 'worker') throw new ForbiddenError(workerCreateMessage);
         return json(await backend.call('createNetwork', body), 201);
       },
