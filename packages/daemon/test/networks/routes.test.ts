@@ -76,7 +76,7 @@ test('GET /networks/{ref} resolves names and ID prefixes over swarm and local ne
   assert.deepEqual(backend.calls.at(-1), ['getNetwork', { id: swarmNet.Id, verbose: true }]);
 });
 
-test('POST /networks/create answers 201 on a manager, 403 on a worker or for a local network's name, 501 for other drivers', async (t) => {
+test('POST /networks/create answers 201 on a manager, 403 on a worker or for a local network name, 501 for other drivers', async (t) => {
   const backend = new FakeBackend();
   const api = await serve(t, backend);
   const body = { Name: 'trace-net', Driver: 'overlay', IPAM: { Driver: 'default', Options: {}, Config: [] }, Options: {}, Labels: {}, CheckDuplicate: true };
