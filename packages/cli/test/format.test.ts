@@ -79,3 +79,9 @@ test('templates: an unknown field or function is a TemplateError naming it', () 
   assert.throws(() => compileTemplate('{{frob .ID}}'), (error: unknown) => error instanceof TemplateError && /"frob" not defined/.test(error.message));
   assert.throws(() => compileTemplate('{{if .ID}}x'), TemplateError);
 });
+
+test('templates index maps and lists and take len, as docker users write for labels', () => {
+  const render = compileTemplate('{{index .Spec.Labels "tier"}}|{{index .Spec.Labels "none"}}|{{len .Spec.Labels}}|{{index .Ports 1}}');
+  assert.equal(render({ Spec: { Labels: { tier: 'web' } }, Ports: [80, 443] }), 'web||1|443');
+  assert.throws(() => compileTemplate('{{index .Name 0}}')({ Name: 5 }), /cannot index 5/);
+});

@@ -1,5 +1,5 @@
 // The subset of Go's text/template that docker users write in --format: field paths
-// ({{.Spec.Role}}, {{.}}), functions (json, upper, lower, title, join, truncate, pad),
+// ({{.Spec.Role}}, {{.}}), functions (json, upper, lower, title, join, truncate, pad, index, len),
 // pipes, {{if}}/{{else}}/{{end}}, {{range}}, and the {{- -}} trim markers.
 
 export class TemplateError extends Error {
@@ -31,6 +31,14 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   truncate: (value, n) => [...toText(value)].slice(0, Number(n)).join(''),
   pad: (value, left, right) => ' '.repeat(Number(left)) + toText(value) + ' '.repeat(Number(right)),
   println: (...values) => values.map(toText).join(' ') + '\n',
+  // Go's builtins: docker's typed maps give the zero value ("") for a missing key.
+  index: (collection, ...keys) =>
+    keys.reduce<unknown>((value, key) => {
+      if (Array.isArray(value)) return value[Number(key)];
+      if (value !== null && typeof value === 'object') return (value as Record<string, unknown>)[toText(key)] ?? '';
+      throw new TemplateError(`error calling index: cannot index ${toText(value)}`);
+    }, collection),
+  len: (value) => (Array.isArray(value) || typeof value === 'string' ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0),
 };
 
 /** JSON like Go's json.Marshal: compact, with <, > and & escaped. */
