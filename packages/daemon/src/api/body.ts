@@ -43,3 +43,10 @@ function checkJsonContentType(req: IncomingMessage): void {
 function tooLarge(limitBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`request body is larger than the limit of ${limitBytes} bytes`);
 }
+
+/** A decoded JSON body that must be an object; an absent body counts as {}. */
+export function objectBody<T>(body: unknown): T {
+  if (body === null || body === undefined) return {} as T;
+  if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('request body must be a JSON object');
+  return body as T;
+}

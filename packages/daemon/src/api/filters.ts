@@ -31,6 +31,13 @@ export class Filters<K extends string = string> {
     return this.#fields.size;
   }
 
+  /** The filters as plain data (key → values), e.g. to hand to a control operation. */
+  toRecord(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const key of this.keys()) out[key] = this.values(key);
+    return out;
+  }
+
   keys(): K[] {
     return [...this.#fields.keys()];
   }

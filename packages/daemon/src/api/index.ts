@@ -19,6 +19,7 @@ export {
   type ApiErrorCode,
 } from './errors.js';
 export { Filters } from './filters.js';
+export { objectBody } from './body.js';
 export { Query } from './query.js';
 export { json, empty, text, stream, type ApiResult, type StreamSink } from './respond.js';
 export { route, type Route, type RouteTable, type RequestContext, type HttpMethod } from './routes.js';

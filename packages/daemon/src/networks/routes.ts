@@ -9,7 +9,7 @@ import {
   type NetworkResource,
 } from '@shoal/manager';
 import { ForbiddenError, InvalidArgumentError } from '../api/errors.js';
-import type { Filters } from '../api/filters.js';
+import { objectBody } from '../api/body.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 
@@ -45,7 +45,7 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks',
       filters: NETWORK_FILTERS,
       handler: async (ctx) => {
-        const filters = filtersObject(ctx.filters);
+        const filters = ctx.filters.toRecord();
         return json([...(await swarmNetworks(filters)), ...filterNetworks(backend.localNetworks(), filters)]);
       },
     }),
@@ -88,20 +88,8 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       filters: PRUNE_FILTERS,
       handler: async (ctx) => {
         if (backend.role() !== 'manager') return json({ NetworksDeleted: [] });
-        return json(await backend.call('pruneNetworks', { filters: filtersObject(ctx.filters) }));
+        return json(await backend.call('pruneNetworks', { filters: ctx.filters.toRecord() }));
       },
     }),
   ];
-}
-
-function objectBody<T>(body: unknown): T {
-  if (body === null || body === undefined) return {} as T;
-  if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('request body must be a JSON object');
-  return body as T;
-}
-
-function filtersObject<K extends string>(filters: Filters<K>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const key of filters.keys()) out[key] = filters.values(key);
-  return out;
 }

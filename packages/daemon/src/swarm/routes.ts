@@ -2,7 +2,7 @@
 // or a control operation that runs on the leader.
 import { NODE_FILTERS, type ClusterSpec, type NodeSpec } from '@shoal/manager';
 import { InvalidArgumentError } from '../api/errors.js';
-import type { Filters } from '../api/filters.js';
+import { objectBody } from '../api/body.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RequestContext, type RouteTable } from '../api/routes.js';
 import type { InitRequest } from './init.js';
@@ -58,7 +58,7 @@ export function swarmRoutes(node: SwarmNode): RouteTable {
       method: 'GET',
       path: '/nodes',
       filters: NODE_FILTERS,
-      handler: async (ctx) => json(await node.call('listNodes', { filters: filtersObject(ctx.filters) })),
+      handler: async (ctx) => json(await node.call('listNodes', { filters: ctx.filters.toRecord() })),
     }),
     route({ method: 'GET', path: '/nodes/{id}', handler: async (ctx) => json(await node.call('getNode', { id: ctx.params.id })) }),
     route({
@@ -85,16 +85,4 @@ function requiredVersion(ctx: RequestContext<never> | RequestContext<string>): n
   const version = ctx.query.uint('version');
   if (version === undefined) throw new InvalidArgumentError('invalid swarm version: the version query parameter is required');
   return version;
-}
-
-function objectBody<T>(body: unknown): T {
-  if (body === null || body === undefined) return {} as T;
-  if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidArgumentError('request body must be a JSON object');
-  return body as T;
-}
-
-function filtersObject<K extends string>(filters: Filters<K>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const key of filters.keys()) out[key] = filters.values(key);
-  return out;
 }
