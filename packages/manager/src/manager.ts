@@ -6,13 +6,12 @@ import { ControlClient, type ControlResponse } from '@shoal/proto';
 import { NotLeaderError, RaftNode, type Message, type RaftNodeOptions } from '@shoal/raft';
 import { newId } from './ids/index.js';
 import type { ControlContext, RaftMember, RaftMembership } from './control/context.js';
-import { ControlError, noLeaderMessage } from './control/errors.js';
+import { ControlError, noLeaderMessage, refusalError } from './control/errors.js';
 import { runOperation } from './control/registry.js';
 import { GrpcRaftTransport } from './raft/grpc-transport.js';
 import { channelOptions, ClusterServerCredentials, clientCredentials, type TlsIdentity } from './rpc/credentials.js';
 import type { AuthPolicy } from './rpc/peer-auth.js';
 import { addManagerServices } from './services/index.js';
-import { StoreError } from './store/errors.js';
 import { MemoryStore, type ApplyResult } from './store/memory-store.js';
 import { StoreStateMachine } from './store/state-machine.js';
 import { encodeTransaction, type Action } from './store/transaction.js';
@@ -228,11 +227,7 @@ export class Manager {
       if (err instanceof NotLeaderError) throw new ControlError('unavailable', noLeaderMessage, { cause: err });
       throw new ControlError('unavailable', `the write could not be committed: ${(err as Error).message}`, { cause: err });
     }
-    if (!result.ok) {
-      const e = new StoreError(result.refusal);
-      const code = e.code === 'not-found' ? 'not-found' : e.code === 'sequence-conflict' ? 'internal' : 'conflict';
-      throw new ControlError(code, e.message, { cause: e });
-    }
+    if (!result.ok) throw refusalError(result.refusal);
   }
 
   async #forward(addr: string, method: string, payload: unknown): Promise<unknown> {

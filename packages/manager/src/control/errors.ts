@@ -1,3 +1,4 @@
+import { StoreError, type StoreRefusal } from '../store/errors.js';
 // Errors of control operations. Each carries a stable code; the daemon's API edge maps codes to HTTP
 // statuses, and the gRPC Control service carries them between managers unchanged.
 
@@ -18,6 +19,11 @@ export class ControlError extends Error {
     this.name = 'ControlError';
     this.code = code;
   }
+}
+
+/** A store refusal as the control operation that caused it reports it: missing → 404, any clash → 409. */
+export function refusalError(refusal: StoreRefusal): ControlError {
+  return new ControlError(refusal.code === 'not-found' ? 'not-found' : 'conflict', refusal.message, { cause: new StoreError(refusal) });
 }
 
 export const noLeaderMessage =

@@ -4,9 +4,8 @@ import type { RootCa } from '../../src/ca/index.js';
 import { generateJoinToken } from '../../src/ca/index.js';
 import type { ControlContext, RaftMember, RaftMembership } from '../../src/control/context.js';
 import { defaultClusterSpec } from '../../src/control/defaults.js';
-import { ControlError } from '../../src/control/errors.js';
+import { ControlError, refusalError } from '../../src/control/errors.js';
 import { newId } from '../../src/ids/index.js';
-import { StoreError } from '../../src/store/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { ClusterObject, NodeObject, NodeSpec } from '../../src/store/objects.js';
 import type { Action } from '../../src/store/transaction.js';
@@ -47,11 +46,7 @@ export class FakeControl {
 
   commit(actions: readonly Action[]): void {
     const result = this.store.apply(++this.#index, { actions, time: TIME });
-    if (!result.ok) {
-      const e = new StoreError(result.refusal);
-      const code = e.code === 'not-found' ? 'not-found' : e.code === 'sequence-conflict' ? 'internal' : 'conflict';
-      throw new ControlError(code, e.message, { cause: e });
-    }
+    if (!result.ok) throw refusalError(result.refusal);
   }
 
   /** Creates the cluster object as `swarm init` does and returns it as stored. */

@@ -104,7 +104,7 @@ test('node update changes availability and labels, keeps the role, and refuses b
   );
   await assert.rejects(
     updateNode(f.ctx, w1.ID, w1.Version.Index, { Availability: 'pause', Labels: {} }),
-    controlError('internal', 'update out of sequence'),
+    controlError('conflict', 'update out of sequence'),
   );
   assert.equal(f.store.get('node', w1.ID)!.Spec.Availability, 'drain');
 });

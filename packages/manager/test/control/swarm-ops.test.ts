@@ -78,7 +78,7 @@ test('swarm update refuses a stale version and an invalid spec, changing nothing
   const rotate = { rotateWorkerToken: true, rotateManagerToken: true };
   await updateSwarm(f.ctx, { version: first.Version.Index, spec: {}, ...rotate });
   const second = clusterObject(f.ctx);
-  await assert.rejects(updateSwarm(f.ctx, { version: first.Version.Index, spec: {}, ...rotate }), controlError('internal', 'update out of sequence'));
+  await assert.rejects(updateSwarm(f.ctx, { version: first.Version.Index, spec: {}, ...rotate }), controlError('conflict', 'update out of sequence'));
   await assert.rejects(
     updateSwarm(f.ctx, { version: second.Version.Index, spec: { Raft: { ElectionTick: 1, HeartbeatTick: 3 } } as Partial<ClusterSpec>, ...rotate }),
     controlError('invalid-argument', 'ElectionTick must be greater than HeartbeatTick'),
