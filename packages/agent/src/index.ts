@@ -1,1 +1,3 @@
 export { AgentSession, type ManagerAddress, type SessionOptions } from './session/session.js';
+export * from './runtime/index.js';
+export * from './images/index.js';

@@ -1,0 +1,303 @@
+// The node's image store under <data-root>/images: one directory per image (its config document, the
+// flattened root filesystem, metadata) and a tag table. `docker import` and `docker load` fill it.
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { runCommand } from '../runtime/command.js';
+import { applyLayer } from './layers.js';
+import { formatReference, parseReference } from './reference.js';
+import { ImageError, type ImageConfigDocument, type ImageRecord } from './types.js';
+
+const ID_RE = /^(?:sha256:)?([0-9a-f]{1,64})$/;
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface ImportOptions {
+  /** "busybox:latest"; undefined leaves the image untagged. */
+  readonly reference?: string;
+  readonly message?: string;
+}
+
+/** Who uses an image: the container runtime answers, the store refuses to delete what is in use. */
+export type ImageUsers = (imageId: string) => readonly { readonly id: string; readonly running: boolean }[];
+
+export type DeleteResponseItem = { readonly Untagged: string } | { readonly Deleted: string };
+
+interface Meta {
+  readonly sizeBytes: number;
+  readonly lastTagTime: string;
+}
+
+export class ImageStore {
+  readonly #root: string;
+  readonly #images = new Map<string, { config: ImageConfigDocument; meta: Meta }>();
+  /** "busybox:latest" → "sha256:…" */
+  #tags = new Map<string, string>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(root: string) {
+    this.#root = root;
+  }
+
+  /** Opens (creating) the store at `root`, dropping unfinished imports left by a crash. */
+  static async open(root: string): Promise<ImageStore> {
+    const store = new ImageStore(root);
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    await rm(join(root, 'tmp'), { recursive: true, force: true });
+    for (const entry of await readdir(root)) {
+      if (!/^[0-9a-f]{64}$/.test(entry)) continue;
+      try {
+        const config = JSON.parse(await readFile(join(root, entry, 'config.json'), 'utf8')) as ImageConfigDocument;
+        const meta = JSON.parse(await readFile(join(root, entry, 'meta.json'), 'utf8')) as Meta;
+        store.#images.set(`sha256:${entry}`, { config, meta });
+      } catch {
+        await rm(join(root, entry), { recursive: true, force: true });
+      }
+    }
+    try {
+      const tags = JSON.parse(await readFile(join(root, 'repositories.json'), 'utf8')) as Record<string, string>;
+      store.#tags = new Map(Object.entries(tags).filter(([, id]) => store.#images.has(id)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return store;
+  }
+
+  list(): ImageRecord[] {
+    return [...this.#images.keys()].map((id) => this.#record(id));
+  }
+
+  /** By name[:tag], full ID or unique ID prefix; not-found with Docker's "No such image: busybox:latest". */
+  resolve(ref: string): ImageRecord {
+    const id = this.#find(ref);
+    if (id === undefined) throw new ImageError('not-found', `No such image: ${displayRef(ref)}`);
+    return this.#record(id);
+  }
+
+  /** `docker import`: one tar (any compression tar detects) becomes a single-layer image. */
+  importTar(body: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<ImageRecord> {
+    return this.#serialised(async () => {
+      const tmp = await this.#tmpDir();
+      try {
+        const layer = join(tmp, 'layer.tar');
+        const diffId = await saveWithDigest(body, layer);
+        await mkdir(join(tmp, 'rootfs'));
+        await applyLayer(join(tmp, 'rootfs'), layer);
+        const created = new Date().toISOString();
+        const config: ImageConfigDocument = {
+          architecture: goArch(),
+          comment: options.message ?? 'Imported from -',
+          config: { Env: [DEFAULT_PATH], Cmd: null, Entrypoint: null, WorkingDir: '', User: '', Labels: null },
+          created,
+          history: [{ created, comment: options.message ?? 'Imported from -' }],
+          os: 'linux',
+          rootfs: { type: 'layers', diff_ids: [diffId] },
+        };
+        await rm(layer);
+        const id = await this.#commit(tmp, Buffer.from(JSON.stringify(config)));
+        if (options.reference !== undefined) await this.#tag(id, options.reference);
+        return this.#record(id);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** `docker load`: a `docker save` archive (manifest.json, configs, layer tars); returns what it loaded. */
+  load(body: AsyncIterable<Uint8Array>): Promise<ImageRecord[]> {
+    return this.#serialised(async () => {
+      const tmp = await this.#tmpDir();
+      try {
+        const archive = join(tmp, 'archive');
+        await mkdir(archive);
+        await saveWithDigest(body, join(tmp, 'archive.tar'));
+        await runCommand(['tar', '-x', '-f', join(tmp, 'archive.tar'), '-C', archive], { timeoutMs: 120_000 });
+        const manifest = parseManifest(await readFile(join(archive, 'manifest.json'), 'utf8').catch(() => ''));
+        const loaded: string[] = [];
+        for (const [i, entry] of manifest.entries()) {
+          const dir = join(tmp, `image-${i}`);
+          await mkdir(join(dir, 'rootfs'), { recursive: true });
+          for (const layer of entry.Layers) await applyLayer(join(dir, 'rootfs'), insideArchive(archive, layer));
+          const id = await this.#commit(dir, await readFile(insideArchive(archive, entry.Config)));
+          for (const tag of entry.RepoTags ?? []) await this.#tag(id, tag);
+          loaded.push(id);
+        }
+        return loaded.map((id) => this.#record(id));
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** `docker image rm`: untags, and deletes the image once no tag and no container holds it. */
+  remove(ref: string, options: { force: boolean; users: ImageUsers }): Promise<DeleteResponseItem[]> {
+    return this.#serialised(async () => {
+      const id = this.#find(ref);
+      if (id === undefined) throw new ImageError('not-found', `No such image: ${displayRef(ref)}`);
+      const byTag = this.#tagOf(ref);
+      const tags = [...this.#tags].filter(([, v]) => v === id).map(([t]) => t);
+      const users = options.users(id);
+      const short = id.slice(7, 19);
+      const running = users.find((u) => u.running);
+      if (byTag !== undefined && tags.length > 1) return [await this.#untag(byTag)];
+      if (byTag === undefined && tags.length > 1 && !options.force) {
+        throw new ImageError('conflict', `conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+      }
+      if (users.length > 0 && !options.force) {
+        const user = users[0]!.id.slice(0, 12);
+        throw new ImageError(
+          'conflict',
+          byTag !== undefined
+            ? `conflict: unable to remove repository reference "${ref}" (must force) - container ${user} is using its referenced image ${short}`
+            : `conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${user}`,
+        );
+      }
+      if (running !== undefined && byTag === undefined) {
+        throw new ImageError('conflict', `conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+      }
+      const items: DeleteResponseItem[] = [];
+      for (const tag of tags) items.push(await this.#untag(tag));
+      // A container's writable layer sits on this root filesystem: it stays until the last user is removed.
+      if (users.length === 0) {
+        this.#images.delete(id);
+        await rm(join(this.#root, id.slice(7)), { recursive: true, force: true });
+        items.push({ Deleted: id });
+      }
+      return items;
+    });
+  }
+
+  #record(id: string): ImageRecord {
+    const image = this.#images.get(id);
+    if (image === undefined) throw new ImageError('not-found', `No such image: ${id}`);
+    return {
+      id,
+      repoTags: [...this.#tags].filter(([, v]) => v === id).map(([t]) => t),
+      config: image.config,
+      sizeBytes: image.meta.sizeBytes,
+      rootfsDir: join(this.#root, id.slice(7), 'rootfs'),
+      lastTagTime: image.meta.lastTagTime,
+    };
+  }
+
+  #find(ref: string): string | undefined {
+    const tagged = this.#tagOf(ref);
+    if (tagged !== undefined) return this.#tags.get(tagged);
+    const m = ID_RE.exec(ref);
+    if (m === null) return undefined;
+    const matches = [...this.#images.keys()].filter((id) => id.slice(7).startsWith(m[1]!));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  /** The tag `ref` names, if it parses as a reference and is in the table. */
+  #tagOf(ref: string): string | undefined {
+    try {
+      const tag = formatReference(parseReference(ref));
+      return this.#tags.has(tag) ? tag : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #commit(dir: string, configBytes: Buffer): Promise<string> {
+    const hex = createHash('sha256').update(configBytes).digest('hex');
+    const id = `sha256:${hex}`;
+    if (this.#images.has(id)) return id;
+    const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigDocument;
+    const sizeBytes = Number((await runCommand(['du', '-sb', join(dir, 'rootfs')])).split('\t')[0]) || 0;
+    const meta: Meta = { sizeBytes, lastTagTime: new Date().toISOString() };
+    await writeFile(join(dir, 'config.json'), configBytes);
+    await writeFile(join(dir, 'meta.json'), JSON.stringify(meta));
+    await rename(dir, join(this.#root, hex));
+    this.#images.set(id, { config, meta });
+    return id;
+  }
+
+  async #tag(id: string, ref: string): Promise<void> {
+    this.#tags.set(formatReference(parseReference(ref)), id);
+    await this.#saveTags();
+  }
+
+  async #untag(tag: string): Promise<DeleteResponseItem> {
+    this.#tags.delete(tag);
+    await this.#saveTags();
+    return { Untagged: tag };
+  }
+
+  async #saveTags(): Promise<void> {
+    const path = join(this.#root, 'repositories.json');
+    await writeFile(`${path}.tmp`, JSON.stringify(Object.fromEntries(this.#tags)));
+    await rename(`${path}.tmp`, path);
+  }
+
+  async #tmpDir(): Promise<string> {
+    const dir = join(this.#root, 'tmp', randomBytes(8).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  #serialised<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(job, job);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+interface ManifestEntry {
+  readonly Config: string;
+  readonly RepoTags: readonly string[] | null;
+  readonly Layers: readonly string[];
+}
+
+/** A `docker save` manifest.json; anything else is refused as Docker does. */
+export function parseManifest(text: string): ManifestEntry[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ImageError('invalid-argument', 'invalid tar header: no manifest.json in the archive');
+  }
+  const ok =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (e: Partial<ManifestEntry>) =>
+        typeof e?.Config === 'string' && Array.isArray(e.Layers) && e.Layers.every((l) => typeof l === 'string') &&
+        (e.RepoTags == null || (Array.isArray(e.RepoTags) && e.RepoTags.every((t) => typeof t === 'string'))),
+    );
+  if (!ok) throw new ImageError('invalid-argument', 'invalid manifest.json in the archive');
+  return parsed as ManifestEntry[];
+}
+
+function insideArchive(archive: string, name: string): string {
+  const path = join(archive, name);
+  if (!path.startsWith(archive + '/')) throw new ImageError('invalid-argument', `invalid path in the archive: ${name}`);
+  return path;
+}
+
+/** Writes the stream to `path`; resolves with "sha256:<hex>" of what it wrote. */
+async function saveWithDigest(body: AsyncIterable<Uint8Array>, path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(body, tap, createWriteStream(path));
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function displayRef(ref: string): string {
+  if (ID_RE.test(ref)) return ref;
+  try {
+    return formatReference(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+function goArch(): string {
+  return process.arch === 'x64' ? 'amd64' : process.arch;
+}

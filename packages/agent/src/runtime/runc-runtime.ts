@@ -1,0 +1,378 @@
+// ContainerRuntime on runc. Each container is an OCI bundle whose root filesystem is an overlay (image
+// rootfs below, a per-container writable layer above), run by a detached shim (shim.ts) so it outlives
+// the daemon. The daemon keeps one JSON record per container and learns about exits from the shim's
+// exit.json; after a restart it picks running containers up again and clears what removed ones left.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ImageError, type ImageStore } from '../images/index.js';
+import { runCommand } from './command.js';
+import { createNetns, mountOverlay, unmount } from './host-mounts.js';
+import { readJsonLog } from './json-log.js';
+import { bundlesDir, containerPaths, containersDataDir, netnsDir, runcRoot, type ContainerPaths, type RuntimeRoots } from './layout.js';
+import { resolveContainer, validContainerName } from './names.js';
+import { buildOciConfig } from './oci-config.js';
+import { parseUser, processEnv, resolveProcess } from './process-spec.js';
+import { recoverContainers, releaseContainer } from './recovery.js';
+import type { ExitRecord, ShimConfig } from './shim.js';
+import { writeEtcFiles } from './etc-files.js';
+import {
+  RuntimeError,
+  type ContainerId,
+  type ContainerRecord,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type ContainerState,
+  type LogLine,
+  type LogOptions,
+} from './types.js';
+
+export interface RuncRuntimeOptions extends RuntimeRoots {
+  readonly images: ImageStore;
+  /** Default "runc". */
+  readonly runcBinary?: string;
+  /** How often running containers' exit files are checked. Default 100 ms. */
+  readonly exitPollMs?: number;
+  /** Longest wait for runc to start a container. Default 10 000 ms. */
+  readonly startTimeoutMs?: number;
+}
+
+const shimScript = fileURLToPath(new URL('./shim.js', import.meta.url));
+const ID_RE = /^[0-9a-f]{64}$/;
+const NOT_STARTED: ContainerState = { status: 'created', pid: 0, exitCode: null, startedAt: null, finishedAt: null, error: '' };
+
+export class RuncRuntime implements ContainerRuntime {
+  readonly #options: RuncRuntimeOptions;
+  readonly #records = new Map<ContainerId, ContainerRecord>();
+  readonly #listeners = new Set<(record: ContainerRecord) => void>();
+  readonly #queues = new Map<ContainerId, Promise<unknown>>();
+  readonly #poll: NodeJS.Timeout;
+  #closed = false;
+
+  private constructor(options: RuncRuntimeOptions) {
+    this.#options = options;
+    this.#poll = setInterval(() => this.#checkExits(), options.exitPollMs ?? 100);
+    this.#poll.unref();
+  }
+
+  /** Opens the runtime over its roots: finds containers again and removes what removed ones left behind. */
+  static async open(options: RuncRuntimeOptions): Promise<RuncRuntime> {
+    for (const dir of [containersDataDir(options), bundlesDir(options), netnsDir(options), runcRoot(options)]) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    }
+    const runtime = new RuncRuntime(options);
+    for (const record of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
+    runtime.#checkExits();
+    return runtime;
+  }
+
+  /** Stops watching; containers keep running (a later open() finds them). */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#poll);
+  }
+
+  get(idOrName: string): ContainerRecord | undefined {
+    const found = resolveContainer([...this.#records.values()].map((r) => ({ id: r.spec.id, name: r.spec.name, r })), idOrName);
+    return found.kind === 'found' ? found.item.r : undefined;
+  }
+
+  list(): readonly ContainerRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** Containers created from `imageId`, for the image store's in-use refusals. */
+  imageUsers(imageId: string): { id: string; running: boolean }[] {
+    return this.list().filter((r) => r.imageId === imageId).map((r) => ({ id: r.spec.id, running: r.state.status === 'running' }));
+  }
+
+  subscribe(listener: (record: ContainerRecord) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+    if (!ID_RE.test(spec.id)) throw new RuntimeError('invalid-argument', `invalid container ID: ${spec.id}`);
+    if (!validContainerName(spec.name)) {
+      throw new RuntimeError('invalid-argument', `Invalid container name (${spec.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    }
+    const taken = [...this.#records.values()].find((r) => r.spec.name === spec.name || r.spec.id === spec.id);
+    if (taken !== undefined) {
+      throw new RuntimeError(
+        'conflict',
+        `Conflict. The container name "/${spec.name}" is already in use by container "${taken.spec.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
+    }
+    let image;
+    try {
+      image = this.#options.images.resolve(spec.image);
+    } catch (err) {
+      if (err instanceof ImageError) throw new RuntimeError(err.code, err.message, { cause: err });
+      throw err;
+    }
+    const process = resolveProcess(spec, image.config.config ?? {});
+    parseUser(process.user);
+    const paths = this.#paths(spec.id);
+    const record: ContainerRecord = {
+      spec,
+      imageId: image.id,
+      createdAt: new Date().toISOString(),
+      state: NOT_STARTED,
+      process,
+      files: {
+        hostsPath: paths.hostsPath,
+        resolvConfPath: paths.resolvConfPath,
+        hostnamePath: paths.hostnamePath,
+        logPath: paths.logPath,
+        sandboxKey: spec.netnsPath ?? paths.netnsFile,
+      },
+    };
+    // Claimed before the first await, so two creates cannot take one name.
+    this.#records.set(spec.id, record);
+    try {
+      await mkdir(paths.upperDir, { recursive: true, mode: 0o700 });
+      await mkdir(paths.workDir, { recursive: true, mode: 0o700 });
+      await writeEtcFiles(paths, { hostname: process.hostname, hosts: spec.hosts, resolvConf: spec.resolvConf });
+      await this.#save(record);
+    } catch (err) {
+      this.#records.delete(spec.id);
+      await rm(paths.dataDir, { recursive: true, force: true });
+      throw err;
+    }
+    this.#emit(record);
+    return record;
+  }
+
+  start(id: ContainerId): Promise<void> {
+    return this.#serial(id, async () => {
+      const record = this.#require(id);
+      if (record.state.status === 'running') return;
+      const paths = this.#paths(id);
+      await this.#prepareBundle(record, paths);
+      const shim: ShimConfig = { runc: this.#runc(), bundle: paths.bundleDir, id, logPath: paths.logPath, pidPath: paths.pidFile, exitPath: paths.exitFile };
+      await writeFile(paths.shimConfig, JSON.stringify(shim));
+      const child = spawn(globalThis.process.execPath, [shimScript, paths.shimConfig], { detached: true, stdio: 'ignore' });
+      child.once('exit', () => this.#checkExits());
+      child.unref();
+      const started = await this.#awaitStart(paths);
+      if (started === 'exited') {
+        const exit = await readExit(paths);
+        if (exit.error !== '') {
+          await this.#finish(id, exit, exit.error.includes('executable file not found') ? 127 : exit.exitCode);
+          throw new RuntimeError(exit.error.includes('executable file not found') ? 'invalid-argument' : 'internal',
+            `failed to create task for container: OCI runtime create failed: ${exit.error}: unknown`);
+        }
+      }
+      const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
+      await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
+      this.#checkExits();
+    });
+  }
+
+  async wait(id: ContainerId, signal?: AbortSignal): Promise<number> {
+    const record = this.#require(id);
+    if (record.state.status === 'exited' || record.state.status === 'dead') return record.state.exitCode ?? 0;
+    return new Promise<number>((resolve, reject) => {
+      const done = (): void => {
+        dispose();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      const dispose = this.subscribe((r) => {
+        if (r.spec.id !== id) return;
+        if (r.state.status === 'exited' || r.state.status === 'dead') {
+          done();
+          resolve(r.state.exitCode ?? 0);
+        } else if (r.removed) {
+          done();
+          reject(new RuntimeError('not-found', `No such container: ${id}`));
+        }
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  stop(id: ContainerId, timeoutSec: number): Promise<void> {
+    return this.#serial(id, async () => {
+      if (this.#require(id).state.status !== 'running') return;
+      await this.#signal(id, 'SIGTERM');
+      if (await this.#exitedWithin(id, Math.max(0, timeoutSec) * 1000)) return;
+      await this.#signal(id, 'SIGKILL');
+      if (!(await this.#exitedWithin(id, 10_000))) throw new RuntimeError('internal', `container ${id} did not exit after SIGKILL`);
+    });
+  }
+
+  async kill(id: ContainerId, signal: string): Promise<void> {
+    if (this.#require(id).state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
+    const name = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
+    await this.#signal(id, name);
+  }
+
+  remove(id: ContainerId, force: boolean): Promise<void> {
+    return this.#serial(id, async () => {
+      const record = this.#require(id);
+      if (record.state.status === 'running') {
+        if (!force) {
+          throw new RuntimeError('conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+        }
+        await this.#signal(id, 'SIGKILL');
+        if (!(await this.#exitedWithin(id, 10_000))) throw new RuntimeError('internal', `container ${id} did not exit after SIGKILL`);
+      }
+      await releaseContainer(this.#paths(id), id, this.#runc());
+      const last = this.#records.get(id) ?? record;
+      this.#records.delete(id);
+      this.#emit({ ...last, removed: true });
+    });
+  }
+
+  logs(id: ContainerId, options: LogOptions): AsyncIterable<LogLine> {
+    this.#require(id);
+    const both = options.stdout === undefined && options.stderr === undefined;
+    return readJsonLog(this.#paths(id).logPath, {
+      tail: options.tail,
+      follow: options.follow,
+      signal: options.signal,
+      accept: (line) => both || (line.stream === 'stdout' ? options.stdout === true : options.stderr === true),
+      live: () => this.#records.get(id)?.state.status === 'running',
+    });
+  }
+
+  #runc(): string[] {
+    return [this.#options.runcBinary ?? 'runc', '--root', runcRoot(this.#options)];
+  }
+
+  #paths(id: ContainerId): ContainerPaths {
+    return containerPaths(this.#options, id);
+  }
+
+  #require(idOrName: string): ContainerRecord {
+    const record = this.get(idOrName);
+    if (record === undefined) throw new RuntimeError('not-found', `No such container: ${idOrName}`);
+    return record;
+  }
+
+  async #prepareBundle(record: ContainerRecord, paths: ContainerPaths): Promise<void> {
+    const id = record.spec.id;
+    const image = this.#options.images.resolve(record.imageId);
+    await mkdir(paths.rootfsDir, { recursive: true, mode: 0o700 });
+    await mountOverlay({ lower: image.rootfsDir, upper: paths.upperDir, work: paths.workDir, target: paths.rootfsDir });
+    const netnsPath = record.spec.netnsPath ?? paths.netnsFile;
+    if (record.spec.netnsPath === undefined) await createNetns(paths.netnsFile);
+    await rm(paths.exitFile, { force: true });
+    await rm(paths.pidFile, { force: true });
+    // A runc state left by a crash would make `runc run` refuse the ID.
+    await runCommand([...this.#runc(), 'delete', '--force', id]).catch(() => undefined);
+    const process = record.process!;
+    const tty = record.spec.tty === true;
+    const config = buildOciConfig({
+      process: { args: [...(process.entrypoint ?? []), ...(process.cmd ?? [])], env: processEnv(process, tty), cwd: process.workingDir || '/', ...parseUser(process.user), terminal: false },
+      hostname: process.hostname,
+      rootfs: paths.rootfsDir,
+      netnsPath,
+      cgroupsPath: `/shoal/${id}`,
+      etcFiles: { hosts: paths.hostsPath, resolvConf: paths.resolvConfPath, hostname: paths.hostnamePath },
+    });
+    await writeFile(`${paths.bundleDir}/config.json`, JSON.stringify(config));
+  }
+
+  async #awaitStart(paths: ContainerPaths): Promise<'running' | 'exited'> {
+    const deadline = Date.now() + (this.#options.startTimeoutMs ?? 10_000);
+    while (Date.now() < deadline) {
+      if (existsSync(paths.pidFile)) return 'running';
+      if (existsSync(paths.exitFile)) return existsSync(paths.pidFile) ? 'running' : 'exited';
+      await sleep(5);
+    }
+    throw new RuntimeError('internal', `runc did not start the container within ${this.#options.startTimeoutMs ?? 10_000} ms`);
+  }
+
+  async #signal(id: ContainerId, signal: string): Promise<void> {
+    // Fails when the process is already gone; the exit file tells what happened.
+    await runCommand([...this.#runc(), 'kill', id, signal]).catch(() => undefined);
+  }
+
+  async #exitedWithin(id: ContainerId, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      this.#checkExits();
+      const status = this.#records.get(id)?.state.status;
+      if (status !== 'running') return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
+  }
+
+  /** Turns every running container whose shim wrote exit.json into an exited one. */
+  #checkExits(): void {
+    if (this.#closed) return;
+    for (const record of this.#records.values()) {
+      if (record.state.status !== 'running') continue;
+      const paths = this.#paths(record.spec.id);
+      if (!existsSync(paths.exitFile)) continue;
+      void this.#serialExit(record.spec.id, paths);
+    }
+  }
+
+  #exiting = new Set<ContainerId>();
+  async #serialExit(id: ContainerId, paths: ContainerPaths): Promise<void> {
+    if (this.#exiting.has(id)) return;
+    this.#exiting.add(id);
+    try {
+      const exit = await readExit(paths);
+      await this.#finish(id, exit, exit.exitCode);
+    } finally {
+      this.#exiting.delete(id);
+    }
+  }
+
+  async #finish(id: ContainerId, exit: ExitRecord, exitCode: number): Promise<void> {
+    if (!this.#records.has(id) || this.#records.get(id)!.state.status === 'exited') return;
+    const paths = this.#paths(id);
+    await unmount(paths.rootfsDir).catch(() => undefined);
+    const prev = this.#records.get(id)!.state;
+    await this.#update(id, { status: 'exited', pid: 0, exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
+  }
+
+  async #update(id: ContainerId, state: ContainerState): Promise<void> {
+    const current = this.#records.get(id);
+    if (current === undefined) return;
+    const next: ContainerRecord = { ...current, state };
+    this.#records.set(id, next);
+    await this.#save(next);
+    this.#emit(next);
+  }
+
+  async #save(record: ContainerRecord): Promise<void> {
+    const file = this.#paths(record.spec.id).recordFile;
+    await writeFile(`${file}.tmp`, JSON.stringify(record));
+    await rename(`${file}.tmp`, file);
+  }
+
+  #emit(record: ContainerRecord): void {
+    for (const listener of [...this.#listeners]) listener(record);
+  }
+
+  #serial<T>(id: ContainerId, job: () => Promise<T>): Promise<T> {
+    const key = this.get(id)?.spec.id ?? id;
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(job, job);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(key, tail);
+    void tail.then(() => {
+      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return run;
+  }
+}
+
+async function readExit(paths: ContainerPaths): Promise<ExitRecord> {
+  try {
+    return JSON.parse(await readFile(paths.exitFile, 'utf8')) as ExitRecord;
+  } catch {
+    return { exitCode: 255, finishedAt: new Date().toISOString(), error: 'the container supervisor left no exit status' };
+  }
+}

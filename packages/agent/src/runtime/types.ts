@@ -1,0 +1,127 @@
+// The contract between whoever runs containers (the runc runtime) and whoever asks for them (the
+// Engine API's container routes, and the task executor for swarm tasks). Plain data in, plain data out.
+
+/** 64 lowercase hex characters, like Docker's container IDs. */
+export type ContainerId = string;
+
+export interface ContainerSpec {
+  readonly id: ContainerId;
+  /** Unique on the node, without Docker's leading slash. */
+  readonly name: string;
+  /** As the user gave it: name[:tag], or an image ID (full or prefix). */
+  readonly image: string;
+  /** Docker's resolution: Entrypoint + Cmd, each defaulting to the image's config. */
+  readonly entrypoint?: readonly string[] | undefined;
+  readonly cmd?: readonly string[] | undefined;
+  /** KEY=VALUE, added to the image's Env. */
+  readonly env?: readonly string[] | undefined;
+  readonly workingDir?: string | undefined;
+  readonly user?: string | undefined;
+  readonly hostname?: string | undefined;
+  readonly tty?: boolean | undefined;
+  readonly openStdin?: boolean | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The network namespace the container joins (a path like /run/netns/NAME or /proc/PID/ns/net). The
+   * caller prepares it (network drivers); undefined gives the container a new, empty namespace with only lo.
+   */
+  readonly netnsPath?: string | undefined;
+  /** Written as the container's /etc/resolv.conf and /etc/hosts when set. */
+  readonly resolvConf?: string | undefined;
+  readonly hosts?: string | undefined;
+  /** Shown as HostConfig.NetworkMode ("default" when undefined); the namespace itself is netnsPath. */
+  readonly networkMode?: string | undefined;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead';
+
+export interface ContainerState {
+  readonly status: ContainerStatus;
+  /** Host PID of the container's init process while running, else 0. */
+  readonly pid: number;
+  /** Set once exited. */
+  readonly exitCode: number | null;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  /** Why the container could not start or died abnormally, else ''. */
+  readonly error: string;
+}
+
+export interface ContainerRecord {
+  readonly spec: ContainerSpec;
+  /** The resolved image ID (sha256:…). */
+  readonly imageId: string;
+  readonly createdAt: string;
+  readonly state: ContainerState;
+  /** What it runs, after Docker's defaults from the image (inspect's Path/Args/Config). */
+  readonly process?: ResolvedProcess;
+  /** Host files of the container, as inspect shows them. */
+  readonly files?: ContainerFiles;
+  /** Set on the last record subscribers see of a container that was removed. */
+  readonly removed?: boolean;
+}
+
+export interface ResolvedProcess {
+  /** Effective entrypoint (null when neither the spec nor the image has one). */
+  readonly entrypoint: readonly string[] | null;
+  readonly cmd: readonly string[] | null;
+  /** Image Env overridden by the spec's, key by key. */
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly user: string;
+  readonly hostname: string;
+}
+
+export interface ContainerFiles {
+  readonly hostsPath: string;
+  readonly resolvConfPath: string;
+  readonly hostnamePath: string;
+  readonly logPath: string;
+  /** The network namespace the container runs in. */
+  readonly sandboxKey: string;
+}
+
+export interface LogLine {
+  readonly stream: 'stdout' | 'stderr';
+  readonly time: string;
+  readonly data: Buffer;
+}
+
+export interface LogOptions {
+  readonly follow?: boolean;
+  /** Last N lines; undefined = all. */
+  readonly tail?: number;
+  readonly stdout?: boolean;
+  readonly stderr?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Errors carry Docker's messages; `code` maps to the HTTP status at the API edge. */
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'conflict' | 'invalid-argument' | 'internal',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+export interface ContainerRuntime {
+  /** Fails with not-found "No such image: X" when the image is not in the node's store. */
+  create(spec: ContainerSpec): Promise<ContainerRecord>;
+  start(id: ContainerId): Promise<void>;
+  /** Resolves with the exit code once the container has exited (at once if it already has). */
+  wait(id: ContainerId, signal?: AbortSignal): Promise<number>;
+  /** SIGTERM, then SIGKILL after `timeoutSec`. */
+  stop(id: ContainerId, timeoutSec: number): Promise<void>;
+  kill(id: ContainerId, signal: string): Promise<void>;
+  /** Refused for a running container unless `force` (which kills it first). Frees everything it held. */
+  remove(id: ContainerId, force: boolean): Promise<void>;
+  get(idOrName: string): ContainerRecord | undefined;
+  list(): readonly ContainerRecord[];
+  logs(id: ContainerId, options: LogOptions): AsyncIterable<LogLine>;
+  /** Calls `listener` whenever any container's state changes; returns the disposer. */
+  subscribe(listener: (record: ContainerRecord) => void): () => void;
+}
