@@ -19,6 +19,7 @@ import { PeerReachability } from './raft/reachability.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { LeaderProbe } from './raft/leader-probe.js';
 import { seats } from './control/membership-ops.js';
+import { LeaderLoops } from './orchestrator/leader-loops.js';
 
 /** Spread of the followers' campaigns after the leader's endpoint vanished (see RaftNode.leaderGone). */
 const LEADER_GONE_JITTER_MS = 300;
@@ -46,6 +47,7 @@ export class Manager {
   readonly #seeds: Map<string, string>;
   #raft!: RaftNode<ApplyResult>;
   #dispatcher!: Dispatcher;
+  #loops!: LeaderLoops;
   #probe!: LeaderProbe;
   readonly #lastHeardMs = new Map<string, number>();
   #transport!: GrpcRaftTransport;
@@ -118,6 +120,14 @@ export class Manager {
       onDelivered: (id) => this.#reachability.delivered(id),
       onSnapshotSent: () => {},
     });
+    this.#loops = new LeaderLoops({
+      store: this.store,
+      commit: (actions) => this.commit(actions),
+      newId,
+      nowMs: () => Date.now(),
+      readIndex: () => this.#raft.readIndex(),
+      log: config.log,
+    });
     this.#raft = await RaftNode.start<ApplyResult>(
       {
         id: config.nodeId,
@@ -129,7 +139,10 @@ export class Manager {
       {
         ...config.raftOptions,
         onFatal: (err) => config.log('error', 'raft node failed', { err: String(err) }),
-        onLeaderChange: (leader, term) => config.log('info', 'raft leader changed', { leader: leader ?? 'none', term }),
+        onLeaderChange: (leader, term) => {
+          config.log('info', 'raft leader changed', { leader: leader ?? 'none', term });
+          this.#loops.leaderChanged(leader === config.nodeId);
+        },
       },
     );
     const tickMs = config.raftOptions?.tickMs ?? 100;
@@ -154,6 +167,7 @@ export class Manager {
       managerPeers: () => seats(this.#context()),
       log: config.log,
     });
+    this.#loops.leaderChanged(this.#raft.leaderId === config.nodeId);
     this.#credentials = new ClusterServerCredentials(config.identity());
     this.#server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     addManagerServices(this.#server, this, this.authPolicy());
@@ -252,6 +266,7 @@ export class Manager {
     this.#stopping ??= (async () => {
       this.#probe.stop();
       this.#dispatcher.stop();
+      await this.#loops.stop();
       this.#server.forceShutdown();
       for (const client of this.#leaderClients.values()) client.close();
       this.#transport.close();

@@ -1,6 +1,8 @@
-// Dispatcher on 2377: agents' sessions and heartbeats (task assignment arrives with services).
+// Dispatcher on 2377: agents' sessions and heartbeats, their assignments (served from this manager's
+// replicated store) and their task status reports (applied on the leader, forwarded there if need be).
 import * as grpc from '@grpc/grpc-js';
-import type { DispatcherServer } from '@shoal/proto';
+import { AssignmentsType, type DispatcherServer } from '@shoal/proto';
+import { AssignmentStream } from '../dispatcher/assignments.js';
 import { authenticate, PeerAuthError, type AuthPolicy } from '../rpc/peer-auth.js';
 import { toStatus, unary } from './handle.js';
 import type { ManagerHandle } from './index.js';
@@ -28,11 +30,28 @@ export function dispatcherService(manager: ManagerHandle, policy: AuthPolicy): D
       authenticate(call, policy, 'any');
       return { periodMs: manager.dispatcher.heartbeat(call.request.sessionId) };
     }),
-    updateTaskStatus: unary(() => {
-      throw new PeerAuthError(grpc.status.UNIMPLEMENTED, 'task status updates arrive with services');
+    updateTaskStatus: unary(async (call) => {
+      const peer = authenticate(call, policy, 'any');
+      const reports = call.request.updates.map((u) => ({ taskId: u.taskId, status: JSON.parse(Buffer.from(u.statusJson).toString('utf8')) as unknown }));
+      await manager.call('updateTaskStatus', { nodeId: peer.nodeId, reports });
+      return {};
     }),
     assignments: (call) => {
-      call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'assignments arrive with services' });
+      let stream: AssignmentStream | null = null;
+      call.on('cancelled', () => stream?.stop());
+      try {
+        const peer = authenticate(call, policy, 'any');
+        stream = new AssignmentStream(manager.store, peer.nodeId, {
+          write: (kind, changes) =>
+            call.write({
+              type: kind === 'full' ? AssignmentsType.FULL : AssignmentsType.INCREMENTAL,
+              changesJson: Buffer.from(JSON.stringify(changes)),
+            }),
+        });
+        stream.start();
+      } catch (err) {
+        call.emit('error', toStatus(err));
+      }
     },
   };
 }

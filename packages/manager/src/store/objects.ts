@@ -106,25 +106,162 @@ export interface NetworkObject extends Meta {
   readonly Allocation: NetworkAllocation;
 }
 
-/** Services and tasks arrive with the issues that bring them; their specs are opaque here. */
-export interface NamedObject extends Meta {
-  readonly Spec: { readonly Name: string } & Record<string, unknown>;
-  /** Derived state the manager attaches (Endpoint, IPAM results...), shaped as the API shows it. */
-  readonly Status?: Record<string, unknown>;
+/** Docker's task states in lifecycle order (swarmkit's TaskState): a task never moves backwards. */
+export const TASK_STATES = [
+  'new',
+  'pending',
+  'assigned',
+  'accepted',
+  'preparing',
+  'ready',
+  'starting',
+  'running',
+  'complete',
+  'shutdown',
+  'failed',
+  'rejected',
+  'remove',
+  'orphaned',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** A service's desired task template, as the Engine API carries it (unknown fields are kept as sent). */
+export interface TaskSpec {
+  readonly ContainerSpec?: {
+    readonly Image: string;
+    readonly Labels?: Readonly<Record<string, string>>;
+    readonly Command?: readonly string[];
+    readonly Args?: readonly string[];
+    readonly Env?: readonly string[];
+    readonly Dir?: string;
+    readonly User?: string;
+    readonly Hostname?: string;
+    readonly TTY?: boolean;
+    readonly OpenStdin?: boolean;
+    /** Nanoseconds. */
+    readonly StopGracePeriod?: number;
+  } & Readonly<Record<string, unknown>>;
+  readonly Resources?: {
+    readonly Limits?: { readonly NanoCPUs?: number; readonly MemoryBytes?: number };
+    readonly Reservations?: { readonly NanoCPUs?: number; readonly MemoryBytes?: number };
+  };
+  readonly RestartPolicy?: {
+    readonly Condition?: 'none' | 'on-failure' | 'any';
+    /** Nanoseconds. */
+    readonly Delay?: number;
+    /** 0 = unlimited. */
+    readonly MaxAttempts?: number;
+    /** Nanoseconds; 0 = attempts are counted over the whole history. */
+    readonly Window?: number;
+  };
+  readonly Placement?: {
+    readonly Constraints?: readonly string[];
+    readonly Preferences?: readonly { readonly Spread?: { readonly SpreadDescriptor: string } }[];
+    readonly MaxReplicas?: number;
+  } & Readonly<Record<string, unknown>>;
+  readonly Networks?: readonly { readonly Target: string; readonly Aliases?: readonly string[] }[];
+  readonly ForceUpdate?: number;
+  readonly Runtime?: string;
+  readonly [key: string]: unknown;
+}
+
+export interface UpdateConfig {
+  /** 0 = all at once. */
+  readonly Parallelism?: number;
+  /** Nanoseconds between batches. */
+  readonly Delay?: number;
+  readonly FailureAction?: 'pause' | 'continue' | 'rollback';
+  /** Nanoseconds a new task is watched for failure. */
+  readonly Monitor?: number;
+  readonly MaxFailureRatio?: number;
+  readonly Order?: 'stop-first' | 'start-first';
+}
+
+export interface PortConfig {
+  readonly Name?: string;
+  readonly Protocol?: 'tcp' | 'udp' | 'sctp';
+  readonly TargetPort?: number;
+  readonly PublishedPort?: number;
+  readonly PublishMode?: 'ingress' | 'host';
+}
+
+export interface EndpointSpec {
+  readonly Mode?: 'vip' | 'dnsrr';
+  readonly Ports?: readonly PortConfig[];
+}
+
+export interface ServiceMode {
+  readonly Replicated?: { readonly Replicas?: number };
+  readonly Global?: Readonly<Record<string, never>>;
+  readonly ReplicatedJob?: { readonly MaxConcurrent?: number; readonly TotalCompletions?: number };
+  readonly GlobalJob?: Readonly<Record<string, never>>;
+}
+
+export interface ServiceSpec {
+  readonly Name: string;
+  /** Optional in the API; normalized present on every stored service. */
+  readonly Labels?: Readonly<Record<string, string>>;
+  readonly TaskTemplate: TaskSpec;
+  /** Optional in the API (replicated, 1 replica); normalized present on every stored service. */
+  readonly Mode?: ServiceMode;
+  readonly UpdateConfig?: UpdateConfig;
+  readonly RollbackConfig?: UpdateConfig;
+  readonly EndpointSpec?: EndpointSpec;
+  readonly [key: string]: unknown;
+}
+
+export type UpdateState = 'updating' | 'paused' | 'completed' | 'rollback_started' | 'rollback_paused' | 'rollback_completed';
+
+export interface ServiceObject extends Meta {
+  readonly Spec: ServiceSpec;
+  /** The spec before the last update: what `service rollback` returns to. */
+  readonly PreviousSpec?: ServiceSpec;
+  /** Set when the service is created; absent only on objects written by tests of other modules. */
+  readonly Endpoint?: {
+    readonly Spec: EndpointSpec;
+    readonly Ports?: readonly PortConfig[];
+    readonly VirtualIPs?: readonly { readonly NetworkID: string; readonly Addr: string }[];
+  };
+  readonly UpdateStatus?: { readonly State: UpdateState; readonly StartedAt?: string; readonly CompletedAt?: string; readonly Message: string };
+}
+
+export interface TaskStatus {
+  /** RFC 3339 time of the transition into State. */
+  readonly Timestamp: string;
+  readonly State: TaskState;
+  readonly Message: string;
+  /** Why the task failed or cannot be placed; absent when all is well. */
+  readonly Err?: string;
+  readonly ContainerStatus?: { readonly ContainerID: string; readonly PID: number; readonly ExitCode: number };
+  readonly PortStatus: Readonly<Record<string, unknown>>;
+}
+
+export interface TaskNetworkAttachment {
+  /** The network as the API shows it inside a task (ID, Spec name and driver, IPAM). */
+  readonly Network: { readonly ID: string } & Readonly<Record<string, unknown>>;
+  readonly Addresses: readonly string[];
 }
 
 export interface TaskObject extends Meta {
+  readonly Labels: Readonly<Record<string, string>>;
+  /** A copy of the service's TaskTemplate when the task was made: the task is up to date while they are equal. */
+  readonly Spec: TaskSpec;
   readonly ServiceID: string;
+  /** Replicated services: 1..replicas. Global services: 0 (the task is identified by its node). */
+  readonly Slot: number;
+  /** Set by the scheduler (or at creation for global services); absent while pending. */
   readonly NodeID?: string;
-  readonly Spec: Record<string, unknown>;
-  readonly Status: Record<string, unknown>;
+  readonly Status: TaskStatus;
+  /** running while the task should run; shutdown or remove once it should stop. */
+  readonly DesiredState: TaskState;
+  readonly NetworksAttachments?: readonly TaskNetworkAttachment[];
 }
 
 export interface Tables {
   cluster: ClusterObject;
   node: NodeObject;
   network: NetworkObject;
-  service: NamedObject;
+  service: ServiceObject;
   task: TaskObject;
 }
 

@@ -135,7 +135,7 @@ test('network rm is refused while a service or a live task uses it, and ingress 
     { op: 'create', table: 'task', object: { ID: 'task1', ServiceID: 'svc1', Spec: {}, Status: { State: 'running' }, NetworksAttachments: [{ Network: { ID: Id }, Addresses: ['10.0.1.3/24'] }] } as never },
   ]);
   await assert.rejects(removeNetwork(sim.ctx, { id: Id }), controlError('failed-precondition', /is in use by task task1/));
-  sim.commit([{ op: 'update', table: 'task', object: { ...sim.store.get('task', 'task1')!, Status: { State: 'shutdown' } } }]);
+  sim.commit([{ op: 'update', table: 'task', object: { ...sim.store.get('task', 'task1')!, Status: { State: 'shutdown' } } as never }]);
   await removeNetwork(sim.ctx, { id: Id.slice(0, 8) });
   await removeNetwork(sim.ctx, { id: 'ingress' });
   await assert.rejects(removeNetwork(sim.ctx, { id: 'busy' }), controlError('not-found', 'network busy not found'));

@@ -8,7 +8,7 @@ const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
 
 function service(id: string, name: string) {
-  return { ID: id, Spec: { Name: name, Mode: {} } };
+  return { ID: id, Spec: { Name: name, Mode: {}, TaskTemplate: {} } };
 }
 
 test('apply stamps version and timestamps from the transaction', () => {

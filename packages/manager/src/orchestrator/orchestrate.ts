@@ -1,0 +1,90 @@
+// One orchestration pass over the whole store: for every replicated and global service, reconcile
+// each slot, roll updates forward, give new tasks their network addresses, then clean up. Pure: the
+// same store, time and IDs give the same plan.
+import { IpamState } from '../allocator/index.js';
+import { isGlobal, replicasOf } from '../control/service-spec.js';
+import type { StoreView } from '../store/memory-store.js';
+import type { NodeObject, ServiceObject } from '../store/objects.js';
+import { satisfiesAll } from '../scheduler/constraints.js';
+import { rank } from '../tasks/lifecycle.js';
+import { nodeIsDown, timeOf, type Pass, type RolloutMemory } from './pass.js';
+import { Plan } from './plan.js';
+import { reap } from './reaper.js';
+import { rollout, type SlotState } from './rollout.js';
+import { reconcileSlot, retire, slotTasks } from './slots.js';
+import { attach } from './task-factory.js';
+
+export interface OrchestrateInput {
+  readonly view: StoreView;
+  readonly nowMs: number;
+  readonly newId: () => string;
+  readonly rollout: Map<string, RolloutMemory>;
+}
+
+export function orchestrate(input: OrchestrateInput): Plan {
+  const plan = new Plan(input.view);
+  const ipam = IpamState.derive({
+    networks: input.view.list('network'),
+    services: input.view.list('service'),
+    tasks: input.view.list('task'),
+    nodes: input.view.list('node'),
+  });
+  const pass: Pass = { ...input, plan, ipam };
+  for (const service of input.view.list('service')) {
+    if (replicasOf(service.Spec) !== undefined) reconcileReplicated(pass, service);
+    else if (isGlobal(service.Spec)) reconcileGlobal(pass, service);
+  }
+  allocateNewTasks(pass);
+  reap(pass);
+  return plan;
+}
+
+function reconcileReplicated(pass: Pass, service: ServiceObject): void {
+  const replicas = replicasOf(service.Spec)!;
+  const slots: SlotState[] = [];
+  for (let slot = 1; slot <= replicas; slot++) {
+    const ref = { slot };
+    slots.push({ ref, healthy: reconcileSlot(pass, service, ref, slotTasks(pass, service.ID, ref)) });
+  }
+  // Scaled down: slots above the replica count go, highest first.
+  for (const task of pass.plan.tasksOf(service.ID)) {
+    if (task.Slot > replicas && rank(task.DesiredState) <= rank('running')) retire(pass, task, 'remove');
+  }
+  rollout(pass, service, slots);
+}
+
+/** A global service runs on every node that is up, not drained, and satisfies its constraints. */
+export function globalNodeWanted(node: NodeObject, service: ServiceObject): boolean {
+  return !nodeIsDown(node) && node.Spec.Availability !== 'drain' && satisfiesAll(node, service.Spec.TaskTemplate.Placement?.Constraints);
+}
+
+function reconcileGlobal(pass: Pass, service: ServiceObject): void {
+  const slots: SlotState[] = [];
+  const wanted = new Set<string>();
+  for (const node of pass.view.list('node')) {
+    if (!globalNodeWanted(node, service)) continue;
+    wanted.add(node.ID);
+    const ref = { slot: 0, nodeId: node.ID };
+    slots.push({ ref, healthy: reconcileSlot(pass, service, ref, slotTasks(pass, service.ID, ref)) });
+  }
+  for (const task of pass.plan.tasksOf(service.ID)) {
+    if (task.NodeID !== undefined && !wanted.has(task.NodeID) && rank(task.DesiredState) <= rank('running')) retire(pass, task, 'shutdown');
+  }
+  rollout(pass, service, slots);
+}
+
+function allocateNewTasks(pass: Pass): void {
+  for (const service of pass.view.list('service')) {
+    for (const task of pass.plan.tasksOf(service.ID)) {
+      if (task.Status.State !== 'new' || task.DesiredState !== 'running') continue;
+      const changes = attach(pass.view, pass.ipam, service, task, timeOf(pass));
+      const { Status, ...rest } = changes;
+      if (Object.keys(rest).length > 0) pass.plan.patch(task.ID, rest);
+      if (Status) {
+        // Still `new`: record why, once (an unchanged reason must not be written again and again).
+        if (Status.State !== task.Status.State) pass.plan.setStatus(task.ID, Status);
+        else if (Status.Err !== task.Status.Err) pass.plan.patch(task.ID, { Status });
+      }
+    }
+  }
+}

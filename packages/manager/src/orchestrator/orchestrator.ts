@@ -1,0 +1,49 @@
+// The orchestrator loop on the leader: after every commit, one orchestration pass (replicated and
+// global services, rolling updates, task addresses, clean-up), committed under the allocation lock so
+// that no control operation allocates an address from the same store state at the same time.
+import { withAllocationLock } from '../control/network-ops.js';
+import type { MemoryStore } from '../store/memory-store.js';
+import { commitEach, type Commit } from './commit.js';
+import { ControlLoop } from './loop.js';
+import { orchestrate } from './orchestrate.js';
+import type { RolloutMemory } from './pass.js';
+
+export interface LoopHost {
+  readonly store: MemoryStore;
+  readonly commit: Commit;
+  readonly nowMs: () => number;
+  readonly newId: () => string;
+  readonly onFatal: (name: string, err: unknown) => void;
+}
+
+export class Orchestrator {
+  readonly #loop: ControlLoop;
+  readonly #rollout = new Map<string, RolloutMemory>();
+
+  constructor(host: LoopHost) {
+    this.#loop = new ControlLoop({
+      name: 'orchestrator',
+      store: host.store,
+      nowMs: host.nowMs,
+      onFatal: host.onFatal,
+      pass: () =>
+        withAllocationLock(async () => {
+          const plan = orchestrate({ view: host.store, nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout });
+          await commitEach(host.commit, plan.transactions());
+          return plan.wakeAtMs;
+        }),
+    });
+  }
+
+  run(): void {
+    this.#loop.run();
+  }
+
+  stop(): Promise<void> {
+    return this.#loop.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.#loop.idle();
+  }
+}

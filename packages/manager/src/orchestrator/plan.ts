@@ -1,0 +1,116 @@
+// What one pass of a control loop decides, collected before anything is written: new tasks, task
+// changes (each status change through the lifecycle step, so never backwards), deletions, service
+// changes. Reads go through the plan so later rules see earlier decisions of the same pass. Each
+// service's changes become one transaction with optimistic versions: a concurrent write refuses it,
+// and the loop simply decides again on the next commit.
+import type { StoreView } from '../store/memory-store.js';
+import type { Draft, ServiceObject, TaskObject, TaskState, TaskStatus } from '../store/objects.js';
+import type { Action } from '../store/transaction.js';
+import { advance, rank } from '../tasks/lifecycle.js';
+
+type TaskDraft = Draft<TaskObject>;
+
+export class Plan {
+  readonly #view: StoreView;
+  readonly #created = new Map<string, TaskDraft>();
+  readonly #updated = new Map<string, TaskDraft>();
+  readonly #deleted = new Set<string>();
+  readonly #services = new Map<string, ServiceObject>();
+  #wakeAtMs: number | undefined;
+
+  constructor(view: StoreView) {
+    this.#view = view;
+  }
+
+  /** The earliest time something the pass waited for (a restart delay, an update delay) is due. */
+  get wakeAtMs(): number | undefined {
+    return this.#wakeAtMs;
+  }
+
+  wake(atMs: number): void {
+    if (this.#wakeAtMs === undefined || atMs < this.#wakeAtMs) this.#wakeAtMs = atMs;
+  }
+
+  /** The task as this pass sees it (with the pass's changes), or undefined once deleted. */
+  task(id: string): TaskDraft | undefined {
+    if (this.#deleted.has(id)) return undefined;
+    return this.#updated.get(id) ?? this.#created.get(id) ?? this.#view.get('task', id);
+  }
+
+  /** Every task of a service as this pass sees it. */
+  tasksOf(serviceId: string): TaskDraft[] {
+    const stored = this.#view.list('task').filter((t) => t.ServiceID === serviceId);
+    const ids = new Set(stored.map((t) => t.ID));
+    const created = [...this.#created.values()].filter((t) => t.ServiceID === serviceId && !ids.has(t.ID));
+    return [...stored.map((t) => this.task(t.ID)), ...created].filter((t): t is TaskDraft => t !== undefined);
+  }
+
+  create(task: TaskDraft): void {
+    this.#created.set(task.ID, task);
+  }
+
+  delete(id: string): void {
+    this.#created.delete(id);
+    this.#updated.delete(id);
+    if (this.#view.get('task', id)) this.#deleted.add(id);
+  }
+
+  /** Moves the task's status forward; a report of an earlier state is ignored. */
+  setStatus(id: string, next: TaskStatus): void {
+    const task = this.task(id);
+    if (!task) return;
+    const status = advance(task.Status, next);
+    if (status) this.#patch(task, { Status: status });
+  }
+
+  /** Desired states only move forward too (running → shutdown → remove). */
+  setDesired(id: string, desired: TaskState): void {
+    const task = this.task(id);
+    if (!task || rank(desired) <= rank(task.DesiredState)) return;
+    this.#patch(task, { DesiredState: desired });
+  }
+
+  patch(id: string, changes: Partial<TaskDraft>): void {
+    const task = this.task(id);
+    if (task) this.#patch(task, changes);
+  }
+
+  service(id: string): ServiceObject | undefined {
+    return this.#services.get(id) ?? this.#view.get('service', id);
+  }
+
+  updateService(service: ServiceObject): void {
+    this.#services.set(service.ID, service);
+  }
+
+  #patch(task: TaskDraft, changes: Partial<TaskDraft>): void {
+    const next = { ...task, ...changes };
+    if (this.#created.has(task.ID)) this.#created.set(task.ID, next);
+    else this.#updated.set(task.ID, next);
+  }
+
+  /** One transaction per service (tasks without a service go with their ServiceID all the same). */
+  transactions(): Action[][] {
+    const groups = new Map<string, Action[]>();
+    const add = (key: string, action: Action) => {
+      const list = groups.get(key) ?? [];
+      list.push(action);
+      groups.set(key, list);
+    };
+    for (const s of this.#services.values()) {
+      const { Version, CreatedAt: _c, UpdatedAt: _u, ...object } = s;
+      add(s.ID, { op: 'update', table: 'service', object, expectedVersion: Version.Index });
+    }
+    for (const t of this.#created.values()) add(t.ServiceID, { op: 'create', table: 'task', object: t });
+    for (const t of this.#updated.values()) {
+      const stored = this.#view.get('task', t.ID)!;
+      const { Version: _v, UpdatedAt: _u, ...object } = t as TaskObject;
+      add(t.ServiceID, { op: 'update', table: 'task', object, expectedVersion: stored.Version.Index });
+    }
+    for (const id of this.#deleted) {
+      const stored = this.#view.get('task', id)!;
+      add(stored.ServiceID, { op: 'delete', table: 'task', id, expectedVersion: stored.Version.Index });
+    }
+    return [...groups.values()];
+  }
+}

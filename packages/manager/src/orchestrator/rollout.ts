@@ -1,0 +1,87 @@
+// Rolling updates and rollbacks: replace tasks made from an older template in batches of
+// UpdateConfig.Parallelism, UpdateConfig.Delay apart, stop-first or start-first; a new task that fails
+// while the update runs triggers the failure action (pause, continue, rollback); the update completes
+// when every slot runs a task of the current template.
+import { rolloutConfig } from '../control/service-defaults.js';
+import type { ServiceObject } from '../store/objects.js';
+import { isTerminal, rank } from '../tasks/lifecycle.js';
+import { isDirty } from '../tasks/spec.js';
+import type { Pass, TaskDraft } from './pass.js';
+import { createTask, retire, type SlotRef } from './slots.js';
+
+export interface SlotState {
+  readonly ref: SlotRef;
+  readonly healthy: readonly TaskDraft[];
+}
+
+const FAILED: readonly string[] = ['failed', 'rejected'];
+
+export function rollout(pass: Pass, service: ServiceObject, slots: readonly SlotState[]): void {
+  const rollingBack = service.UpdateStatus?.State === 'rollback_started';
+  const state = service.UpdateStatus?.State;
+  if (state === 'paused' || state === 'rollback_paused') return;
+  const config = rolloutConfig(rollingBack ? service.Spec.RollbackConfig : service.Spec.UpdateConfig);
+  const tasks = pass.plan.tasksOf(service.ID);
+  if ((state === 'updating' || rollingBack) && service.UpdateStatus?.StartedAt) {
+    const started = Date.parse(service.UpdateStatus.StartedAt);
+    const failed = tasks.find((t) => !isDirty(service, t) && FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started);
+    if (failed && config.failureAction !== 'continue') return fail(pass, service, failed, config.failureAction, rollingBack);
+  }
+  const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
+  const inFlight =
+    tasks.filter((t) => wantsToRun(t) && !isDirty(service, t) && t.Status.State !== 'running' && !isTerminal(t.Status.State)).length +
+    tasks.filter((t) => !wantsToRun(t) && isDirty(service, t) && !isTerminal(t.Status.State)).length;
+  const candidates = slots.filter((s) => s.healthy.length === 1 && isDirty(service, s.healthy[0]!));
+  const memory = pass.rollout.get(service.ID) ?? { batchOpen: false, nextBatchAtMs: 0 };
+  pass.rollout.set(service.ID, memory);
+  if (inFlight === 0 && memory.batchOpen) {
+    memory.batchOpen = false;
+    memory.nextBatchAtMs = pass.nowMs + config.delayMs;
+  }
+  if (candidates.length === 0) {
+    if ((state === 'updating' || rollingBack) && inFlight === 0) complete(pass, service, rollingBack);
+    return;
+  }
+  if (pass.nowMs < memory.nextBatchAtMs) return pass.plan.wake(memory.nextBatchAtMs);
+  const budget = config.parallelism === 0 ? candidates.length : config.parallelism - inFlight;
+  for (const slot of candidates.slice(0, Math.max(0, budget))) {
+    memory.batchOpen = true;
+    if (config.order === 'start-first') createTask(pass, service, slot.ref);
+    else retire(pass, slot.healthy[0]!, 'shutdown');
+  }
+}
+
+function fail(pass: Pass, service: ServiceObject, task: TaskDraft, action: 'pause' | 'rollback', rollingBack: boolean): void {
+  const now = new Date(pass.nowMs).toISOString();
+  const current = pass.plan.service(service.ID) ?? service;
+  if (action === 'rollback' && !rollingBack && current.PreviousSpec) {
+    pass.plan.updateService({
+      ...current,
+      Spec: current.PreviousSpec,
+      PreviousSpec: current.Spec,
+      UpdateStatus: { State: 'rollback_started', StartedAt: now, Message: `update rolled back due to failure or early termination of task ${task.ID}` },
+    });
+    return;
+  }
+  pass.plan.updateService({
+    ...current,
+    UpdateStatus: {
+      State: rollingBack ? 'rollback_paused' : 'paused',
+      ...(current.UpdateStatus?.StartedAt ? { StartedAt: current.UpdateStatus.StartedAt } : {}),
+      Message: `${rollingBack ? 'rollback' : 'update'} paused due to failure or early termination of task ${task.ID}`,
+    },
+  });
+}
+
+function complete(pass: Pass, service: ServiceObject, rollingBack: boolean): void {
+  const current = pass.plan.service(service.ID) ?? service;
+  pass.plan.updateService({
+    ...current,
+    UpdateStatus: {
+      State: rollingBack ? 'rollback_completed' : 'completed',
+      ...(current.UpdateStatus?.StartedAt ? { StartedAt: current.UpdateStatus.StartedAt } : {}),
+      CompletedAt: new Date(pass.nowMs).toISOString(),
+      Message: rollingBack ? 'rollback completed' : 'update completed',
+    },
+  });
+}
