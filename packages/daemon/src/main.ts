@@ -3,7 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ImageStore, RuncRuntime } from '@shoal/agent';
 import { createEngineApi, gatherHostFacts } from './api/index.js';
+import { containerRoutes } from './containers/index.js';
+import { imageRoutes } from './images/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
 import { nodeNetworkRoutes } from './networks/index.js';
@@ -46,10 +49,23 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   const swarm = new SwarmNode({ dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS });
   await swarm.resume();
-  const engineCounts = { containers: 0, running: 0, paused: 0, stopped: 0, images: 0 };
+  const images = await ImageStore.open(join(config.dataRoot, 'images'));
+  const runtime = await RuncRuntime.open({ dataRoot: config.dataRoot, execRoot: config.execRoot, images });
+  const engineCounts = () => {
+    const containers = runtime.list();
+    const running = containers.filter((c) => c.state.status === 'running').length;
+    return { containers: containers.length, running, paused: 0, stopped: containers.length - running, images: images.list().length };
+  };
+  // --network host: the namespace shoald itself runs in (the host's, or the test host's).
+  const hostNetns = `/proc/${process.pid}/ns/net`;
   const api = createEngineApi({
-    system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts: () => engineCounts } },
-    routes: [swarmRoutes(swarm), await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot })],
+    system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts } },
+    routes: [
+      swarmRoutes(swarm),
+      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot }),
+      containerRoutes(runtime, { netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined) }),
+      imageRoutes(images, (id) => runtime.imageUsers(id)),
+    ],
     log: log.child({ component: 'api' }),
   });
   const server = await api.listen({ kind: 'unix', path: config.socketPath });
@@ -61,6 +77,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   log.info('shutting down', { signal });
   await server.close();
+  runtime.close();
   await swarm.stop();
   log.info('stopped');
   return 0;

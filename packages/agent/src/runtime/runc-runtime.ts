@@ -336,6 +336,7 @@ export class RuncRuntime implements ContainerRuntime {
     await unmount(paths.rootfsDir).catch(() => undefined);
     const prev = this.#records.get(id)!.state;
     await this.#update(id, { status: 'exited', pid: 0, exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
+    if (this.#records.get(id)?.spec.autoRemove === true) void this.remove(id, false).catch(() => undefined);
   }
 
   async #update(id: ContainerId, state: ContainerState): Promise<void> {

@@ -29,6 +29,8 @@ export interface ContainerSpec {
   /** Written as the container's /etc/resolv.conf and /etc/hosts when set. */
   readonly resolvConf?: string | undefined;
   readonly hosts?: string | undefined;
+  /** Removed by the runtime once it has exited (`docker run --rm`). */
+  readonly autoRemove?: boolean | undefined;
   /** Shown as HostConfig.NetworkMode ("default" when undefined); the namespace itself is netnsPath. */
   readonly networkMode?: string | undefined;
 }

@@ -100,6 +100,7 @@ async function dispatch(
     headers: req.headers,
     signal,
     json: () => readJsonBody(req, bodyBytesMax),
+    body: () => req,
   };
   const result: ApiResult = await match.route.handler(ctx);
   if (result.kind === 'stream') await writeStream(res, result, signal);

@@ -2,10 +2,10 @@
 // no HTML escaping, one trailing newline.
 import type { ServerResponse } from 'node:http';
 
-/** A body-less answer: 204, or 200 with Content-Length 0 and no Content-Type (dockerd's empty 200). */
+/** A body-less answer: 204/304, or 200 with Content-Length 0 and no Content-Type (dockerd's empty 200). */
 export interface EmptyResult {
   readonly kind: 'empty';
-  readonly status: 200 | 201 | 204;
+  readonly status: 200 | 201 | 204 | 304;
 }
 
 export interface JsonResult {
@@ -67,7 +67,7 @@ export function encodeJson(value: unknown): string {
 export function writeResult(res: ServerResponse, result: Exclude<ApiResult, StreamResult>, head: boolean): void {
   switch (result.kind) {
     case 'empty':
-      res.writeHead(result.status, result.status === 204 ? {} : { 'Content-Length': '0' });
+      res.writeHead(result.status, result.status === 204 || result.status === 304 ? {} : { 'Content-Length': '0' });
       res.end();
       return;
     case 'json':

@@ -22,6 +22,8 @@ export interface RequestContext<F extends string = never> {
   readonly signal: AbortSignal;
   /** Reads the request body as JSON (size-limited; 400 on malformed JSON or a non-JSON type). */
   json(): Promise<unknown>;
+  /** The raw request body, unread and unbounded (tar uploads); the handler decides how much to take. */
+  body(): AsyncIterable<Uint8Array>;
 }
 
 export interface Route<F extends string = string> {

@@ -1,0 +1,75 @@
+// POST /containers/create: Docker's Config + HostConfig body turned into the runtime's ContainerSpec.
+import { randomBytes } from 'node:crypto';
+import type { ContainerSpec } from '@shoal/agent';
+import { InvalidArgumentError } from '../api/errors.js';
+
+export interface CreateBody {
+  readonly Image?: unknown;
+  readonly Cmd?: unknown;
+  readonly Entrypoint?: unknown;
+  readonly Env?: unknown;
+  readonly WorkingDir?: unknown;
+  readonly User?: unknown;
+  readonly Hostname?: unknown;
+  readonly Tty?: unknown;
+  readonly OpenStdin?: unknown;
+  readonly Labels?: unknown;
+  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown } | null;
+}
+
+/** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
+export type NetnsChooser = (networkMode: string) => string | undefined;
+
+export function specFromCreateBody(body: unknown, name: string | undefined, netnsFor: NetnsChooser): ContainerSpec {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+  const b = body as CreateBody;
+  if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
+  const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
+  const id = randomBytes(32).toString('hex');
+  return {
+    id,
+    name: name ?? generatedName(),
+    image: b.Image,
+    entrypoint: optStrings(b.Entrypoint, 'Entrypoint'),
+    cmd: optStrings(b.Cmd, 'Cmd'),
+    env: optStrings(b.Env, 'Env'),
+    workingDir: optString(b.WorkingDir, 'WorkingDir') || undefined,
+    user: optString(b.User, 'User') || undefined,
+    hostname: optString(b.Hostname, 'Hostname') || undefined,
+    tty: b.Tty === true,
+    openStdin: b.OpenStdin === true,
+    labels: optLabels(b.Labels),
+    networkMode,
+    netnsPath: netnsFor(networkMode),
+    autoRemove: b.HostConfig?.AutoRemove === true,
+  };
+}
+
+function optString(v: unknown, field: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'string') throw new InvalidArgumentError(`invalid ${field}: expected a string`);
+  return v;
+}
+
+/** null/absent → undefined (the image's default); a string is one argument, as Docker's StrSlice. */
+function optStrings(v: unknown, field: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
+  throw new InvalidArgumentError(`invalid ${field}: expected a list of strings`);
+}
+
+function optLabels(v: unknown): Record<string, string> | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string')) return v as Record<string, string>;
+  throw new InvalidArgumentError('invalid Labels: expected a map of strings');
+}
+
+const LEFT = ['admiring', 'brave', 'calm', 'eager', 'focused', 'gallant', 'happy', 'jolly', 'keen', 'lucid', 'modest', 'nifty', 'quirky', 'serene', 'vibrant', 'zealous'];
+const RIGHT = ['babbage', 'curie', 'darwin', 'euler', 'feynman', 'galileo', 'hopper', 'lovelace', 'meitner', 'noether', 'pascal', 'ritchie', 'shannon', 'turing', 'wozniak', 'yalow'];
+
+/** Docker-style adjective_surname with a random suffix so generated names rarely collide. */
+export function generatedName(): string {
+  const [a, b, c] = randomBytes(3);
+  return `${LEFT[a! % LEFT.length]}_${RIGHT[b! % RIGHT.length]}${c! % 10}`;
+}

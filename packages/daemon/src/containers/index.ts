@@ -1,0 +1,2 @@
+export { containerRoutes, type ContainerRoutesOptions } from './routes.js';
+export { stdcopyFrame, parseStdcopy } from './stdcopy.js';

@@ -1,0 +1,193 @@
+// Engine API endpoints for standalone containers on this node: create/start/wait/stop/kill/restart/
+// rm, ps, inspect and logs, over the node's ContainerRuntime.
+import type { ContainerRecord, ContainerRuntime } from '@shoal/agent';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '../api/errors.js';
+import { empty, json, stream } from '../api/respond.js';
+import { route, type RouteTable } from '../api/routes.js';
+import { specFromCreateBody, type NetnsChooser } from './create-request.js';
+import { stdcopyFrame } from './stdcopy.js';
+import { containerInspect, containerSummary } from './views.js';
+
+const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
+const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
+
+export interface ContainerRoutesOptions {
+  /** Network namespace for a NetworkMode; undefined gives the container a new one. Default: always new. */
+  readonly netnsFor?: NetnsChooser;
+  readonly now?: () => number;
+}
+
+export function containerRoutes(runtime: ContainerRuntime, options: ContainerRoutesOptions = {}): RouteTable {
+  const now = options.now ?? Date.now;
+  const find = (ref: string): ContainerRecord => {
+    const record = runtime.get(ref);
+    if (record === undefined) throw new NotFoundError(`No such container: ${ref}`);
+    return record;
+  };
+  return [
+    route({
+      method: 'POST',
+      path: '/containers/create',
+      handler: async (ctx) => {
+        const raw = ctx.query.string('name');
+        const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
+        const spec = specFromCreateBody(await ctx.json(), name, options.netnsFor ?? (() => undefined));
+        const record = await runtime.create(spec);
+        return json({ Id: record.spec.id, Warnings: [] }, 201);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/containers/{id}/start',
+      handler: async (ctx) => {
+        const record = find(ctx.params.id!);
+        if (record.state.status === 'running') return empty(304);
+        await runtime.start(record.spec.id);
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/containers/{id}/wait',
+      handler: (ctx) => {
+        const record = find(ctx.params.id!);
+        const condition = ctx.query.string('condition') || 'not-running';
+        if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new InvalidArgumentError(`invalid condition: "${condition}"`);
+        // Subscribed before the headers go out: `docker run` starts the container as soon as it sees them.
+        const exit = waitFor(runtime, record, condition, ctx.signal);
+        return stream(async (sink) => {
+          const code = await exit;
+          if (code !== undefined) await sink.writeJson({ Error: null, StatusCode: code });
+        });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/containers/{id}/stop',
+      handler: async (ctx) => {
+        const record = find(ctx.params.id!);
+        if (record.state.status !== 'running') return empty(304);
+        await runtime.stop(record.spec.id, ctx.query.uint('t') ?? 10);
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/containers/{id}/restart',
+      handler: async (ctx) => {
+        const record = find(ctx.params.id!);
+        await runtime.stop(record.spec.id, ctx.query.uint('t') ?? 10);
+        await runtime.start(record.spec.id);
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/containers/{id}/kill',
+      handler: async (ctx) => {
+        const record = find(ctx.params.id!);
+        if (record.state.status !== 'running') throw new ConflictError(`Container ${record.spec.id} is not running`);
+        await runtime.kill(record.spec.id, ctx.query.string('signal') || 'SIGKILL');
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: '/containers/{id}',
+      handler: async (ctx) => {
+        const record = find(ctx.params.id!);
+        await runtime.remove(record.spec.id, ctx.query.bool('force'));
+        return empty(204);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/containers/json',
+      filters: PS_FILTERS,
+      handler: (ctx) => {
+        for (const s of ctx.filters.values('status')) {
+          if (!STATUSES.has(s)) throw new InvalidArgumentError(`invalid filter 'status=${s}'`);
+        }
+        const limit = ctx.query.has('limit') ? Number(ctx.query.string('limit')) : -1;
+        const all = ctx.query.bool('all') || ctx.filters.has('status') || ctx.filters.has('exited') || limit > 0;
+        let list = [...runtime.list()]
+          .filter((r) => all || r.state.status === 'running')
+          .filter((r) => ctx.filters.fuzzyMatch('id', r.spec.id))
+          .filter((r) => !ctx.filters.has('name') || ctx.filters.values('name').some((n) => nameMatches(n, r.spec.name)))
+          .filter((r) => ctx.filters.exactMatch('status', r.state.status))
+          .filter((r) => ctx.filters.matchLabels('label', r.spec.labels))
+          .filter((r) => !ctx.filters.has('ancestor') || ctx.filters.values('ancestor').some((a) => a === r.spec.image || r.imageId.includes(a)))
+          .filter((r) => !ctx.filters.has('exited') || (r.state.status === 'exited' && ctx.filters.exactMatch('exited', String(r.state.exitCode))))
+          .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        if (limit > 0) list = list.slice(0, limit);
+        const t = now();
+        return json(list.map((r) => containerSummary(r, t)));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/containers/{id}/json',
+      handler: (ctx) => json(containerInspect(find(ctx.params.id!))),
+    }),
+    route({
+      method: 'GET',
+      path: '/containers/{id}/logs',
+      handler: (ctx) => {
+        const record = find(ctx.params.id!);
+        const stdout = ctx.query.bool('stdout');
+        const stderr = ctx.query.bool('stderr');
+        if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
+        const tailRaw = ctx.query.string('tail') ?? 'all';
+        const tail = tailRaw === 'all' || tailRaw === '' ? undefined : Number(tailRaw);
+        if (tail !== undefined && !Number.isInteger(tail)) throw new InvalidArgumentError(`invalid value for tail: ${tailRaw}`);
+        const timestamps = ctx.query.bool('timestamps');
+        const tty = record.spec.tty === true;
+        return stream(
+          async (sink, signal) => {
+            const lines = runtime.logs(record.spec.id, { follow: ctx.query.bool('follow'), tail, stdout, stderr, signal });
+            for await (const line of lines) {
+              const payload = timestamps ? Buffer.concat([Buffer.from(`${line.time} `), line.data]) : line.data;
+              await sink.write(tty ? payload : stdcopyFrame(line.stream, payload));
+            }
+          },
+          { contentType: tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' },
+        );
+      },
+    }),
+  ];
+}
+
+/** Docker matches the name filter as a regular expression against "/name". */
+function nameMatches(pattern: string, name: string): boolean {
+  try {
+    return new RegExp(pattern).test(`/${name}`);
+  } catch {
+    return `/${name}`.includes(pattern);
+  }
+}
+
+/**
+ * The exit code the wait condition is met with, or undefined when the client went away first.
+ * not-running: now if it is not running; next-exit: the next exit from now; removed: once removed.
+ */
+function waitFor(runtime: ContainerRuntime, record: ContainerRecord, condition: string, signal: AbortSignal): Promise<number | undefined> {
+  const id = record.spec.id;
+  if (condition === 'not-running' && record.state.status !== 'running') return Promise.resolve(record.state.exitCode ?? 0);
+  return new Promise((resolve) => {
+    let lastCode = record.state.exitCode ?? 0;
+    const finish = (code: number | undefined): void => {
+      dispose();
+      signal.removeEventListener('abort', onAbort);
+      resolve(code);
+    };
+    const onAbort = (): void => finish(undefined);
+    const dispose = runtime.subscribe((r) => {
+      if (r.spec.id !== id) return;
+      if (r.state.status === 'exited' || r.state.status === 'dead') lastCode = r.state.exitCode ?? 0;
+      if (r.removed) return finish(lastCode);
+      if (condition !== 'removed' && (r.state.status === 'exited' || r.state.status === 'dead')) finish(lastCode);
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

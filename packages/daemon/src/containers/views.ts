@@ -1,0 +1,183 @@
+// How containers look through the Engine API: `docker ps` summaries (with Docker's "Up 3 minutes"
+// status text) and `docker inspect`'s ContainerJSON, shaped like dockerd 20.10's (see the traces).
+import type { ContainerRecord } from '@shoal/agent';
+import { maskedPaths, readonlyPaths } from '@shoal/agent';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** go-units HumanDuration, which `docker ps` shows after "Up" and before "ago". */
+export function humanDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 1) return 'Less than a second';
+  if (s === 1) return '1 second';
+  if (s < 60) return `${s} seconds`;
+  const m = Math.floor(s / 60);
+  if (m === 1) return 'About a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.round(s / 3600);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(h / 24 / 365)} years`;
+}
+
+export function statusText(record: ContainerRecord, nowMs: number): string {
+  const { state } = record;
+  switch (state.status) {
+    case 'running':
+      return `Up ${humanDuration(nowMs - Date.parse(state.startedAt ?? record.createdAt))}`;
+    case 'exited':
+      return state.finishedAt === null ? 'Exited' : `Exited (${state.exitCode ?? 0}) ${humanDuration(nowMs - Date.parse(state.finishedAt))} ago`;
+    case 'created':
+      return 'Created';
+    case 'dead':
+      return 'Dead';
+  }
+}
+
+function args(record: ContainerRecord): string[] {
+  return [...(record.process?.entrypoint ?? []), ...(record.process?.cmd ?? [])];
+}
+
+export function containerSummary(record: ContainerRecord, nowMs: number): Record<string, unknown> {
+  return {
+    Id: record.spec.id,
+    Names: [`/${record.spec.name}`],
+    Image: record.spec.image,
+    ImageID: record.imageId,
+    Command: args(record).join(' '),
+    Created: Math.floor(Date.parse(record.createdAt) / 1000),
+    Ports: [],
+    Labels: record.spec.labels ?? {},
+    State: record.state.status,
+    Status: statusText(record, nowMs),
+    HostConfig: { NetworkMode: record.spec.networkMode ?? 'default' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+export function containerInspect(record: ContainerRecord): Record<string, unknown> {
+  const { spec, state } = record;
+  const [path, ...rest] = args(record);
+  const files = record.files;
+  return {
+    Id: spec.id,
+    Created: record.createdAt,
+    Path: path ?? '',
+    Args: rest,
+    State: {
+      Status: state.status,
+      Running: state.status === 'running',
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: state.status === 'dead',
+      Pid: state.pid,
+      ExitCode: state.exitCode ?? 0,
+      Error: state.error,
+      StartedAt: state.startedAt ?? ZERO_TIME,
+      FinishedAt: state.finishedAt ?? ZERO_TIME,
+    },
+    Image: record.imageId,
+    ResolvConfPath: files?.resolvConfPath ?? '',
+    HostnamePath: files?.hostnamePath ?? '',
+    HostsPath: files?.hostsPath ?? '',
+    LogPath: files?.logPath ?? '',
+    Name: `/${spec.name}`,
+    RestartCount: 0,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfig(record),
+    GraphDriver: { Data: null, Name: 'overlay' },
+    Mounts: [],
+    Config: {
+      Hostname: record.process?.hostname ?? spec.id.slice(0, 12),
+      Domainname: '',
+      User: record.process?.user ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      Tty: spec.tty === true,
+      OpenStdin: spec.openStdin === true,
+      StdinOnce: false,
+      Env: record.process?.env ?? null,
+      Cmd: record.process?.cmd ?? null,
+      Image: spec.image,
+      Volumes: null,
+      WorkingDir: record.process?.workingDir ?? '',
+      Entrypoint: record.process?.entrypoint ?? null,
+      OnBuild: null,
+      Labels: spec.labels ?? {},
+    },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: {},
+      SandboxKey: files?.sandboxKey ?? '',
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    },
+  };
+}
+
+function hostConfig(record: ContainerRecord): Record<string, unknown> {
+  return {
+    Binds: null,
+    ContainerIDFile: '',
+    LogConfig: { Type: 'json-file', Config: {} },
+    NetworkMode: record.spec.networkMode ?? 'default',
+    PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: record.spec.autoRemove === true,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: 'host',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: 'private',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: 67108864,
+    Runtime: 'runc',
+    ConsoleSize: [0, 0],
+    Isolation: '',
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: '',
+    MaskedPaths: [...maskedPaths],
+    ReadonlyPaths: [...readonlyPaths],
+  };
+}
