@@ -41,7 +41,7 @@ export async function applyStatusReports(ctx: ControlContext, p: { nodeId: strin
       await ctx.commit(actions);
       return { applied: actions.length };
     } catch (err) {
-      const stale = err instanceof ControlError && (err.code === 'internal' || err.code === 'not-found');
+      const stale = err instanceof ControlError && ['conflict', 'internal', 'not-found'].includes(err.code);
       if (!stale || attempt >= ATTEMPTS) throw err;
     }
   }

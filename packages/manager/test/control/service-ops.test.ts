@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createNetwork } from '../../src/control/network-ops.js';
+import { createService, getService, listServices, removeService, updateService } from '../../src/control/service-ops.js';
+import { getTask, listTasks } from '../../src/control/task-ops.js';
+import { controlError } from './fake-context.js';
+import { Sim } from '../orchestrator/sim.js';
+
+// The body `docker service create --name trace-web --replicas 2 --publish 8089:80 busybox:latest httpd -f -p 80` sends.
+const traced = (networkId?: string) => ({
+  Name: 'trace-web',
+  Labels: {},
+  TaskTemplate: {
+    ContainerSpec: { Image: 'busybox:latest', Args: ['httpd', '-f', '-p', '80'], Init: false, DNSConfig: {} },
+    Resources: { Limits: {}, Reservations: {} },
+    Placement: {},
+    ...(networkId ? { Networks: [{ Target: networkId }] } : {}),
+    ForceUpdate: 0,
+  },
+  Mode: { Replicated: { Replicas: 2 } },
+  EndpointSpec: { Mode: 'vip', Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8089, PublishMode: 'ingress' }] },
+});
+
+test('service create stores the spec as swarmkit does; inspect with and without defaults', async () => {
+  const sim = new Sim(['n1']);
+  const { ID } = await createService(sim.control.ctx, traced());
+  const plain = getService(sim.control.ctx, { id: 'trace-web' });
+  assert.equal(plain.ID, ID);
+  assert.deepEqual(plain.Spec.TaskTemplate.ContainerSpec, { Image: 'busybox:latest', Args: ['httpd', '-f', '-p', '80'], Init: false, DNSConfig: {}, Isolation: 'default' });
+  assert.equal(plain.Spec.TaskTemplate.Runtime, 'container');
+  assert.deepEqual(plain.Endpoint?.Ports, [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8089, PublishMode: 'ingress' }]);
+  assert.equal(plain.Spec.UpdateConfig, undefined);
+  const full = getService(sim.control.ctx, { id: ID.slice(0, 6), insertDefaults: true });
+  assert.deepEqual(Object.keys(full.Spec), ['Name', 'Labels', 'TaskTemplate', 'Mode', 'UpdateConfig', 'RollbackConfig', 'EndpointSpec']);
+  assert.deepEqual(full.Spec.TaskTemplate.RestartPolicy, { Condition: 'any', Delay: 5e9, MaxAttempts: 0 });
+  assert.deepEqual(full.Spec.UpdateConfig, { Parallelism: 1, FailureAction: 'pause', Monitor: 5e9, MaxFailureRatio: 0, Order: 'stop-first' });
+  assert.equal(full.Spec.TaskTemplate.ContainerSpec?.StopGracePeriod, 10e9);
+  assert.throws(() => getService(sim.control.ctx, { id: 'nosuchsvc' }), controlError('not-found', 'service nosuchsvc not found'));
+});
+
+test('service create refuses a taken name and a taken ingress port with Docker\'s messages; {Replicated:{}} means 1', async () => {
+  const sim = new Sim(['n1']);
+  const { ID } = await createService(sim.control.ctx, traced());
+  await assert.rejects(
+    createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'vip' } }),
+    controlError('conflict', 'rpc error: code = AlreadyExists desc = name conflicts with an existing object: service trace-web already exists'),
+  );
+  await assert.rejects(
+    createService(sim.control.ctx, { ...traced(), Name: 'other' }),
+    controlError('invalid-argument', `rpc error: code = InvalidArgument desc = port '8089' is already in use by service 'trace-web' (${ID}) as an ingress port`),
+  );
+  await createService(sim.control.ctx, { Name: 'one', TaskTemplate: { ContainerSpec: { Image: 'busybox' } }, Mode: { Replicated: {} } });
+  assert.deepEqual(getService(sim.control.ctx, { id: 'one' }).Spec.Mode, { Replicated: { Replicas: 1 } });
+  await assert.rejects(createService(sim.control.ctx, { Name: 'x', TaskTemplate: {} }), controlError('invalid-argument', /image reference must be provided/));
+});
+
+test('a service on an overlay gets a VIP there and on ingress; its tasks get addresses on both', async () => {
+  const sim = new Sim(['n1']);
+  sim.control.commit([]);
+  await createNetwork(sim.control.ctx, { Name: 'ingress', Driver: 'overlay', Ingress: true } as never);
+  const { Id } = await createNetwork(sim.control.ctx, { Name: 'net', Driver: 'overlay' } as never);
+  const { ID } = await createService(sim.control.ctx, traced('net'));
+  const service = getService(sim.control.ctx, { id: ID });
+  assert.equal(service.Endpoint?.VirtualIPs?.length, 2);
+  assert.equal(service.Endpoint?.VirtualIPs?.[1]?.NetworkID, Id);
+  sim.settle();
+  const tasks = listTasks(sim.control.ctx, { filters: { service: ['trace-web'] } });
+  assert.equal(tasks.length, 2);
+  for (const t of tasks) {
+    assert.deepEqual(t.NetworksAttachments?.map((a) => a.Network.ID).at(-1), Id);
+    assert.match(t.NetworksAttachments?.at(-1)?.Addresses[0] ?? '', /^10\.0\.\d+\.\d+\/24$/);
+  }
+  assert.equal(getTask(sim.control.ctx, { id: tasks[0]!.ID }).ID, tasks[0]!.ID);
+  assert.throws(() => getTask(sim.control.ctx, { id: 'nosuch' }), controlError('not-found', 'task nosuch not found'));
+});
+
+test('service ls filters and ServiceStatus; update checks the version; rm', async () => {
+  const sim = new Sim(['n1']);
+  const { ID } = await createService(sim.control.ctx, traced());
+  sim.settle();
+  const [listed] = listServices(sim.control.ctx, { status: true, filters: { name: ['trace'] } });
+  assert.deepEqual(listed?.ServiceStatus, { RunningTasks: 0, DesiredTasks: 2, CompletedTasks: 0 });
+  assert.equal(listServices(sim.control.ctx, { filters: { id: ['zzz'] } }).length, 0);
+  const service = getService(sim.control.ctx, { id: ID });
+  await updateService(sim.control.ctx, { id: ID, version: service.Version.Index, spec: { ...service.Spec, Mode: { Replicated: { Replicas: 3 } } } });
+  await assert.rejects(
+    updateService(sim.control.ctx, { id: ID, version: service.Version.Index, spec: service.Spec }),
+    controlError('conflict', 'update out of sequence'),
+  );
+  const scaled = getService(sim.control.ctx, { id: ID });
+  await updateService(sim.control.ctx, { id: ID, version: scaled.Version.Index, spec: scaled.Spec, rollback: 'previous' });
+  assert.deepEqual(getService(sim.control.ctx, { id: ID }).Spec.Mode, { Replicated: { Replicas: 2 } });
+  assert.equal(getService(sim.control.ctx, { id: ID }).UpdateStatus?.State, 'rollback_started');
+  await removeService(sim.control.ctx, { id: 'trace-web' });
+  assert.throws(() => getService(sim.control.ctx, { id: ID }), controlError('not-found', `service ${ID} not found`));
+});

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { perNode, Sim, spec } from '../orchestrator/sim.js';
+
+test('a task no node can take stays pending with Docker\'s reason, and is placed once a node fits', async () => {
+  const sim = new Sim(['n1', 'n2']);
+  sim.setNode('n2', { state: 'down' });
+  const id = await sim.create(spec('web', { Mode: { Replicated: { Replicas: 1 } } }, { Placement: { Constraints: ['node.labels.zone==b'] } }));
+  const [task] = sim.live(id);
+  assert.equal(task!.Status.State, 'pending');
+  assert.equal(task!.Status.Message, 'pending task scheduling');
+  assert.equal(task!.Status.Err, 'no suitable node (1 node not available for new tasks; scheduling constraints not satisfied on 1 node)');
+  const node = sim.store.get('node', 'n1')!;
+  sim.control.commit([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Labels: { zone: 'b' } } } }]);
+  sim.settle();
+  assert.equal(sim.store.get('task', task!.ID)!.Status.State, 'assigned');
+  assert.equal(sim.store.get('task', task!.ID)!.NodeID, 'n1');
+});
+
+test('constraints on node.hostname, node.role and engine labels, with == and !=', async () => {
+  const sim = new Sim([]);
+  sim.control.addNode({ id: 'm', hostname: 'mgr', role: 'manager' });
+  sim.control.addNode({ id: 'w', hostname: 'wrk', engineLabels: { disk: 'SSD' } });
+  const place = async (name: string, constraints: string[]) => {
+    const id = await sim.create(spec(name, { Mode: { Replicated: { Replicas: 1 } } }, { Placement: { Constraints: constraints } }));
+    return sim.live(id)[0]!.NodeID;
+  };
+  assert.equal(await place('a', ['node.role==manager']), 'm');
+  assert.equal(await place('b', ['node.role!=manager']), 'w');
+  assert.equal(await place('c', ['node.hostname==wrk']), 'w');
+  assert.equal(await place('d', ['engine.labels.disk==ssd']), 'w');
+  assert.equal(await place('e', ['node.id==m']), 'm');
+  assert.equal(await place('f', ['node.labels.missing!=x', 'node.hostname!=wrk']), 'm');
+});
+
+test('max replicas per node and resource reservations bound what a node takes', async () => {
+  const sim = new Sim(['n1', 'n2']);
+  const id = await sim.create(spec('web', {}, { Placement: { MaxReplicas: 1 } }));
+  const tasks = sim.live(id);
+  assert.deepEqual(perNode(tasks), { n1: 1, n2: 1 });
+  const pending = tasks.find((t) => t.Status.State === 'pending');
+  assert.equal(pending?.Status.Err, 'no suitable node (max replicas per node limit exceed)');
+  const big = await sim.create(spec('big', { Mode: { Replicated: { Replicas: 1 } } }, { Resources: { Reservations: { MemoryBytes: 1 } } }));
+  assert.equal(sim.live(big)[0]!.Status.Err, 'no suitable node (insufficient resources on 2 nodes)');
+});
+
+test('spread preferences balance replicas over label values before nodes', async () => {
+  const sim = new Sim([]);
+  sim.control.addNode({ id: 'a1', hostname: 'a1', labels: { zone: 'a' } });
+  sim.control.addNode({ id: 'a2', hostname: 'a2', labels: { zone: 'a' } });
+  sim.control.addNode({ id: 'b1', hostname: 'b1', labels: { zone: 'b' } });
+  const id = await sim.create(spec('web', { Mode: { Replicated: { Replicas: 4 } } }, { Placement: { Preferences: [{ Spread: { SpreadDescriptor: 'node.labels.zone' } }] } }));
+  assert.deepEqual(perNode(sim.live(id)), { a1: 1, a2: 1, b1: 2 });
+});
+
+test('a global service runs one task on every eligible node, follows new and drained nodes', async () => {
+  const sim = new Sim(['n1', 'n2']);
+  const id = await sim.create(spec('agent', { Mode: { Global: {} } }));
+  await sim.agentsConverge();
+  assert.deepEqual(perNode(sim.live(id)), { n1: 1, n2: 1 });
+  assert.ok(sim.live(id).every((t) => t.Slot === 0 && t.Status.State === 'running'));
+  sim.control.addNode({ id: 'n3', hostname: 'n3' });
+  sim.settle();
+  sim.setNode('n1', { availability: 'drain' });
+  await sim.agentsConverge();
+  assert.deepEqual(perNode(sim.live(id)), { n2: 1, n3: 1 });
+});
