@@ -35,10 +35,10 @@ export function mergeEnv(base: readonly string[], overrides: readonly string[]):
   return out;
 }
 
-/** The process environment: PATH when the image has none, HOSTNAME, then the container's Env. */
+/** The process environment as dockerd builds it: default PATH, HOSTNAME, then the container's Env over them. */
 export function processEnv(resolved: ResolvedProcess, tty: boolean): string[] {
   const extra = [
-    ...(resolved.env.some((e) => e.startsWith('PATH=')) ? [] : [defaultPathEnv]),
+    defaultPathEnv,
     `HOSTNAME=${resolved.hostname}`,
     ...(tty ? ['TERM=xterm'] : []),
   ];

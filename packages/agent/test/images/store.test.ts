@@ -1,0 +1,105 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageError, ImageStore, layerWhiteouts, parseReference } from '../../src/images/index.js';
+
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-images-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A tar of `files` (path → content; content null makes a directory). */
+function makeTar(dir: string, name: string, files: Record<string, string | null>): string {
+  const root = join(dir, `${name}-src`);
+  mkdirSync(root, { recursive: true });
+  for (const [path, content] of Object.entries(files)) {
+    if (content === null) mkdirSync(join(root, path), { recursive: true });
+    else {
+      mkdirSync(join(root, path, '..'), { recursive: true });
+      writeFileSync(join(root, path), content);
+    }
+  }
+  const tar = join(dir, `${name}.tar`);
+  execFileSync('tar', ['-c', '-f', tar, '-C', root, '.']);
+  return tar;
+}
+
+const isImageError = (code: string, message: RegExp) => (err: unknown) => err instanceof ImageError && err.code === code && message.test(err.message);
+
+test('references normalise to the familiar name with a default tag', () => {
+  assert.deepEqual(parseReference('busybox'), { name: 'busybox', tag: 'latest' });
+  assert.deepEqual(parseReference('docker.io/library/busybox:1.36'), { name: 'busybox', tag: '1.36' });
+  assert.deepEqual(parseReference('localhost:5000/team/app'), { name: 'localhost:5000/team/app', tag: 'latest' });
+  assert.throws(() => parseReference('BusyBox'), isImageError('invalid-argument', /invalid reference format/));
+});
+
+test('whiteouts delete lower paths and opaque markers hide lower directories', () => {
+  assert.deepEqual(layerWhiteouts(['./', './etc/', './etc/.wh.passwd', './var/.wh..wh..opq', './var/x', '.wh.top']), {
+    deleted: ['etc/passwd', 'top'],
+    opaqueDirs: ['var'],
+    markers: ['etc/.wh.passwd', 'var/.wh..wh..opq', '.wh.top'],
+  });
+});
+
+test('import makes a tagged single-layer image whose ID is the sha256 of its config', async (t) => {
+  const dir = tempDir(t);
+  const store = await ImageStore.open(join(dir, 'images'));
+  const image = await store.importTar(createReadStream(makeTar(dir, 'root', { 'bin/hello': 'hi', etc: null })), { reference: 'docker.io/library/demo:v1' });
+  assert.match(image.id, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(image.repoTags, ['demo:v1']);
+  assert.equal(readFileSync(join(image.rootfsDir, 'bin/hello'), 'utf8'), 'hi');
+  assert.equal(store.resolve('demo:v1').id, image.id);
+  assert.equal(store.resolve(image.id.slice(7, 19)).id, image.id, 'by ID prefix');
+  assert.throws(() => store.resolve('demo'), isImageError('not-found', /^No such image: demo:latest$/));
+
+  const reopened = await ImageStore.open(join(dir, 'images'));
+  assert.deepEqual(reopened.list().map((i) => [i.id, i.repoTags]), [[image.id, ['demo:v1']]], 'the store persists');
+});
+
+test('load applies a docker save archive layers in order, with whiteouts', async (t) => {
+  const dir = tempDir(t);
+  const archive = join(dir, 'archive');
+  mkdirSync(join(archive, 'l1'), { recursive: true });
+  mkdirSync(join(archive, 'l2'), { recursive: true });
+  execFileSync('mv', [makeTar(dir, 'one', { 'a.txt': 'a', 'b.txt': 'b', 'var/old': 'o' }), join(archive, 'l1/layer.tar')]);
+  execFileSync('mv', [makeTar(dir, 'two', { '.wh.a.txt': '', 'var/.wh..wh..opq': '', 'var/new': 'n', 'b.txt': 'B' }), join(archive, 'l2/layer.tar')]);
+  writeFileSync(join(archive, 'cfg.json'), JSON.stringify({ os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: [] } }));
+  writeFileSync(join(archive, 'manifest.json'), JSON.stringify([{ Config: 'cfg.json', RepoTags: ['multi:latest'], Layers: ['l1/layer.tar', 'l2/layer.tar'] }]));
+  const tar = join(dir, 'save.tar');
+  execFileSync('tar', ['-c', '-f', tar, '-C', archive, '.']);
+
+  const store = await ImageStore.open(join(dir, 'images'));
+  const [image] = await store.load(createReadStream(tar));
+  assert.ok(image);
+  assert.deepEqual(image.repoTags, ['multi:latest']);
+  assert.equal(existsSync(join(image.rootfsDir, 'a.txt')), false, 'whited out');
+  assert.equal(existsSync(join(image.rootfsDir, '.wh.a.txt')), false, 'marker removed');
+  assert.equal(readFileSync(join(image.rootfsDir, 'b.txt'), 'utf8'), 'B');
+  assert.equal(existsSync(join(image.rootfsDir, 'var/old')), false, 'hidden by the opaque directory');
+  assert.equal(readFileSync(join(image.rootfsDir, 'var/new'), 'utf8'), 'n');
+});
+
+test('an archive without manifest.json is refused', async (t) => {
+  const dir = tempDir(t);
+  const store = await ImageStore.open(join(dir, 'images'));
+  await assert.rejects(store.load(createReadStream(makeTar(dir, 'bad', { 'x': 'y' }))), isImageError('invalid-argument', /manifest\.json/));
+});
+
+test('rm refuses an image a container uses and deletes an unused one with its tag', async (t) => {
+  const dir = tempDir(t);
+  const store = await ImageStore.open(join(dir, 'images'));
+  const image = await store.importTar(createReadStream(makeTar(dir, 'root', { f: 'x' })), { reference: 'demo:v1' });
+  const user = { id: 'c'.repeat(64), running: true };
+  await assert.rejects(
+    store.remove('demo:v1', { force: false, users: () => [user] }),
+    isImageError('conflict', /^conflict: unable to remove repository reference "demo:v1" \(must force\) - container cccccccccccc is using its referenced image /),
+  );
+  const items = await store.remove('demo:v1', { force: false, users: () => [] });
+  assert.deepEqual(items, [{ Untagged: 'demo:v1' }, { Deleted: image.id }]);
+  assert.deepEqual(store.list(), []);
+  assert.equal(existsSync(image.rootfsDir), false);
+});

@@ -1,0 +1,100 @@
+// Real runc: needs root and the runc and busybox binaries (skipped otherwise).
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageStore } from '../../src/images/index.js';
+import { RuncRuntime, RuntimeError } from '../../src/runtime/index.js';
+
+const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox') && hasRunc();
+function hasRunc(): boolean {
+  try {
+    execFileSync('runc', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-runc-'));
+  const root = join(dir, 'rootfs');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+  for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname']) symlinkSync('busybox', join(root, 'bin', a));
+  execFileSync('tar', ['-c', '-f', join(dir, 'bb.tar'), '-C', root, '.']);
+  const images = await ImageStore.open(join(dir, 'data/images'));
+  await images.importTar(createReadStream(join(dir, 'bb.tar')), { reference: 'busybox:latest' });
+  const roots = { dataRoot: join(dir, 'data'), execRoot: join(dir, 'exec') };
+  let runtime = await RuncRuntime.open({ ...roots, images });
+  // Keeps the event loop alive while the test awaits exits (the runtime's own poll is unref'd).
+  const keep = setInterval(() => {}, 1_000);
+  t.after(async () => {
+    clearInterval(keep);
+    for (const c of runtime.list()) await runtime.remove(c.spec.id, true).catch(() => undefined);
+    runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    roots,
+    images,
+    get runtime() {
+      return runtime;
+    },
+    async reopen() {
+      runtime.close();
+      runtime = await RuncRuntime.open({ ...roots, images });
+      return runtime;
+    },
+  };
+}
+
+const newId = () => randomBytes(32).toString('hex');
+
+test('a container runs, logs stdout and stderr apart, and reports its exit code', { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const id = newId();
+  await runtime.create({ id, name: 'hello', image: 'busybox', cmd: ['sh', '-c', 'echo out; echo err >&2; cat /etc/hostname; exit 3'] });
+  await runtime.start(id);
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 3);
+  const lines: string[] = [];
+  for await (const l of runtime.logs(id, {})) lines.push(`${l.stream}:${l.data.toString()}`);
+  assert.deepEqual(lines.sort(), [`stdout:${id.slice(0, 12)}\n`, 'stderr:err\n', 'stdout:out\n'].sort());
+  assert.equal(runtime.get('hello')?.state.status, 'exited');
+});
+
+test('names are unique and a missing image is refused with Docker messages', { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const id = newId();
+  await runtime.create({ id, name: 'web', image: 'busybox', cmd: ['true'] });
+  await assert.rejects(runtime.create({ id: newId(), name: 'web', image: 'busybox', cmd: ['true'] }), (err: unknown) =>
+    err instanceof RuntimeError && err.code === 'conflict' && err.message.startsWith(`Conflict. The container name "/web" is already in use by container "${id}".`));
+  await assert.rejects(runtime.create({ id: newId(), name: 'other', image: 'nosuch', cmd: ['true'] }), (err: unknown) =>
+    err instanceof RuntimeError && err.code === 'not-found' && err.message === 'No such image: nosuch:latest');
+});
+
+test('a running container survives reopening the runtime, stops with SIGKILL after the timeout, and leaves nothing after remove', { skip: !canRun }, async (t) => {
+  const env = await setup(t);
+  const id = newId();
+  await env.runtime.create({ id, name: 'sleeper', image: 'busybox', cmd: ['sleep', '300'] });
+  await env.runtime.start(id);
+  const pid = env.runtime.get(id)!.state.pid;
+  assert.ok(pid > 0);
+  await assert.rejects(env.runtime.remove(id, false), /You cannot remove a running container/);
+
+  const reopened = await env.reopen();
+  assert.deepEqual([reopened.get('sleeper')?.state.status, reopened.get('sleeper')?.state.pid], ['running', pid]);
+  await reopened.stop(id, 0);
+  assert.deepEqual([reopened.get(id)?.state.status, reopened.get(id)?.state.exitCode], ['exited', 137]);
+  await reopened.remove(id, false);
+  assert.equal(reopened.get(id), undefined);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  assert.ok(!mounts.includes(env.roots.execRoot), 'no mount left');
+  assert.deepEqual(readdirSync(join(env.roots.execRoot, 'containers')), []);
+  assert.deepEqual(readdirSync(join(env.roots.execRoot, 'netns')), []);
+  assert.deepEqual(readdirSync(join(env.roots.dataRoot, 'containers')), []);
+  assert.equal(execFileSync('runc', ['--root', join(env.roots.execRoot, 'runc'), 'list', '-q']).toString(), '');
+});
