@@ -1,0 +1,151 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { RuntimeError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type ContainerState, type LogLine } from '@shoal/agent';
+import { createEngineApi } from '../../src/api/index.js';
+import { containerRoutes, parseStdcopy } from '../../src/containers/index.js';
+import { send, targetOf, testSystem, type Target } from '../api/helpers.js';
+
+/** An in-memory runtime: containers "run" until exit() is called. */
+class FakeRuntime implements ContainerRuntime {
+  readonly records = new Map<string, ContainerRecord>();
+  readonly #listeners = new Set<(r: ContainerRecord) => void>();
+  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+    if (spec.image !== 'busybox') throw new RuntimeError('not-found', `No such image: ${spec.image}:latest`);
+    const r: ContainerRecord = { spec, imageId: 'sha256:1', createdAt: new Date().toISOString(), state: state('created'), process: { entrypoint: null, cmd: spec.cmd ?? ['sh'], env: [], workingDir: '', user: '', hostname: spec.id.slice(0, 12) } };
+    this.records.set(spec.id, r);
+    return r;
+  }
+  async start(id: string): Promise<void> {
+    this.#set(id, state('running'));
+  }
+  exit(id: string, code: number): void {
+    this.#set(id, { ...state('exited'), exitCode: code });
+  }
+  async wait(): Promise<number> {
+    return 0;
+  }
+  async stop(id: string): Promise<void> {
+    this.exit(id, 137);
+  }
+  async kill(id: string): Promise<void> {
+    this.exit(id, 137);
+  }
+  async remove(id: string): Promise<void> {
+    const r = this.records.get(id)!;
+    this.records.delete(id);
+    for (const l of this.#listeners) l({ ...r, removed: true });
+  }
+  get(ref: string): ContainerRecord | undefined {
+    return [...this.records.values()].find((r) => r.spec.id === ref || r.spec.name === ref || r.spec.id.startsWith(ref));
+  }
+  list(): readonly ContainerRecord[] {
+    return [...this.records.values()];
+  }
+  async *logs(): AsyncIterable<LogLine> {
+    yield { stream: 'stdout', time: '2030-01-01T00:00:00.000Z', data: Buffer.from('hello\n') };
+    yield { stream: 'stderr', time: '2030-01-01T00:00:00.001Z', data: Buffer.from('oops\n') };
+  }
+  subscribe(listener: (r: ContainerRecord) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  #set(id: string, s: ContainerState): void {
+    const r = { ...this.records.get(id)!, state: s };
+    this.records.set(id, r);
+    for (const l of this.#listeners) l(r);
+  }
+}
+
+function state(status: ContainerState['status']): ContainerState {
+  return { status, pid: status === 'running' ? 42 : 0, exitCode: null, startedAt: status === 'created' ? null : new Date().toISOString(), finishedAt: null, error: '' };
+}
+
+async function serve(t: TestContext, runtime: ContainerRuntime): Promise<Target> {
+  const server = await createEngineApi({ system: testSystem(), routes: [containerRoutes(runtime)] }).listen({ kind: 'tcp', port: 0 });
+  t.after(() => server.close());
+  return targetOf(server.address);
+}
+
+const json = (body: unknown) => ({ body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+
+test('create answers 201 {Id, Warnings}; a missing image is 404 with Docker message', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const created = await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox', Cmd: ['sleep', '1'] }));
+  assert.equal(created.status, 201);
+  assert.match(created.body, /^\{"Id":"[0-9a-f]{64}","Warnings":\[\]\}\n$/);
+  const missing = await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'nosuch' }));
+  assert.deepEqual([missing.status, JSON.parse(missing.body)], [404, { message: 'No such image: nosuch:latest' }]);
+  const inspect = await send(target, 'GET', '/v1.41/containers/nosuch/json');
+  assert.deepEqual([inspect.status, JSON.parse(inspect.body)], [404, { message: 'No such container: nosuch' }]);
+});
+
+test('wait?condition=next-exit sends its headers at once and the exit code when the container exits', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox' }))).body) as { Id: string };
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = request({ ...target, method: 'POST', path: `/v1.41/containers/${id}/wait?condition=next-exit`, agent: false, timeout: 5_000 }, (res) => {
+      assert.equal(res.statusCode, 200);
+      // Headers arrived while the container has not even started: start it and let it exit.
+      void send(target, 'POST', `/v1.41/containers/${id}/start`).then((r) => {
+        assert.equal(r.status, 204);
+        runtime.exit(id, 7);
+      });
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(JSON.parse(body), { Error: null, StatusCode: 7 });
+  assert.equal((await send(target, 'POST', `/v1.41/containers/${id}/wait`)).body, '{"Error":null,"StatusCode":7}\n', 'not-running answers at once');
+});
+
+test('start of a running container is 304; kill of a stopped one is 409; rm -f is 204', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox' }));
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/start')).status, 204);
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/start')).status, 304);
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/stop')).status, 204);
+  const kill = await send(target, 'POST', '/v1.41/containers/web/kill');
+  assert.equal(kill.status, 409);
+  assert.match(JSON.parse(kill.body).message, /^Container [0-9a-f]{64} is not running$/);
+  assert.equal((await send(target, 'DELETE', '/v1.41/containers/web?force=1')).status, 204);
+  assert.equal((await send(target, 'GET', '/v1.41/containers/json?all=1')).body, '[]\n');
+});
+
+test('ps lists running containers by default, all with ?all=1, and filters by name and status', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  for (const name of ['web', 'db']) await send(target, 'POST', `/v1.41/containers/create?name=${name}`, json({ Image: 'busybox' }));
+  await send(target, 'POST', '/v1.41/containers/web/start');
+  const names = async (q: string) => (JSON.parse((await send(target, 'GET', `/v1.41/containers/json${q}`)).body) as { Names: string[] }[]).map((c) => c.Names[0]).sort();
+  assert.deepEqual(await names(''), ['/web']);
+  assert.deepEqual(await names('?all=1'), ['/db', '/web']);
+  assert.deepEqual(await names(`?filters=${encodeURIComponent('{"status":{"created":true}}')}`), ['/db']);
+  assert.deepEqual(await names(`?all=1&filters=${encodeURIComponent('{"name":{"d":true}}')}`), ['/db']);
+});
+
+test('logs are stdcopy frames per stream, with timestamps on request; no stream chosen is 400', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox' }));
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const req = request({ ...target, method: 'GET', path: '/v1.41/containers/web/logs?stdout=1&stderr=1&timestamps=1', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.deepEqual(parseStdcopy(raw).frames.map((f) => [f.stream, f.payload.toString()]), [
+    ['stdout', '2030-01-01T00:00:00.000Z hello\n'],
+    ['stderr', '2030-01-01T00:00:00.001Z oops\n'],
+  ]);
+  const none = await send(target, 'GET', '/v1.41/containers/web/logs');
+  assert.deepEqual([none.status, JSON.parse(none.body).message], [400, 'Bad parameters: you must choose at least one stream']);
+});

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ImageStore } from '@shoal/agent';
+import { createEngineApi } from '../../src/api/index.js';
+import { imageRoutes } from '../../src/images/index.js';
+import { send, targetOf, testSystem } from '../api/helpers.js';
+
+test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image in use is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-image-routes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'src/bin'), { recursive: true });
+  writeFileSync(join(dir, 'src/bin/hello'), 'hi');
+  execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
+  const store = await ImageStore.open(join(dir, 'images'));
+  let users: { id: string; running: boolean }[] = [{ id: 'c'.repeat(64), running: true }];
+  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, () => users)] }).listen({ kind: 'tcp', port: 0 });
+  t.after(() => server.close());
+  const target = targetOf(server.address);
+
+  const imported = await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io%2Flibrary%2Fdemo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
+  assert.equal(imported.status, 200);
+  const { status: id } = JSON.parse(imported.body) as { status: string };
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+
+  const list = JSON.parse((await send(target, 'GET', '/v1.41/images/json')).body) as { Id: string; RepoTags: string[] }[];
+  assert.deepEqual(list.map((i) => [i.Id, i.RepoTags]), [[id, ['demo:v1']]]);
+  const inspect = JSON.parse((await send(target, 'GET', '/v1.41/images/demo:v1/json')).body) as { Id: string; Os: string };
+  assert.deepEqual([inspect.Id, inspect.Os], [id, 'linux']);
+  const missing = await send(target, 'GET', '/v1.41/images/nosuchthing/json');
+  assert.deepEqual([missing.status, JSON.parse(missing.body).message], [404, 'no such image: nosuchthing: No such image: nosuchthing:latest']);
+
+  const refused = await send(target, 'DELETE', '/v1.41/images/demo:v1');
+  assert.equal(refused.status, 409);
+  users = [];
+  const removed = await send(target, 'DELETE', '/v1.41/images/demo:v1');
+  assert.deepEqual(JSON.parse(removed.body), [{ Untagged: 'demo:v1' }, { Deleted: id }]);
+});
