@@ -1,3 +1,4 @@
 export { AgentSession, type ManagerAddress, type SessionOptions } from './session/session.js';
 export * from './runtime/index.js';
 export * from './images/index.js';
+export * from './worker/index.js';

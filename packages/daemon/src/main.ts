@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './log.js';
 import { nodeNetworkRoutes } from './networks/index.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
+import { serviceRoutes } from './services/routes.js';
 
 /** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 1–2 s of leader silence */
 const RAFT_TICK_MS = 100;
@@ -47,10 +48,10 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     hostname: config.hostname,
     dataRoot: config.dataRoot,
   });
-  const swarm = new SwarmNode({ dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS });
-  await swarm.resume();
   const images = await ImageStore.open(join(config.dataRoot, 'images'));
   const runtime = await RuncRuntime.open({ dataRoot: config.dataRoot, execRoot: config.execRoot, images });
+  const swarm = new SwarmNode({ dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS, runtime });
+  await swarm.resume();
   const engineCounts = () => {
     const containers = runtime.list();
     const running = containers.filter((c) => c.state.status === 'running').length;
@@ -62,6 +63,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts } },
     routes: [
       swarmRoutes(swarm),
+      serviceRoutes(swarm),
       await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot }),
       containerRoutes(runtime, { netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined) }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
@@ -77,8 +79,8 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   log.info('shutting down', { signal });
   await server.close();
-  runtime.close();
   await swarm.stop();
+  runtime.close();
   log.info('stopped');
   return 0;
 }

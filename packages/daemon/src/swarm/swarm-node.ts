@@ -1,7 +1,7 @@
 // This host's membership in a swarm: init, join, leave, restart with the same identity, and the
 // switch between worker and manager when the cluster promotes or demotes the node. It owns the
 // manager (on managers) and the agent's session (always, once in a swarm).
-import { AgentSession } from '@shoal/agent';
+import { AgentSession, DispatcherLink, Worker, type ContainerRuntime } from '@shoal/agent';
 import {
   ControlError,
   Manager,
@@ -39,6 +39,8 @@ export interface SwarmNodeConfig {
   readonly log: Logger;
   /** Wall-clock length of a Raft tick; the cluster spec gives election/heartbeat in ticks. */
   readonly raftTickMs: number;
+  /** Runs the swarm tasks assigned to this node; without it the node takes no tasks' containers. */
+  readonly runtime?: ContainerRuntime;
 }
 
 export class SwarmNode {
@@ -49,6 +51,8 @@ export class SwarmNode {
   #identity: TlsIdentity | null = null;
   #manager: Manager | null = null;
   #session: AgentSession | null = null;
+  /** The task executor and its line to the managers, alive while the node is in a swarm. */
+  #tasks: { worker: Worker; link: DispatcherLink } | null = null;
   /** Serialises lifecycle changes (init, join, leave, role switches). */
   #queue: Promise<unknown> = Promise.resolve();
   #error = '';
@@ -214,6 +218,7 @@ export class SwarmNode {
     await this.#serial(async () => {
       this.#session?.stop();
       this.#session = null;
+      await this.#stopWorker(false);
       await this.#manager?.stop();
       this.#manager = null;
     });
@@ -349,11 +354,39 @@ export class SwarmNode {
       log: (level, msg, fields) => this.#config.log[level](msg, { component: 'agent', ...(fields as Record<string, string>) }),
     });
     this.#session.start();
+    this.#startWorker();
+  }
+
+  #startWorker(): void {
+    const runtime = this.#config.runtime;
+    if (this.#tasks || !runtime) return;
+    const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
+      this.#config.log[level](msg, { component: 'worker', ...(fields as Record<string, string>) });
+    const link: DispatcherLink = new DispatcherLink({
+      credentials: () => clientCredentials(this.#identity!),
+      channelOptions: channelOptions(),
+      onAssignments: (kind, changes) => worker.apply(kind, changes),
+      log,
+    });
+    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), log });
+    this.#tasks = { worker, link };
+  }
+
+  /** Stops the executor; on leave also removes every task container (the node runs no tasks any more). */
+  async #stopWorker(forget: boolean): Promise<void> {
+    const tasks = this.#tasks;
+    this.#tasks = null;
+    if (!tasks) return;
+    tasks.link.stop();
+    if (forget) await tasks.worker.apply('full', { tasks: [], removed: [], serviceNames: {} });
+    tasks.worker.stop();
   }
 
   #onSessionMessage(message: SessionMessage): void {
     const state = this.#state;
     if (!state) return;
+    const manager = this.#session?.manager;
+    if (manager) this.#tasks?.link.setSession(message.sessionId, manager);
     const managers = message.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
     if (managers.length > 0 && JSON.stringify(managers) !== JSON.stringify(state.managers)) {
       this.#state = { ...state, managers };
@@ -391,6 +424,7 @@ export class SwarmNode {
     this.#renewal = null;
     this.#session?.stop();
     this.#session = null;
+    await this.#stopWorker(forget);
     await this.#manager?.stop();
     this.#manager = null;
     if (forget) {

@@ -10,6 +10,8 @@ export interface AssignmentChanges {
   readonly tasks: readonly TaskObject[];
   /** INCREMENTAL only: IDs of tasks no longer assigned. */
   readonly removed: readonly string[];
+  /** Names of the services of `tasks`: the agent names containers <service>.<slot>.<task>. */
+  readonly serviceNames: Readonly<Record<string, string>>;
 }
 
 export interface AssignmentSink {
@@ -40,13 +42,19 @@ export class AssignmentStream {
   start(): void {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
     this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
-    this.#sink.write('full', { tasks, removed: [] });
+    this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks) });
     this.#unsubscribe = this.#store.subscribe(() => this.#diff());
   }
 
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+  }
+
+  #names(tasks: readonly TaskObject[]): Record<string, string> {
+    const names: Record<string, string> = {};
+    for (const t of tasks) names[t.ServiceID] = this.#store.get('service', t.ServiceID)?.Spec.Name ?? names[t.ServiceID] ?? '';
+    return names;
   }
 
   #diff(): void {
@@ -56,6 +64,6 @@ export class AssignmentStream {
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
     if (changed.length === 0 && removed.length === 0) return;
     this.#sent = new Map(now.map((t) => [t.ID, t.Version.Index]));
-    this.#sink.write('incremental', { tasks: changed, removed });
+    this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed) });
   }
 }

@@ -1,0 +1,45 @@
+// A swarm task as a container: named <service>.<slot>.<task> (<service>.<node>.<task> for global
+// services) and labelled com.docker.swarm.* like dockerd does, so `docker ps` and the worker's own
+// recovery after a restart can tell which task a container belongs to.
+import { randomBytes } from 'node:crypto';
+import type { ContainerSpec } from '../runtime/types.js';
+import type { AssignedTask } from './task.js';
+
+export const TASK_ID_LABEL = 'com.docker.swarm.task.id';
+
+export function containerName(task: AssignedTask, serviceName: string): string {
+  return `${serviceName}.${task.Slot > 0 ? task.Slot : task.NodeID}.${task.ID}`;
+}
+
+export function containerSpec(task: AssignedTask, serviceName: string, netnsPath: string | undefined): ContainerSpec {
+  const c = task.Spec.ContainerSpec ?? { Image: '' };
+  const name = containerName(task, serviceName);
+  return {
+    id: randomBytes(32).toString('hex'),
+    name,
+    image: c.Image,
+    ...(c.Command ? { entrypoint: c.Command } : {}),
+    ...(c.Args ? { cmd: c.Args } : {}),
+    ...(c.Env ? { env: c.Env } : {}),
+    ...(c.Dir ? { workingDir: c.Dir } : {}),
+    ...(c.User ? { user: c.User } : {}),
+    ...(c.Hostname ? { hostname: c.Hostname } : {}),
+    ...(c.TTY ? { tty: true } : {}),
+    ...(c.OpenStdin ? { openStdin: true } : {}),
+    ...(netnsPath ? { netnsPath } : {}),
+    labels: {
+      ...c.Labels,
+      'com.docker.swarm.node.id': task.NodeID,
+      'com.docker.swarm.service.id': task.ServiceID,
+      'com.docker.swarm.service.name': serviceName,
+      'com.docker.swarm.task': '',
+      [TASK_ID_LABEL]: task.ID,
+      'com.docker.swarm.task.name': name.slice(0, name.lastIndexOf('.')),
+    },
+  };
+}
+
+export function stopGraceSec(task: AssignedTask): number {
+  const ns = task.Spec.ContainerSpec?.StopGracePeriod;
+  return ns === undefined ? 10 : Math.max(0, Math.ceil(ns / 1e9));
+}

@@ -1,0 +1,4 @@
+export { Worker, type WorkerOptions } from './worker.js';
+export { DispatcherLink, type LinkOptions } from './dispatcher-link.js';
+export { containerName, containerSpec, TASK_ID_LABEL } from './container-spec.js';
+export type { AssignedTask, Assignments, TaskState, TaskStatus } from './task.js';

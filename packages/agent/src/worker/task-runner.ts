@@ -1,0 +1,130 @@
+// Runs one assigned task: accepted → preparing → (create) → starting → (start) → running, then
+// complete or failed when the container exits, shutdown when the managers ask it to stop. Each step
+// is reported; work for one task is serialized, and a step never reports an earlier state than the
+// last one reported.
+import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
+import { containerSpec, stopGraceSec } from './container-spec.js';
+import { isTerminal, rank, shouldRun, type AssignedTask, type TaskState, type TaskStatus } from './task.js';
+
+export interface RunnerHost {
+  readonly runtime: ContainerRuntime;
+  report(taskId: string, status: TaskStatus): void;
+  /** The network namespace prepared for the task (the data plane's seam); undefined = its own. */
+  netnsFor(task: AssignedTask): Promise<string | undefined>;
+  now(): string;
+  log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+}
+
+export class TaskRunner {
+  readonly #host: RunnerHost;
+  #task: AssignedTask;
+  #serviceName: string;
+  #containerId: string | null;
+  #state: TaskState;
+  #queue: Promise<void> = Promise.resolve();
+  #waiting = false;
+  #stopping = false;
+
+  constructor(host: RunnerHost, task: AssignedTask, serviceName: string, adoptedContainerId: string | null = null) {
+    this.#host = host;
+    this.#task = task;
+    this.#serviceName = serviceName;
+    this.#containerId = adoptedContainerId;
+    this.#state = task.Status.State;
+  }
+
+  get containerId(): string | null {
+    return this.#containerId;
+  }
+
+  /** The managers' latest view of the task: act on it. */
+  update(task: AssignedTask, serviceName: string): Promise<void> {
+    this.#task = task;
+    if (serviceName) this.#serviceName = serviceName;
+    return this.#enqueue(() => this.#reconcile());
+  }
+
+  /** The task is no longer assigned: stop and remove its container. */
+  remove(): Promise<void> {
+    return this.#enqueue(async () => {
+      const id = this.#containerId;
+      if (!id || !this.#host.runtime.get(id)) return;
+      await this.#host.runtime.stop(id, stopGraceSec(this.#task)).catch(() => undefined);
+      await this.#host.runtime.remove(id, true).catch((err) => this.#host.log('warn', 'could not remove a task container', { task: this.#task.ID, err: String(err) }));
+    });
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    this.#queue = this.#queue.then(step).catch((err) => this.#host.log('error', 'task step failed', { task: this.#task.ID, err: String(err) }));
+    return this.#queue;
+  }
+
+  #report(state: TaskState, message: string, extra: Partial<TaskStatus> = {}): void {
+    if (rank(state) < rank(this.#state) || isTerminal(this.#state)) return;
+    this.#state = state;
+    this.#host.report(this.#task.ID, { Timestamp: this.#host.now(), State: state, Message: message, PortStatus: {}, ...extra });
+  }
+
+  async #reconcile(): Promise<void> {
+    if (!shouldRun(this.#task)) return this.#shutdown();
+    if (isTerminal(this.#state)) return;
+    const record = this.#containerId ? this.#host.runtime.get(this.#containerId) : undefined;
+    if (record) return this.#follow(record.state.status === 'running');
+    await this.#start();
+  }
+
+  async #start(): Promise<void> {
+    const runtime = this.#host.runtime;
+    this.#report('accepted', 'accepted');
+    this.#report('preparing', 'preparing');
+    let id: string;
+    try {
+      const spec = containerSpec(this.#task, this.#serviceName, await this.#host.netnsFor(this.#task));
+      id = (await runtime.create(spec)).spec.id;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
+    }
+    this.#containerId = id;
+    this.#report('starting', 'starting');
+    try {
+      await runtime.start(id);
+    } catch (err) {
+      return this.#report('failed', 'starting', { Err: err instanceof Error ? err.message : String(err) });
+    }
+    this.#follow(true);
+  }
+
+  /** Reports the container running and waits for its exit; an already exited one is reported at once. */
+  #follow(running: boolean): void {
+    const id = this.#containerId!;
+    const record = this.#host.runtime.get(id);
+    if (running && record) {
+      this.#report('running', 'started', { ContainerStatus: { ContainerID: id, PID: record.state.pid, ExitCode: 0 } });
+    }
+    if (this.#waiting) return;
+    this.#waiting = true;
+    this.#host.runtime.wait(id).then(
+      (code) => this.#enqueue(async () => this.#exited(id, code)),
+      (err) => this.#host.log('warn', 'waiting for a task container failed', { task: this.#task.ID, err: String(err) }),
+    );
+  }
+
+  #exited(id: string, code: number): void {
+    this.#waiting = false;
+    const status = { ContainerStatus: { ContainerID: id, PID: 0, ExitCode: code } };
+    if (this.#stopping || !shouldRun(this.#task)) return this.#report('shutdown', 'shutdown', status);
+    if (code === 0) this.#report('complete', 'finished', status);
+    else this.#report('failed', 'started', { ...status, Err: `task: non-zero exit (${code})` });
+  }
+
+  async #shutdown(): Promise<void> {
+    if (isTerminal(this.#state)) return;
+    const id = this.#containerId;
+    if (id && this.#host.runtime.get(id)?.state.status === 'running') {
+      this.#stopping = true;
+      await this.#host.runtime.stop(id, stopGraceSec(this.#task));
+    }
+    this.#report('shutdown', 'shutdown', id ? { ContainerStatus: { ContainerID: id, PID: 0, ExitCode: this.#host.runtime.get(id)?.state.exitCode ?? 0 } } : {});
+  }
+}

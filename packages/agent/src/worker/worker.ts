@@ -1,0 +1,90 @@
+// The agent's task executor: applies the assignments the managers send (full, then incremental) by
+// running a TaskRunner per task, removes containers of tasks no longer assigned, and after a restart
+// adopts the containers it finds again (by their task label) instead of starting new ones.
+import type { ContainerRuntime } from '../runtime/types.js';
+import { TASK_ID_LABEL } from './container-spec.js';
+import type { AssignedTask, Assignments, TaskStatus } from './task.js';
+import { TaskRunner, type RunnerHost } from './task-runner.js';
+
+export interface WorkerOptions {
+  readonly runtime: ContainerRuntime;
+  /** Queues a status report for the managers. */
+  readonly report: (taskId: string, status: TaskStatus) => void;
+  readonly netnsFor?: (task: AssignedTask) => Promise<string | undefined>;
+  readonly now?: () => string;
+  readonly log: RunnerHost['log'];
+}
+
+export class Worker {
+  readonly #host: RunnerHost;
+  readonly #runners = new Map<string, TaskRunner>();
+
+  constructor(opts: WorkerOptions) {
+    this.#host = {
+      runtime: opts.runtime,
+      report: opts.report,
+      netnsFor: opts.netnsFor ?? (async () => undefined),
+      now: opts.now ?? (() => new Date().toISOString()),
+      log: opts.log,
+    };
+  }
+
+  /** Task IDs the worker currently runs or follows. */
+  get taskIds(): string[] {
+    return [...this.#runners.keys()];
+  }
+
+  /** Applies one assignments message; resolves when every step it started has been taken. */
+  async apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
+    const work: Promise<void>[] = [];
+    if (kind === 'full') {
+      const assigned = new Set(changes.tasks.map((t) => t.ID));
+      for (const [id, runner] of this.#runners) {
+        if (!assigned.has(id)) work.push(this.#drop(id, runner));
+      }
+      work.push(...this.#removeStrays(assigned));
+    }
+    for (const id of changes.removed) {
+      const runner = this.#runners.get(id);
+      if (runner) work.push(this.#drop(id, runner));
+    }
+    for (const task of changes.tasks) {
+      const name = changes.serviceNames[task.ServiceID] ?? '';
+      let runner = this.#runners.get(task.ID);
+      if (!runner) {
+        runner = new TaskRunner(this.#host, task, name, this.#adoptable(task.ID));
+        this.#runners.set(task.ID, runner);
+      }
+      work.push(runner.update(task, name));
+    }
+    await Promise.all(work);
+  }
+
+  /** Stops following tasks (containers keep running: a restarted agent adopts them). */
+  stop(): void {
+    this.#runners.clear();
+  }
+
+  #drop(id: string, runner: TaskRunner): Promise<void> {
+    this.#runners.delete(id);
+    return runner.remove();
+  }
+
+  #adoptable(taskId: string): string | null {
+    const record = this.#host.runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed);
+    return record?.spec.id ?? null;
+  }
+
+  /** Containers of swarm tasks this node no longer has (e.g. reassigned while it was down). */
+  #removeStrays(assigned: ReadonlySet<string>): Promise<void>[] {
+    return this.#host.runtime
+      .list()
+      .filter((r) => {
+        const taskId = r.spec.labels?.[TASK_ID_LABEL];
+        return taskId !== undefined && !assigned.has(taskId) && !this.#runners.has(taskId) && !r.removed;
+      })
+      .map((r) =>
+        this.#host.runtime.remove(r.spec.id, true).catch((err) => this.#host.log('warn', 'could not remove a stray task container', { id: r.spec.id, err: String(err) })),
+      );
+  }
+}
