@@ -1,0 +1,8 @@
+export { OverlayDriver, type OverlayDriverOptions, type EndpointSpec, type LocalNetwork, type SandboxInfo } from './overlay-driver.js';
+export { type OverlayNetworkSpec, DEFAULT_OVERLAY_MTU, DEFAULT_DATA_PATH_PORT, networkNamespaceName } from './overlay-netns.js';
+export { type Peer } from './peers.js';
+export { type NetworkEndpoint, type GatewayEndpoint } from './endpoint.js';
+export { DOCKER_GWBRIDGE, GATEWAY_NFT_TABLE, removeGatewayBridge, type GatewayBridgeConfig } from './gateway-bridge.js';
+export { probeEsp, type EspSupport } from './esp.js';
+export { macFromIp } from './ipv4.js';
+export { NetworkError, NetworkCommandError, type NetworkErrorCode } from './errors.js';

@@ -1,0 +1,61 @@
+// Network namespaces kept alive by bind mounts on files in one directory of the node's own, as dockerd
+// keeps them under /var/run/docker/netns. Not /run/netns: every shoald on a machine (the e2e hosts are
+// namespaces of one machine) shares that directory, so names there would collide and one node's
+// start-up reclaim could delete another's. A file's path is what runc takes as the task's netns path.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { command } from './command.js';
+import { NetworkError } from './errors.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+export class NetnsFiles {
+  constructor(readonly dir: string) {}
+
+  path(name: string): string {
+    if (!NAME.test(name)) throw new NetworkError('invalid-argument', `invalid namespace name ${JSON.stringify(name)}`);
+    return join(this.dir, name);
+  }
+
+  /** Creates the namespace (loopback up) unless it is already there; returns its path. */
+  async create(name: string): Promise<string> {
+    const path = this.path(name);
+    if (this.mounted().has(name)) return path;
+    mkdirSync(this.dir, { recursive: true, mode: 0o755 });
+    writeFileSync(path, '', { flag: 'a' }); // the bind mount needs a file to cover; a crash may have left it
+    await command(['unshare', `--net=${path}`, 'true']);
+    await command(['ip', 'link', 'set', 'lo', 'up'], { netns: path });
+    return path;
+  }
+
+  /**
+   * Unmounts and deletes the file. The kernel frees the namespace (and what is left in it) once no
+   * process is inside; callers delete links that must be gone at once (veths, VXLAN ports) first.
+   * Removing a namespace that is not there is not an error: teardown must be repeatable.
+   */
+  async remove(name: string): Promise<void> {
+    const path = this.path(name);
+    if (this.mounted().has(name)) await command(['umount', path]);
+    rmSync(path, { force: true });
+  }
+
+  /** Names of the namespace files in the directory that are mounted namespaces right now. */
+  mounted(): Set<string> {
+    const names = new Set<string>();
+    const prefix = this.dir.endsWith('/') ? this.dir : `${this.dir}/`;
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      const fields = line.split(' ');
+      const sep = fields.indexOf('-');
+      const mountPoint = unescapeMountPath(fields[4] ?? '');
+      if (sep < 0 || fields[sep + 1] !== 'nsfs' || !mountPoint.startsWith(prefix)) continue;
+      const rest = mountPoint.slice(prefix.length);
+      if (!rest.includes('/')) names.add(rest);
+    }
+    return names;
+  }
+}
+
+/** mountinfo escapes space, tab, newline and backslash as \ooo. */
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
