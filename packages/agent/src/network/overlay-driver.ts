@@ -145,9 +145,7 @@ export class OverlayDriver {
       if (wanted.neigh.size === 0) this.wantedPeers.delete(networkId);
       else this.wantedPeers.set(networkId, wanted);
       const state = this.networks.get(networkId);
-      if (state === undefined) return;
-      await programPeers(state.netns, state.programmed, wanted);
-      state.programmed = wanted;
+      if (state !== undefined) await this.program(state, wanted);
     });
   }
 
@@ -298,10 +296,19 @@ export class OverlayDriver {
     const netns = await ensureOverlayNamespace(this.files, network, this.underlay);
     const state: NetworkState = { id: network.id, vni: network.vni, mtu: network.mtu, netns, holders: new Set(), programmed: EMPTY_PEERS };
     this.networks.set(network.id, state);
-    const wanted = this.wantedPeers.get(network.id) ?? EMPTY_PEERS;
-    await programPeers(netns, EMPTY_PEERS, wanted);
-    state.programmed = wanted;
+    await this.program(state, this.wantedPeers.get(network.id) ?? EMPTY_PEERS);
     return state;
+  }
+
+  /** After a failure part of a batch may have applied: re-read the kernel so the next diff starts from the truth. */
+  private async program(state: NetworkState, wanted: PeerTable): Promise<void> {
+    try {
+      await programPeers(state.netns, state.programmed, wanted);
+      state.programmed = wanted;
+    } catch (err) {
+      state.programmed = await readPeers(state.netns).catch(() => state.programmed);
+      throw err;
+    }
   }
 
   private async releaseHolder(networkId: string, holder: string): Promise<void> {
