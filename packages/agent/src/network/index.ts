@@ -1,3 +1,8 @@
+// The node's overlay data plane. One OverlayDriver per node, constructed inside the node's network
+// namespace. The worker: reclaimStale() at start-up, then per task createSandbox() (its path is the OCI
+// netns path), attach() per network, removeSandbox() when the task is gone, and setPeers() with each
+// network's remote endpoints whenever they change. DNS and load balancing find a sandbox's gateway
+// address with sandboxInfo() and a network's namespace with network().
 export { OverlayDriver, type OverlayDriverOptions, type EndpointSpec, type LocalNetwork, type SandboxInfo } from './overlay-driver.js';
 export { type OverlayNetworkSpec, DEFAULT_OVERLAY_MTU, DEFAULT_DATA_PATH_PORT, networkNamespaceName } from './overlay-netns.js';
 export { type Peer } from './peers.js';
@@ -6,3 +11,4 @@ export { DOCKER_GWBRIDGE, GATEWAY_NFT_TABLE, removeGatewayBridge, type GatewayBr
 export { probeEsp, type EspSupport } from './esp.js';
 export { macFromIp } from './ipv4.js';
 export { NetworkError, NetworkCommandError, type NetworkErrorCode } from './errors.js';
+export { removeAllNamespaces } from './netns-files.js';

@@ -59,3 +59,13 @@ export class NetnsFiles {
 function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
+
+/**
+ * Unmounts and deletes every namespace file in `dir`: for tearing down a node whose driver is gone (a
+ * test harness after kill -9, a wiped data root). A running driver should use reclaimStale instead.
+ */
+export async function removeAllNamespaces(dir: string): Promise<void> {
+  const files = new NetnsFiles(dir);
+  for (const name of files.mounted()) await files.remove(name);
+}
+

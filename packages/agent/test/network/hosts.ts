@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { command, tryCommand } from '../../src/network/command.js';
-import { NetnsFiles } from '../../src/network/netns-files.js';
+import { NetnsFiles, removeAllNamespaces } from '../../src/network/netns-files.js';
 import type { OverlayDriver } from '../../src/network/index.js';
 
 export const CALL_TIMEOUT_MS = 15_000;
@@ -102,8 +102,7 @@ export async function testHosts(t: TestContext, count: number): Promise<TestHost
   // Registered first so it runs last (t.after runs in reverse order), after the drivers are killed.
   t.after(async () => {
     for (const dir of dirs) {
-      const files = new NetnsFiles(dir);
-      for (const name of files.mounted()) await files.remove(name);
+      await removeAllNamespaces(dir);
       rmSync(dir, { recursive: true, force: true });
     }
     for (const name of created.reverse()) await tryCommand(['ip', 'netns', 'delete', name]);

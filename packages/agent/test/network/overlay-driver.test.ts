@@ -89,6 +89,21 @@ test('a network exists on a node exactly while something there holds it', async 
   assert.deepEqual(await ipJson(['link', 'show', 'type', 'vxlan'], { netns: `/run/netns/${h1.netns}` }), []);
 });
 
+test('concurrent attaches to one network create it once; a second address on the same network is refused', async (t) => {
+  const [h1] = (await testHosts(t, 1)) as [TestHost];
+  const ids = ['c1', 'c2', 'c3', 'c4', 'c5'];
+  await Promise.all(ids.map((id, i) => sandboxOn(h1, id, netA, `10.10.1.${i + 2}`)));
+  assert.deepEqual([...((await h1.driver.call('network', netA.id))?.holders ?? [])].sort(), ids.map((id) => `sandbox:${id}`));
+  assert.deepEqual([...h1.files.mounted()].filter((n) => n.startsWith('1-')), ['1-aaaaaaaaaa']);
+  assert.equal(await reaches(h1.files.path('sb-c1'), '10.10.1.6'), true, 'sandboxes on one host reach each other on br0');
+  await assert.rejects(h1.driver.call('attach', 'c1', netA, { ip: '10.10.1.9' }), (err: RemoteError) => {
+    assert.equal(err.code, 'conflict');
+    assert.equal(err.message, `sandbox c1 is already on network ${netA.id} with address 10.10.1.2`);
+    return true;
+  });
+  assert.deepEqual(await h1.driver.call('attach', 'c1', netA, { ip: '10.10.1.2' }).then((e) => e.ifname), 'eth0');
+});
+
 test('sandboxes on non-internal networks get out through the gateway bridge with NAT; internal-only ones have no route out', async (t) => {
   const [h1, h2] = (await testHosts(t, 2)) as [TestHost, TestHost];
   const out = await sandboxOn(h1, 'out', netA, '10.10.1.2');
