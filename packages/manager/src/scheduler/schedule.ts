@@ -1,7 +1,8 @@
 // One scheduling pass: every pending task that should run gets a node (or keeps waiting with Docker's
 // reason). Among the nodes that pass the filters it prefers the spread-preference group with the
-// fewest tasks of the service, then the node with the fewest tasks of the service, then the fewest
-// tasks overall. Pure: the same store gives the same placement.
+// fewest tasks of the service, then nodes where the service's tasks did not fail lately (a node
+// missing the image would otherwise get every replacement), then the node with the fewest tasks of
+// the service, then the fewest tasks overall. Pure: the same store and time give the same placement.
 import { Plan } from '../orchestrator/plan.js';
 import type { StoreView } from '../store/memory-store.js';
 import type { NodeObject, TaskObject } from '../store/objects.js';
@@ -19,12 +20,13 @@ export function schedule(view: StoreView, time: string): Plan {
     .list('task')
     .filter((t) => t.Status.State === 'pending' && t.DesiredState === 'running')
     .sort((a, b) => a.CreatedAt.localeCompare(b.CreatedAt) || a.ID.localeCompare(b.ID));
+  const failures = recentFailures(view.list('task'), Date.parse(time));
   const pipeline = new Pipeline();
   for (const task of pending) {
     pipeline.setTask(task);
     const candidates = task.NodeID !== undefined ? [infos.get(task.NodeID)].filter((i): i is NodeInfo => i !== undefined) : [...infos.values()];
     const fits = candidates.filter((info) => pipeline.check(info));
-    const chosen = choose(task, fits);
+    const chosen = choose(task, fits, (nodeId) => failures.get(`${task.ServiceID}/${nodeId}`) ?? 0);
     if (!chosen) {
       const err = pipeline.explain();
       if (task.Status.Err !== err) plan.patch(task.ID, { Status: { ...task.Status, Message: 'pending task scheduling', Err: err } });
@@ -35,6 +37,20 @@ export function schedule(view: StoreView, time: string): Plan {
     count(chosen, task);
   }
   return plan;
+}
+
+const FAILURE_MEMORY_MS = 5 * 60_000;
+
+/** Failed or rejected tasks per service and node in the last five minutes (swarmkit's recent failures). */
+function recentFailures(tasks: readonly TaskObject[], nowMs: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of tasks) {
+    if (t.NodeID === undefined || (t.Status.State !== 'failed' && t.Status.State !== 'rejected')) continue;
+    if (nowMs - Date.parse(t.Status.Timestamp) > FAILURE_MEMORY_MS) continue;
+    const key = `${t.ServiceID}/${t.NodeID}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
 }
 
 function emptyInfo(node: NodeObject): NodeInfo {
@@ -49,7 +65,7 @@ function count(info: NodeInfo | undefined, task: TaskObject): void {
   info.reservedMemoryBytes += task.Spec.Resources?.Reservations?.MemoryBytes ?? 0;
 }
 
-function choose(task: TaskObject, fits: NodeInfo[]): NodeInfo | undefined {
+function choose(task: TaskObject, fits: NodeInfo[], failed: (nodeId: string) => number): NodeInfo | undefined {
   let pool = fits;
   for (const pref of task.Spec.Placement?.Preferences ?? []) {
     const descriptor = pref.Spread?.SpreadDescriptor;
@@ -64,6 +80,7 @@ function choose(task: TaskObject, fits: NodeInfo[]): NodeInfo | undefined {
   }
   return [...pool].sort(
     (a, b) =>
+      failed(a.node.ID) - failed(b.node.ID) ||
       (a.tasksByService.get(task.ServiceID) ?? 0) - (b.tasksByService.get(task.ServiceID) ?? 0) ||
       a.liveTasks - b.liveTasks ||
       a.node.ID.localeCompare(b.node.ID),

@@ -65,3 +65,12 @@ test('a global service runs one task on every eligible node, follows new and dra
   await sim.agentsConverge();
   assert.deepEqual(perNode(sim.live(id)), { n2: 1, n3: 1 });
 });
+
+test('a replacement avoids the node where the service\'s task was just rejected', async () => {
+  const sim = new Sim(['n1', 'n2']);
+  const id = await sim.create(spec('web', { Mode: { Replicated: { Replicas: 1 } } }, { RestartPolicy: { Delay: 0 } }));
+  const first = sim.live(id)[0]!;
+  await sim.report((t) => t.ID === first.ID, 'rejected', { Err: 'No such image: busybox' });
+  const [second] = sim.live(id);
+  assert.notEqual(second!.NodeID, first.NodeID);
+});

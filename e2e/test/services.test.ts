@@ -1,0 +1,124 @@
+// Replicated services with the real docker CLI on a 1-manager + 2-worker swarm of shoald daemons
+// running real containers (runc, the busybox test image): create with convergence, ls/ps, scale,
+// rolling update and rollback, drain, kill -9 of a worker, rm.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { writeBusyboxSaveTar } from '../src/test-image.js';
+
+interface TaskRow {
+  name: string;
+  node: string;
+  desired: string;
+  current: string;
+  error: string;
+}
+
+async function ps(host: HostLayout, service: string): Promise<TaskRow[]> {
+  const out = await dockerOk(host, ['service', 'ps', '--no-trunc', '--format', '{{.Name}}|{{.Node}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}', service]);
+  return out
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const [name = '', node = '', desired = '', current = '', error = ''] = line.split('|');
+      return { name: name.trim(), node, desired, current, error };
+    });
+}
+
+/** Waits until exactly `n` tasks should run and do, and returns them. */
+async function running(host: HostLayout, service: string, n: number, extra: (rows: TaskRow[]) => boolean = () => true): Promise<TaskRow[]> {
+  return waitFor(
+    `${n} running tasks of ${service}`,
+    async () => {
+      const rows = (await ps(host, service)).filter((r) => r.desired === 'Running');
+      return rows.length === n && rows.every((r) => r.current.startsWith('Running')) && extra(rows) ? rows : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+}
+
+const nodesOf = (rows: TaskRow[]) => [...new Set(rows.map((r) => r.node))].sort();
+
+test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a killed worker\'s tasks move', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 2 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1, w2] = cluster.hosts;
+  assert.ok(m1 && w1 && w2);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-services-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  for (const w of [w1, w2]) await dockerOk(w, ['load', '-i', join(dir, 'busybox.tar')]);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+
+  // Without --detach: the CLI polls tasks with _up-to-date until all run, then waits the monitor period.
+  const create = await dockerOk(m1, [
+    'service', 'create', '--name', 'web', '--replicas', '3', '--no-resolve-image',
+    '--restart-delay', '1s', '--update-monitor', '1s', '--update-parallelism', '2',
+    'busybox:latest', 'sleep', '300',
+  ]);
+  assert.match(create, /verify: Service (web|\w+) converged/);
+  assert.match(await dockerOk(m1, ['service', 'ls']), /web\s+replicated\s+3\/3\s+busybox:latest/);
+  let rows = await running(m1, 'web', 3);
+  assert.deepEqual(nodesOf(rows), [w1.name, w2.name].sort(), 'replicas spread over both workers');
+  const names = await dockerOk(w1, ['ps', '--format', '{{.Names}} {{.Label "com.docker.swarm.service.name"}}']);
+  assert.match(names, /^web\.\d\.[0-9a-z]{25} web$/m);
+
+  await dockerOk(m1, ['service', 'scale', 'web=5']);
+  await running(m1, 'web', 5);
+  await dockerOk(m1, ['service', 'scale', '--detach', 'web=2']);
+  rows = await running(m1, 'web', 2);
+  assert.deepEqual(rows.map((r) => r.name).sort(), ['web.1', 'web.2']);
+
+  // A rolling update, then back to the previous spec.
+  await dockerOk(m1, ['service', 'update', '--env-add', 'COLOR=blue', 'web']);
+  assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}} {{.Spec.TaskTemplate.ContainerSpec.Env}}', 'web'])).trim(), 'completed [COLOR=blue]');
+  rows = await running(m1, 'web', 2);
+  const envs = await waitFor('containers with the new env', async () => {
+    const out = (await Promise.all([w1, w2].map((w) => dockerOk(w, ['ps', '-q'])))).join('').trim();
+    return out.split('\n').length === 2 ? out : undefined;
+  });
+  assert.ok(envs);
+  await dockerOk(m1, ['service', 'rollback', 'web']);
+  await waitFor('rollback completed', async () =>
+    (await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'web'])).trim() === 'rollback_completed' ? true : undefined,
+  { timeoutMs: 20_000 });
+  assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Env}}', 'web'])).trim(), '[]');
+
+  // Drain moves the tasks away; kill -9 of the worker that has them moves them back.
+  await dockerOk(m1, ['service', 'scale', '--detach', 'web=3']);
+  await running(m1, 'web', 3);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', w1.name]);
+  rows = await running(m1, 'web', 3, (r) => nodesOf(r).join() === w2.name);
+  assert.equal((await dockerOk(w1, ['ps', '-q'])).trim(), '', 'the drained worker stopped its task containers');
+  await dockerOk(m1, ['node', 'update', '--availability', 'active', w1.name]);
+  await kill9(w2);
+  rows = await running(m1, 'web', 3, (r) => nodesOf(r).join() === w1.name);
+  assert.ok((await ps(m1, 'web')).some((r) => r.node === w2.name && r.desired === 'Shutdown'));
+
+  await dockerOk(m1, ['service', 'rm', 'web']);
+  const gone = await docker(m1, ['service', 'inspect', 'web']);
+  assert.match(gone.stderr, /no such service: web/);
+  await waitFor('task containers removed on w1', async () => ((await dockerOk(w1, ['ps', '-aq'])).trim() === '' ? true : undefined), { timeoutMs: 15_000 });
+});
+
+test('a task whose image is missing on its node is rejected with "No such image" and placed where the image is', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 2 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1, w2] = cluster.hosts;
+  assert.ok(m1 && w1 && w2);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-services-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  await dockerOk(w2, ['load', '-i', join(dir, 'busybox.tar')]);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'pinned', '--replicas', '2', '--restart-delay', '0s', '--no-resolve-image', 'busybox:latest', 'sleep', '300']);
+  await running(m1, 'pinned', 2, (r) => nodesOf(r).join() === w2.name);
+  const all = await ps(m1, 'pinned');
+  const rejected = all.filter((r) => r.node === w1.name);
+  assert.ok(rejected.length > 0, 'some task was first placed on w1');
+  assert.ok(rejected.every((r) => r.current.startsWith('Rejected') && r.error.includes('No such image: busybox:latest')), JSON.stringify(rejected));
+});
