@@ -1,6 +1,7 @@
 // Whether this kernel can do IPsec ESP with AES-GCM (what Docker's encrypted overlays use), probed by
 // adding an SA in a throw-away namespace: /proc/crypto can list gcm(aes) on kernels without ESP.
 import { tryCommand } from './command.js';
+import { NetworkError } from './errors.js';
 
 export interface EspSupport {
   readonly supported: boolean;
@@ -17,4 +18,16 @@ export function probeEsp(): Promise<EspSupport> {
     'aead', 'rfc4106(gcm(aes))', '0x0102030405060708090a0b0c0d0e0f1011121314', '128',
   ]).then((r) => ({ supported: r.exitCode === 0, detail: r.stderr.trim() }));
   return cached;
+}
+
+/** Encrypted networks are refused, never carried in clear: no ESP here, or no XFRM programming in shoal yet. */
+export async function refuseEncryption(networkId: string): Promise<never> {
+  const esp = await probeEsp();
+  if (!esp.supported) {
+    throw new NetworkError(
+      'encryption-unsupported',
+      `network ${networkId}: encrypted overlay networks need IPsec ESP, which this kernel lacks (${esp.detail || 'ESP SA refused'})`,
+    );
+  }
+  throw new NetworkError('encryption-not-implemented', `network ${networkId}: encrypted overlay networks are not implemented by shoal yet; refusing to send its traffic in clear`);
 }

@@ -9,7 +9,7 @@ import {
   type GatewayEndpoint, type NetworkEndpoint,
 } from './endpoint.js';
 import { NetworkError } from './errors.js';
-import { probeEsp } from './esp.js';
+import { refuseEncryption } from './esp.js';
 import { DOCKER_GWBRIDGE, ensureGatewayBridge, gatewayCidr, type GatewayBridgeConfig } from './gateway-bridge.js';
 import { allocateGatewayAddress } from './gateway-pool.js';
 import { cidrContains, macFromIp, normalizeMac, parseIPv4, type Cidr } from './ipv4.js';
@@ -396,15 +396,4 @@ export class OverlayDriver {
   private describe(s: NetworkState): LocalNetwork {
     return { id: s.id, vni: s.vni, mtu: s.mtu, netns: s.netns, holders: [...s.holders] };
   }
-}
-
-async function refuseEncryption(networkId: string): Promise<never> {
-  const esp = await probeEsp();
-  if (!esp.supported) {
-    throw new NetworkError(
-      'encryption-unsupported',
-      `network ${networkId}: encrypted overlay networks need IPsec ESP, which this kernel lacks (${esp.detail || 'ESP SA refused'})`,
-    );
-  }
-  throw new NetworkError('encryption-not-implemented', `network ${networkId}: encrypted overlay networks are not implemented by shoal yet; refusing to send its traffic in clear`);
 }
