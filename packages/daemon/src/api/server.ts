@@ -1,8 +1,9 @@
 // Serving the Engine API on a unix socket (shoald) or TCP (tests), with an idempotent close() that
 // ends streams, waits for in-flight requests and removes the socket file.
 import { lstat, mkdir, chmod, unlink } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { STATUS_CODES, createServer, maxHeaderSize, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dirname } from 'node:path';
 
 export interface ServeOptions {
@@ -63,6 +64,7 @@ export async function listenEngineApi(handler: RequestHandler, options: ListenOp
     inflight.add(done);
     void done.finally(() => inflight.delete(done));
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, requestTimeout));
 
   let address: string;
   if (options.kind === 'unix') {
@@ -91,6 +93,39 @@ export async function listenEngineApi(handler: RequestHandler, options: ListenOp
     return closing;
   };
   return { address, close };
+}
+
+/**
+ * Node's HTTP parser refused a request (malformed, headers too large) or it did not arrive in time:
+ * answer in the API's JSON error format, as for any other refused request, then close. Without this,
+ * Node answers with a bare status line and no body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, requestTimeoutMs: number): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || (socket as Socket).bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = clientErrorReply(err, requestTimeoutMs);
+  const body = JSON.stringify({ message }) + '\n';
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  socket.end(head + body);
+  // A client that never reads must not keep the connection: give the answer a moment, then cut.
+  setTimeout(() => socket.destroy(), 1_000).unref();
+}
+
+function clientErrorReply(err: NodeJS.ErrnoException, requestTimeoutMs: number): [number, string] {
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, `request header fields are larger than the limit of ${maxHeaderSize} bytes`];
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, `the request was not received completely within ${requestTimeoutMs} ms`];
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return [413, 'chunk extensions are larger than the limit'];
+    default: {
+      const reason = (err as { reason?: unknown }).reason;
+      return [400, `malformed HTTP request: ${typeof reason === 'string' ? reason : err.message}`];
+    }
+  }
 }
 
 function listen(server: Server, start: (cb: () => void) => void): Promise<void> {
