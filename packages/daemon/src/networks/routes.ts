@@ -9,7 +9,8 @@ import {
   type NetworkResource,
 } from '@shoal/manager';
 import { ForbiddenError, InvalidArgumentError } from '../api/errors.js';
-import { objectBody } from '../api/body.js';
+import { networkCreateShape } from '../api/body-shapes.js';
+import { decodeShape } from '../api/json-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 
@@ -64,7 +65,7 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       method: 'POST',
       path: '/networks/create',
       handler: async (ctx) => {
-        const body = objectBody<NetworkCreateRequest>(await ctx.json());
+        const body = decodeShape<NetworkCreateRequest>(await ctx.json(), networkCreateShape);
         // Checked here first so that a worker or a node outside a swarm gets the same validation errors
         // (local network names are among the pre-defined ones it refuses).
         normalizeNetworkRequest(body);

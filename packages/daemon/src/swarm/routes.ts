@@ -2,7 +2,8 @@
 // or a control operation that runs on the leader.
 import { NODE_FILTERS, type ClusterSpec, type NodeSpec } from '@shoal/manager';
 import { InvalidArgumentError } from '../api/errors.js';
-import { objectBody } from '../api/body.js';
+import { clusterSpecShape, initRequestShape, joinRequestShape, nodeSpecShape } from '../api/body-shapes.js';
+import { decodeShape } from '../api/json-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RequestContext, type RouteTable } from '../api/routes.js';
 import type { InitRequest } from './init.js';
@@ -15,13 +16,18 @@ export function swarmRoutes(node: SwarmNode): RouteTable {
     route({
       method: 'POST',
       path: '/swarm/init',
-      handler: async (ctx) => json(await node.init(objectBody<InitRequest>(await ctx.json()))),
+      handler: async (ctx) => json(await node.init(decodeShape<InitRequest>(await ctx.json(), initRequestShape))),
     }),
     route({
       method: 'POST',
       path: '/swarm/join',
       handler: async (ctx) => {
-        await node.join(objectBody<JoinRequest>(await ctx.json()));
+        const req = decodeShape<JoinRequest>(await ctx.json(), joinRequestShape);
+        // Checked before dialling the manager: an unknown value has no wire encoding (it was a 500).
+        if (!['', 'active', 'pause', 'drain'].includes(req.Availability ?? '')) {
+          throw new InvalidArgumentError(`invalid availability "${req.Availability}": must be active, pause or drain`);
+        }
+        await node.join(req);
         return empty(200);
       },
     }),
@@ -39,7 +45,7 @@ export function swarmRoutes(node: SwarmNode): RouteTable {
       handler: async (ctx) => {
         await node.call('updateSwarm', {
           version: requiredVersion(ctx),
-          spec: objectBody<Partial<ClusterSpec>>(await ctx.json()),
+          spec: decodeShape<Partial<ClusterSpec>>(await ctx.json(), clusterSpecShape),
           rotateWorkerToken: ctx.query.bool('rotateWorkerToken'),
           rotateManagerToken: ctx.query.bool('rotateManagerToken'),
         });
@@ -65,7 +71,7 @@ export function swarmRoutes(node: SwarmNode): RouteTable {
       method: 'POST',
       path: '/nodes/{id}/update',
       handler: async (ctx) => {
-        const spec = objectBody<Partial<NodeSpec>>(await ctx.json());
+        const spec = decodeShape<Partial<NodeSpec>>(await ctx.json(), nodeSpecShape);
         await node.call('updateNode', { id: ctx.params.id, version: requiredVersion(ctx), spec });
         return empty(200);
       },
