@@ -2,3 +2,4 @@ export { AgentSession, type ManagerAddress, type SessionOptions } from './sessio
 export * from './runtime/index.js';
 export * from './images/index.js';
 export * from './worker/index.js';
+export * from './network/index.js';
