@@ -53,11 +53,13 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
   for (const w of [w1, w2]) await dockerOk(w, ['load', '-i', join(dir, 'busybox.tar')]);
   await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+  const started = Date.now();
+  const phase = (name: string) => t.diagnostic(`${name} at ${Date.now() - started} ms`);
 
   // Without --detach: the CLI polls tasks with _up-to-date until all run, then waits the monitor period.
   const create = await dockerOk(m1, [
     'service', 'create', '--name', 'web', '--replicas', '3', '--no-resolve-image',
-    '--restart-delay', '1s', '--update-monitor', '1s', '--update-parallelism', '2',
+    '--restart-delay', '1s', '--update-monitor', '1s', '--update-parallelism', '2', '--stop-grace-period', '1s',
     'busybox:latest', 'sleep', '300',
   ]);
   assert.match(create, /verify: Service (web|\w+) converged/);
@@ -67,12 +69,14 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   const names = await dockerOk(w1, ['ps', '--format', '{{.Names}} {{.Label "com.docker.swarm.service.name"}}']);
   assert.match(names, /^web\.\d\.[0-9a-z]{25} web$/m);
 
+  phase("await dockerOk(m1, ['service', 'scale', ");
   await dockerOk(m1, ['service', 'scale', 'web=5']);
   await running(m1, 'web', 5);
   await dockerOk(m1, ['service', 'scale', '--detach', 'web=2']);
   rows = await running(m1, 'web', 2);
   assert.deepEqual(rows.map((r) => r.name).sort(), ['web.1', 'web.2']);
 
+  phase('// A rolling update, then back');
   // A rolling update, then back to the previous spec.
   await dockerOk(m1, ['service', 'update', '--env-add', 'COLOR=blue', 'web']);
   assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}} {{.Spec.TaskTemplate.ContainerSpec.Env}}', 'web'])).trim(), 'completed [COLOR=blue]');
@@ -82,12 +86,14 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
     return out.split('\n').length === 2 ? out : undefined;
   });
   assert.ok(envs);
+  phase("await dockerOk(m1, ['service', 'rollback");
   await dockerOk(m1, ['service', 'rollback', 'web']);
   await waitFor('rollback completed', async () =>
     (await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}}', 'web'])).trim() === 'rollback_completed' ? true : undefined,
   { timeoutMs: 20_000 });
   assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Env}}', 'web'])).trim(), '[]');
 
+  phase('// Drain moves the tasks away');
   // Drain moves the tasks away; kill -9 of the worker that has them moves them back.
   await dockerOk(m1, ['service', 'scale', '--detach', 'web=3']);
   await running(m1, 'web', 3);
@@ -95,10 +101,12 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   rows = await running(m1, 'web', 3, (r) => nodesOf(r).join() === w2.name);
   assert.equal((await dockerOk(w1, ['ps', '-q'])).trim(), '', 'the drained worker stopped its task containers');
   await dockerOk(m1, ['node', 'update', '--availability', 'active', w1.name]);
+  phase('await kill9(w2);');
   await kill9(w2);
   rows = await running(m1, 'web', 3, (r) => nodesOf(r).join() === w1.name);
   assert.ok((await ps(m1, 'web')).some((r) => r.node === w2.name && r.desired === 'Shutdown'));
 
+  phase("await dockerOk(m1, ['service', 'rm', 'we");
   await dockerOk(m1, ['service', 'rm', 'web']);
   const gone = await docker(m1, ['service', 'inspect', 'web']);
   assert.match(gone.stderr, /no such service: web/);
