@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RuntimeError, type ContainerRecord, type ContainerRuntime, type ContainerSpec } from '../../src/runtime/types.js';
+import type { AssignedTask, TaskState, TaskStatus } from '../../src/worker/task.js';
+import { Worker } from '../../src/worker/worker.js';
+
+/** Containers in memory: images it knows run until stopped; exit() ends one with a code. */
+class FakeRuntime implements ContainerRuntime {
+  readonly records = new Map<string, ContainerRecord>();
+  readonly #waiters = new Map<string, ((code: number) => void)[]>();
+  constructor(readonly images: readonly string[]) {}
+  async create(spec: ContainerSpec): Promise<ContainerRecord> {
+    if (!this.images.includes(spec.image)) throw new RuntimeError('not-found', `No such image: ${spec.image}`);
+    const record: ContainerRecord = { spec, imageId: 'sha256:x', createdAt: '', state: { status: 'created', pid: 0, exitCode: null, startedAt: null, finishedAt: null, error: '' } };
+    this.records.set(spec.id, record);
+    return record;
+  }
+  async start(id: string): Promise<void> {
+    this.#set(id, { status: 'running', pid: 4242, exitCode: null });
+  }
+  wait(id: string): Promise<number> {
+    const r = this.records.get(id);
+    if (r?.state.status === 'exited') return Promise.resolve(r.state.exitCode ?? 0);
+    return new Promise((resolve) => this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), resolve]));
+  }
+  async stop(id: string): Promise<void> {
+    this.exit(id, 143);
+  }
+  async kill(id: string): Promise<void> {
+    this.exit(id, 137);
+  }
+  async remove(id: string): Promise<void> {
+    this.records.delete(id);
+  }
+  get(id: string): ContainerRecord | undefined {
+    return this.records.get(id) ?? [...this.records.values()].find((r) => r.spec.name === id);
+  }
+  list(): readonly ContainerRecord[] {
+    return [...this.records.values()];
+  }
+  // eslint-disable-next-line require-yield
+  async *logs(): AsyncIterable<never> {}
+  subscribe(): () => void {
+    return () => {};
+  }
+  exit(id: string, code: number): void {
+    if (this.records.get(id)?.state.status !== 'running') return;
+    this.#set(id, { status: 'exited', pid: 0, exitCode: code });
+    for (const w of this.#waiters.get(id) ?? []) w(code);
+    this.#waiters.delete(id);
+  }
+  #set(id: string, state: Partial<ContainerRecord['state']>): void {
+    const r = this.records.get(id)!;
+    this.records.set(id, { ...r, state: { ...r.state, ...state } });
+  }
+}
+
+function task(id: string, image: string, desired: TaskState = 'running'): AssignedTask {
+  return {
+    ID: id,
+    ServiceID: 'svc',
+    Slot: 1,
+    NodeID: 'node1',
+    DesiredState: desired,
+    Status: { Timestamp: '', State: 'assigned', Message: '', PortStatus: {} },
+    Spec: { ContainerSpec: { Image: image, Args: ['sleep', '300'], Env: ['A=1'] } },
+  };
+}
+
+function setup(images: string[]) {
+  const runtime = new FakeRuntime(images);
+  const reports: [string, TaskStatus][] = [];
+  const worker = new Worker({ runtime, report: (id, s) => reports.push([id, s]), now: () => '2030-01-01T00:00:00Z', log: () => {} });
+  const states = (id: string) => reports.filter(([t]) => t === id).map(([, s]) => s.State);
+  return { runtime, worker, reports, states };
+}
+
+const names = { svc: 'web' };
+
+test('an assigned task runs as a labelled container and reports each step up to running', async () => {
+  const { runtime, worker, states, reports } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  assert.deepEqual(states('t1'), ['accepted', 'preparing', 'starting', 'running']);
+  const [record] = runtime.list();
+  assert.equal(record!.spec.name, 'web.1.t1');
+  assert.deepEqual(record!.spec.cmd, ['sleep', '300']);
+  assert.equal(record!.spec.labels?.['com.docker.swarm.task.id'], 't1');
+  assert.equal(record!.spec.labels?.['com.docker.swarm.service.name'], 'web');
+  assert.deepEqual(reports.at(-1)![1].ContainerStatus, { ContainerID: record!.spec.id, PID: 4242, ExitCode: 0 });
+});
+
+test('a missing image rejects the task with Docker\'s message; an exit reports complete or failed', async () => {
+  const { runtime, worker, states, reports } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'nosuch'), task('t2', 'busybox'), task('t3', 'busybox')], removed: [], serviceNames: names });
+  assert.deepEqual(states('t1'), ['accepted', 'preparing', 'rejected']);
+  assert.equal(reports.find(([id, s]) => id === 't1' && s.State === 'rejected')![1].Err, 'No such image: nosuch');
+  const [c2, c3] = runtime.list();
+  runtime.exit(c2!.spec.id, 0);
+  runtime.exit(c3!.spec.id, 3);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(states('t2').at(-1), 'complete');
+  assert.equal(states('t3').at(-1), 'failed');
+  assert.equal(reports.find(([id, s]) => id === 't3' && s.State === 'failed')![1].Err, 'task: non-zero exit (3)');
+});
+
+test('desired shutdown stops the container and reports shutdown; unassigned tasks lose their containers', async () => {
+  const { runtime, worker, states } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox'), task('t2', 'busybox')], removed: [], serviceNames: names });
+  await worker.apply('incremental', { tasks: [task('t1', 'busybox', 'shutdown')], removed: [], serviceNames: names });
+  assert.equal(states('t1').at(-1), 'shutdown');
+  assert.equal(runtime.list().find((r) => r.spec.name === 'web.1.t1')?.state.status, 'exited');
+  await worker.apply('incremental', { tasks: [], removed: ['t1'], serviceNames: {} });
+  await worker.apply('full', { tasks: [], removed: [], serviceNames: {} });
+  assert.equal(runtime.list().length, 0, 'a full assignment without t2 removes its container too');
+  assert.deepEqual(worker.taskIds, []);
+});
+
+test('after a restart the worker adopts the running container of an assigned task instead of starting another', async () => {
+  const { runtime, worker } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  worker.stop();
+  const id = runtime.list()[0]!.spec.id;
+  const reports: TaskStatus[] = [];
+  const again = new Worker({ runtime, report: (_id, s) => reports.push(s), log: () => {} });
+  await again.apply('full', { tasks: [{ ...task('t1', 'busybox'), Status: { Timestamp: '', State: 'running', Message: 'started', PortStatus: {} } }], removed: [], serviceNames: names });
+  assert.equal(runtime.list().length, 1);
+  assert.deepEqual(reports.map((s) => [s.State, s.ContainerStatus?.ContainerID]), [['running', id]], 'the adopted container is reported, not replaced');
+  runtime.exit(id, 1);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(reports.at(-1)?.State, 'failed', 'and followed until it exits');
+});
