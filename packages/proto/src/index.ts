@@ -4,3 +4,4 @@ export * from './gen/shoal/v1/raft.js';
 export * from './gen/shoal/v1/ca.js';
 export * from './gen/shoal/v1/control.js';
 export * from './gen/shoal/v1/dispatcher.js';
+export * from './gen/shoal/v1/logbroker.js';
