@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageStore, RuncRuntime } from '@shoal/agent';
+import { ImageStore, RuncRuntime, TASK_ID_LABEL } from '@shoal/agent';
 import { createEngineApi, gatherHostFacts } from './api/index.js';
 import { containerRoutes } from './containers/index.js';
 import { imageRoutes } from './images/index.js';
@@ -13,6 +13,7 @@ import { nodeNetworkRoutes } from './networks/index.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
+import { serviceLogRoutes } from './services/logs.js';
 
 /** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 1–2 s of leader silence */
 const RAFT_TICK_MS = 100;
@@ -64,7 +65,8 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     routes: [
       swarmRoutes(swarm),
       serviceRoutes(swarm),
-      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot }),
+      serviceLogRoutes(swarm),
+      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId) }),
       containerRoutes(runtime, { netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined) }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
     ],
@@ -83,6 +85,12 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   runtime.close();
   log.info('stopped');
   return 0;
+}
+
+/** The container of a swarm task (sandboxes are named after their task). */
+function taskContainer(runtime: RuncRuntime, taskId: string): { id: string; name: string } | undefined {
+  const record = runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed);
+  return record === undefined ? undefined : { id: record.spec.id, name: record.spec.name };
 }
 
 async function engineVersion(): Promise<string> {

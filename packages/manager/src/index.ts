@@ -20,3 +20,4 @@ export { TASK_FILTERS, taskName } from './control/task-ops.js';
 export { withDefaults as serviceWithDefaults } from './control/service-defaults.js';
 export type { ServiceObject, ServiceSpec, TaskObject, TaskSpec, TaskStatus, TaskState } from './store/objects.js';
 export { TASK_STATES } from './store/objects.js';
+export type { LogSelector, LogSink } from './control/service-logs.js';

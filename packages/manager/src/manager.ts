@@ -20,6 +20,8 @@ import { Dispatcher } from './dispatcher/dispatcher.js';
 import { LeaderProbe } from './raft/leader-probe.js';
 import { seats } from './control/membership-ops.js';
 import { LeaderLoops } from './orchestrator/leader-loops.js';
+import { LogBroker, type LogSelector, type LogSink } from './control/service-logs.js';
+import { subscribeThroughLeader } from './control/service-logs-rpc.js';
 
 /** Spread of the followers' campaigns after the leader's endpoint vanished (see RaftNode.leaderGone). */
 const LEADER_GONE_JITTER_MS = 300;
@@ -47,9 +49,13 @@ export class Manager {
   readonly #seeds: Map<string, string>;
   #raft!: RaftNode<ApplyResult>;
   #dispatcher!: Dispatcher;
+  readonly #logs = new LogBroker(this.store, newId);
   #loops!: LeaderLoops;
   #probe!: LeaderProbe;
   readonly #lastHeardMs = new Map<string, number>();
+  /** The term in which this manager leads, or null; see runLocally. */
+  #leaderTerm: number | null = null;
+  #confirmedTerm: number | null = null;
   #transport!: GrpcRaftTransport;
   #server!: grpc.Server;
   #credentials!: ClusterServerCredentials;
@@ -82,6 +88,20 @@ export class Manager {
 
   get dispatcher(): Dispatcher {
     return this.#dispatcher;
+  }
+
+  /** The log broker while this manager leads (agents hold their sessions with the leader). */
+  logBroker(): LogBroker | null {
+    return this.#raft.leaderId === this.#config.nodeId ? this.#logs : null;
+  }
+
+  /** Logs of services or tasks, gathered by the leader; the returned function cancels. */
+  subscribeLogs(selector: LogSelector, sink: LogSink): () => void {
+    const broker = this.logBroker();
+    if (broker) return broker.subscribe(selector, sink);
+    const addr = this.leaderAddr;
+    if (!addr) throw new ControlError('unavailable', noLeaderMessage);
+    return subscribeThroughLeader(addr, clientCredentials(this.#config.identity()), channelOptions(), selector, sink);
   }
 
   /** Where a manager's gRPC endpoint is: from the store once replicated, else from the seeds. */
@@ -141,6 +161,7 @@ export class Manager {
         onFatal: (err) => config.log('error', 'raft node failed', { err: String(err) }),
         onLeaderChange: (leader, term) => {
           config.log('info', 'raft leader changed', { leader: leader ?? 'none', term });
+          this.#leaderTerm = leader === config.nodeId ? term : null;
           this.#loops.leaderChanged(leader === config.nodeId);
         },
       },
@@ -213,12 +234,20 @@ export class Manager {
 
   /** Executes an operation here; only valid on the leader (the Control service calls it for followers). */
   async runLocally(method: string, payload: unknown): Promise<unknown> {
-    try {
-      await this.#raft.readIndex();
-    } catch (err) {
-      throw new ControlError('unavailable', noLeaderMessage, { cause: err });
+    const term = this.#leaderTerm;
+    if (term === null) throw new ControlError('unavailable', noLeaderMessage);
+    // A new leader's store may lag until it has committed in its term: one ReadIndex round per term
+    // proves that. After it, reads are served from the leader's store while it leads, as swarmkit does;
+    // check-quorum bounds how long a deposed leader could believe otherwise.
+    if (this.#confirmedTerm !== term) {
+      try {
+        await this.#raft.readIndex();
+      } catch (err) {
+        throw new ControlError('unavailable', noLeaderMessage, { cause: err });
+      }
+      if (this.#leaderTerm === term) this.#confirmedTerm = term;
     }
-    if (this.#raft.leaderId !== this.#config.nodeId) throw new ControlError('unavailable', noLeaderMessage);
+    if (this.#leaderTerm !== term) throw new ControlError('unavailable', noLeaderMessage);
     return runOperation(this.#context(), method, payload);
   }
 
@@ -266,6 +295,7 @@ export class Manager {
     this.#stopping ??= (async () => {
       this.#probe.stop();
       this.#dispatcher.stop();
+      this.#logs.stop();
       await this.#loops.stop();
       this.#server.forceShutdown();
       for (const client of this.#leaderClients.values()) client.close();

@@ -7,6 +7,7 @@ import { renderList, sortedRow, type ListFormatter } from '../format/list.js';
 import { naturalCompare, truncateId } from '../format/text.js';
 import { filtersJson, forEachArg, inspectAll, keyValues, type CommandContext, type GlobalArgs } from './context.js';
 import { NameResolver, renderTasks, type Task } from './tasks.js';
+import { registerServiceLogs } from './service-logs.js';
 
 interface PortConfig {
   Protocol?: string;
@@ -169,7 +170,7 @@ function createOptions(y: Argv<GlobalArgs>) {
 
 export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): Argv<GlobalArgs> {
   return yargs.command('service', 'Manage Swarm services', (service) =>
-    service
+    registerServiceLogs(service, ctx)
       .command(
         ['ls', 'list'],
         'List services',

@@ -1,7 +1,8 @@
 // This host's membership in a swarm: init, join, leave, restart with the same identity, and the
 // switch between worker and manager when the cluster promotes or demotes the node. It owns the
 // manager (on managers) and the agent's session (always, once in a swarm).
-import { AgentSession, DispatcherLink, Worker, type ContainerRuntime } from '@shoal/agent';
+import { join } from 'node:path';
+import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime } from '@shoal/agent';
 import {
   ControlError,
   Manager,
@@ -19,6 +20,8 @@ import {
   notManagerMessage,
   notManagerWorkerMessage,
   type TlsIdentity,
+  type LogSelector,
+  type LogSink,
 } from '@shoal/manager';
 import type { SessionMessage } from '@shoal/proto';
 import type { HostFacts, SwarmInfo } from '../api/system-info.js';
@@ -52,7 +55,7 @@ export class SwarmNode {
   #manager: Manager | null = null;
   #session: AgentSession | null = null;
   /** The task executor and its line to the managers, alive while the node is in a swarm. */
-  #tasks: { worker: Worker; link: DispatcherLink } | null = null;
+  #tasks: { worker: Worker; link: DispatcherLink; logs: LogPublisher; dataplane: Dataplane } | null = null;
   /** Serialises lifecycle changes (init, join, leave, role switches). */
   #queue: Promise<unknown> = Promise.resolve();
   #error = '';
@@ -80,6 +83,11 @@ export class SwarmNode {
 
   get manager(): Manager | null {
     return this.#manager;
+  }
+
+  /** The node's overlay data plane while it is in a swarm and runs tasks. */
+  get dataplane(): Dataplane | null {
+    return this.#tasks?.dataplane ?? null;
   }
 
   get nodeId(): string | null {
@@ -187,6 +195,13 @@ export class SwarmNode {
     if (!this.#state) throw new ControlError('unavailable', notManagerMessage);
     if (!this.#manager) throw new ControlError('unavailable', notManagerWorkerMessage);
     return this.#manager.call(method, payload);
+  }
+
+  /** Logs of services or tasks for the Engine API, gathered by the leader; managers only. */
+  subscribeLogs(selector: LogSelector, sink: LogSink): () => void {
+    if (!this.#state) throw new ControlError('unavailable', notManagerMessage);
+    if (!this.#manager) throw new ControlError('unavailable', notManagerWorkerMessage);
+    return this.#manager.subscribeLogs(selector, sink);
   }
 
   async swarmInfo(): Promise<SwarmInfo> {
@@ -368,8 +383,11 @@ export class SwarmNode {
       onAssignments: (kind, changes) => worker.apply(kind, changes),
       log,
     });
-    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), log });
-    this.#tasks = { worker, link };
+    const driver = new OverlayDriver({ netnsDir: join(this.#config.dataRoot, 'netns'), dataPathAddr: this.#state!.dataPathAddr });
+    const dataplane = new Dataplane({ driver, log });
+    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
+    const logs = new LogPublisher({ runtime, credentials: () => clientCredentials(this.#identity!), channelOptions: channelOptions(), log });
+    this.#tasks = { worker, link, logs, dataplane };
   }
 
   /** Stops the executor; on leave also removes every task container (the node runs no tasks any more). */
@@ -378,6 +396,7 @@ export class SwarmNode {
     this.#tasks = null;
     if (!tasks) return;
     tasks.link.stop();
+    tasks.logs.stop();
     if (forget) await tasks.worker.apply('full', { tasks: [], removed: [], serviceNames: {} });
     tasks.worker.stop();
   }
@@ -387,6 +406,7 @@ export class SwarmNode {
     if (!state) return;
     const manager = this.#session?.manager;
     if (manager) this.#tasks?.link.setSession(message.sessionId, manager);
+    if (manager) this.#tasks?.logs.setManager(manager);
     const managers = message.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
     if (managers.length > 0 && JSON.stringify(managers) !== JSON.stringify(state.managers)) {
       this.#state = { ...state, managers };

@@ -1,8 +1,10 @@
 // Every gRPC service a manager serves on 2377.
 import type * as grpc from '@grpc/grpc-js';
-import { ControlService, DispatcherService, NodeCAService, RaftService } from '@shoal/proto';
+import { ControlService, DispatcherService, LogBrokerService, NodeCAService, RaftService } from '@shoal/proto';
 import type { Message, RaftNode } from '@shoal/raft';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { LogBroker } from '../control/service-logs.js';
+import { logBrokerService } from '../control/service-logs-rpc.js';
 import type { AuthPolicy } from '../rpc/peer-auth.js';
 import type { MemoryStore, ApplyResult } from '../store/memory-store.js';
 import { caService } from './ca-service.js';
@@ -15,6 +17,7 @@ export interface ManagerHandle {
   readonly store: MemoryStore;
   readonly raft: RaftNode<ApplyResult>;
   readonly dispatcher: Dispatcher;
+  logBroker?(): LogBroker | null;
   call(method: string, payload: unknown): Promise<unknown>;
   receive(message: Message): void;
   runLocally(method: string, payload: unknown): Promise<unknown>;
@@ -25,4 +28,5 @@ export function addManagerServices(server: grpc.Server, manager: ManagerHandle, 
   server.addService(NodeCAService, caService(manager, policy));
   server.addService(ControlService, controlService(manager, policy));
   server.addService(DispatcherService, dispatcherService(manager, policy));
+  server.addService(LogBrokerService, logBrokerService({ broker: () => manager.logBroker?.() ?? null }, policy));
 }

@@ -1,0 +1,71 @@
+// `service logs` end to end on a 1-manager + 1-worker swarm: the manager's leader asks the worker's
+// agent for its tasks' lines and the docker CLI prints them with its "name.slot.task@node    | " prefix;
+// --tail, task logs, stderr, -f picking up lines written later, and shoal's output equal to docker's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { cliOk, docker, dockerOk, formSwarm, shoalCli, waitFor, withCluster } from '../src/index.js';
+import { writeBusyboxSaveTar } from '../src/test-image.js';
+
+test('service logs: prefixed lines from the worker, --tail, task logs, stderr, -f, and shoal prints what docker prints', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 1 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1] = cluster.hosts;
+  assert.ok(m1 && w1);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-logs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  await dockerOk(w1, ['load', '-i', join(dir, 'busybox.tar')]);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+
+  const script = 'echo hello; echo oops >&2; echo second; while sleep 1; do [ -f /tmp/more ] && echo later && rm /tmp/more; done';
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'talk', '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest', 'sh', '-c', script]);
+  const taskId = await waitFor('a running task', async () => {
+    const out = (await dockerOk(m1, ['service', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.ID}} {{.CurrentState}}', 'talk'])).trim();
+    return /^\w+ Running/.test(out) ? out.split(' ')[0] : undefined;
+  }, { timeoutMs: 20_000 });
+  assert.ok(taskId);
+  const prefix = `talk.1.${taskId.slice(0, 12)}@${w1.name}    | `;
+
+  const logs = await waitFor('three lines of logs', async () => {
+    const result = await docker(m1, ['service', 'logs', 'talk']);
+    return result.code === 0 && result.stdout.includes('second') ? result : undefined;
+  }, { timeoutMs: 15_000 });
+  assert.equal(logs.stdout, `${prefix}hello\n${prefix}second\n`);
+  assert.equal(logs.stderr, `${prefix}oops\n`);
+
+  const tail = await docker(m1, ['service', 'logs', '--tail', '1', 'talk']);
+  assert.equal(tail.stdout + tail.stderr, `${prefix}second\n`);
+  const byTask = await dockerOk(m1, ['service', 'logs', '--no-task-ids', taskId]);
+  assert.equal(byTask, `talk.1@${w1.name}    | hello\ntalk.1@${w1.name}    | second\n`);
+  const raw = await dockerOk(m1, ['service', 'logs', '--raw', 'talk']);
+  assert.equal(raw, 'hello\nsecond\n');
+
+  // shoal prints the same bytes for the same commands.
+  for (const args of [['service', 'logs', 'talk'], ['service', 'logs', '--tail', '1', 'talk'], ['service', 'logs', '--raw', '-t', 'talk']]) {
+    const ours = await shoalCli(m1, args);
+    const theirs = await docker(m1, args);
+    assert.equal(ours.code, 0, ours.stderr);
+    assert.equal(ours.stdout, theirs.stdout, args.join(' '));
+    assert.equal(ours.stderr, theirs.stderr, args.join(' '));
+  }
+
+  // -f: a line written after the command started arrives; the command runs until killed.
+  const follow = spawn('docker', ['service', 'logs', '-f', '--tail', '0', 'talk'], { env: { ...process.env, DOCKER_HOST: `unix://${m1.socket}` } });
+  t.after(() => follow.kill('SIGKILL'));
+  let followed = '';
+  follow.stdout.setEncoding('utf8').on('data', (d: string) => (followed += d));
+  const containerId = (await dockerOk(w1, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=talk'])).trim();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await dockerOk(w1, ['exec', containerId, 'touch', '/tmp/more']).catch(async () => {
+    // Without exec on this daemon, a scale-up gives a new task whose lines -f must pick up instead.
+    await dockerOk(m1, ['service', 'scale', '--detach', 'talk=2']);
+  });
+  await waitFor('a followed line', async () => (/later|hello/.test(followed) ? true : undefined), { timeoutMs: 15_000 });
+  assert.equal(follow.exitCode, null, 'service logs -f keeps running');
+
+  await cliOk(shoalCli, m1, ['service', 'rm', 'talk']);
+});
