@@ -3,3 +3,4 @@ export * from './runtime/index.js';
 export * from './images/index.js';
 export * from './worker/index.js';
 export * from './network/index.js';
+export * from './dataplane/index.js';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageStore, RuncRuntime } from '@shoal/agent';
+import { ImageStore, RuncRuntime, TASK_ID_LABEL } from '@shoal/agent';
 import { createEngineApi, gatherHostFacts } from './api/index.js';
 import { containerRoutes } from './containers/index.js';
 import { imageRoutes } from './images/index.js';
@@ -66,7 +66,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
       swarmRoutes(swarm),
       serviceRoutes(swarm),
       serviceLogRoutes(swarm),
-      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot }),
+      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId) }),
       containerRoutes(runtime, { netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined) }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
     ],
@@ -85,6 +85,12 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   runtime.close();
   log.info('stopped');
   return 0;
+}
+
+/** The container of a swarm task (sandboxes are named after their task). */
+function taskContainer(runtime: RuncRuntime, taskId: string): { id: string; name: string } | undefined {
+  const record = runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed);
+  return record === undefined ? undefined : { id: record.spec.id, name: record.spec.name };
 }
 
 async function engineVersion(): Promise<string> {

@@ -2,15 +2,25 @@
 // complete or failed when the container exits, shutdown when the managers ask it to stop. Each step
 // is reported; work for one task is serialized, and a step never reports an earlier state than the
 // last one reported.
+import type { NetworkChange } from '../dataplane/types.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import { containerSpec, stopGraceSec } from './container-spec.js';
 import { isTerminal, rank, shouldRun, type AssignedTask, type TaskState, type TaskStatus } from './task.js';
 
+/** The data plane as the executor sees it. */
+export interface TaskNetworking {
+  /** Takes in the networks of an assignments message, before its tasks are acted on. */
+  applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveSandboxes: readonly string[]): Promise<void>;
+  /** The task's sandbox on its networks; undefined = a namespace of its own. Failing fails the task. */
+  prepare(task: AssignedTask): Promise<{ readonly netnsPath: string } | undefined>;
+  /** The task's container has stopped: its sandbox and endpoints go. Repeatable. */
+  release(taskId: string): Promise<void>;
+}
+
 export interface RunnerHost {
   readonly runtime: ContainerRuntime;
   report(taskId: string, status: TaskStatus): void;
-  /** The network namespace prepared for the task (the data plane's seam); undefined = its own. */
-  netnsFor(task: AssignedTask): Promise<string | undefined>;
+  readonly networking: TaskNetworking;
   now(): string;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
 }
@@ -48,9 +58,11 @@ export class TaskRunner {
   remove(): Promise<void> {
     return this.#enqueue(async () => {
       const id = this.#containerId;
-      if (!id || !this.#host.runtime.get(id)) return;
-      await this.#host.runtime.stop(id, stopGraceSec(this.#task)).catch(() => undefined);
-      await this.#host.runtime.remove(id, true).catch((err) => this.#host.log('warn', 'could not remove a task container', { task: this.#task.ID, err: String(err) }));
+      if (id && this.#host.runtime.get(id)) {
+        await this.#host.runtime.stop(id, stopGraceSec(this.#task)).catch(() => undefined);
+        await this.#host.runtime.remove(id, true).catch((err) => this.#host.log('warn', 'could not remove a task container', { task: this.#task.ID, err: String(err) }));
+      }
+      await this.#host.networking.release(this.#task.ID);
     });
   }
 
@@ -79,9 +91,10 @@ export class TaskRunner {
     this.#report('preparing', 'preparing');
     let id: string;
     try {
-      const spec = containerSpec(this.#task, this.#serviceName, await this.#host.netnsFor(this.#task));
-      id = (await runtime.create(spec)).spec.id;
+      const sandbox = await this.#host.networking.prepare(this.#task);
+      id = (await runtime.create(containerSpec(this.#task, this.#serviceName, sandbox?.netnsPath))).spec.id;
     } catch (err) {
+      await this.#host.networking.release(this.#task.ID);
       const message = err instanceof Error ? err.message : String(err);
       return this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
     }
@@ -90,6 +103,7 @@ export class TaskRunner {
     try {
       await runtime.start(id);
     } catch (err) {
+      await this.#host.networking.release(this.#task.ID);
       return this.#report('failed', 'starting', { Err: err instanceof Error ? err.message : String(err) });
     }
     this.#follow(true);
@@ -105,13 +119,14 @@ export class TaskRunner {
     if (this.#waiting) return;
     this.#waiting = true;
     this.#host.runtime.wait(id).then(
-      (code) => this.#enqueue(async () => this.#exited(id, code)),
+      (code) => this.#enqueue(() => this.#exited(id, code)),
       (err) => this.#host.log('warn', 'waiting for a task container failed', { task: this.#task.ID, err: String(err) }),
     );
   }
 
-  #exited(id: string, code: number): void {
+  async #exited(id: string, code: number): Promise<void> {
     this.#waiting = false;
+    await this.#host.networking.release(this.#task.ID);
     const status = { ContainerStatus: { ContainerID: id, PID: 0, ExitCode: code } };
     if (this.#stopping || !shouldRun(this.#task)) return this.#report('shutdown', 'shutdown', status);
     if (code === 0) this.#report('complete', 'finished', status);

@@ -1,5 +1,6 @@
 // The parts of a swarm task (the Engine API's Task object, as the dispatcher sends it) the agent acts
 // on. The agent does not depend on the manager: these mirror its shapes.
+import type { NetworkChange } from '../dataplane/types.js';
 
 export type TaskState =
   | 'new' | 'pending' | 'assigned' | 'accepted' | 'preparing' | 'ready' | 'starting' | 'running'
@@ -47,13 +48,22 @@ export interface AssignedTask {
       readonly StopGracePeriod?: number;
     };
   };
-  readonly NetworksAttachments?: readonly { readonly Network: { readonly ID: string } & Record<string, unknown>; readonly Addresses: readonly string[] }[];
+  readonly NetworksAttachments?: readonly NetworkAttachment[];
+}
+
+export interface NetworkAttachment {
+  readonly Network: { readonly ID: string } & Record<string, unknown>;
+  /** "a.b.c.d/len" */
+  readonly Addresses: readonly string[];
 }
 
 export interface Assignments {
   readonly tasks: readonly AssignedTask[];
   readonly removed: readonly string[];
   readonly serviceNames: Readonly<Record<string, string>>;
+  /** The networks of the node's tasks (full) or those that changed (incremental); absent = none. */
+  readonly networks?: readonly NetworkChange[];
+  readonly removedNetworks?: readonly string[];
 }
 
 /** The task should (still) run: desired state at or before running. */

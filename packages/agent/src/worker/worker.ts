@@ -1,16 +1,25 @@
 // The agent's task executor: applies the assignments the managers send (full, then incremental) by
 // running a TaskRunner per task, removes containers of tasks no longer assigned, and after a restart
-// adopts the containers it finds again (by their task label) instead of starting new ones.
+// adopts the containers it finds again (by their task label) instead of starting new ones. Tasks on
+// networks run in sandboxes the TaskNetworking (the data plane) prepares, and release when they end.
 import type { ContainerRuntime } from '../runtime/types.js';
 import { TASK_ID_LABEL } from './container-spec.js';
 import type { AssignedTask, Assignments, TaskStatus } from './task.js';
-import { TaskRunner, type RunnerHost } from './task-runner.js';
+import { TaskRunner, type RunnerHost, type TaskNetworking } from './task-runner.js';
+
+/** Without a data plane: every task gets a fresh namespace of its own. */
+const NO_NETWORKING: TaskNetworking = {
+  applyNetworks: async () => undefined,
+  prepare: async () => undefined,
+  release: async () => undefined,
+};
 
 export interface WorkerOptions {
   readonly runtime: ContainerRuntime;
   /** Queues a status report for the managers. */
   readonly report: (taskId: string, status: TaskStatus) => void;
-  readonly netnsFor?: (task: AssignedTask) => Promise<string | undefined>;
+  /** Default: none (tasks are not attached to their networks). */
+  readonly networking?: TaskNetworking;
   readonly now?: () => string;
   readonly log: RunnerHost['log'];
 }
@@ -23,7 +32,7 @@ export class Worker {
     this.#host = {
       runtime: opts.runtime,
       report: opts.report,
-      netnsFor: opts.netnsFor ?? (async () => undefined),
+      networking: opts.networking ?? NO_NETWORKING,
       now: opts.now ?? (() => new Date().toISOString()),
       log: opts.log,
     };
@@ -36,6 +45,7 @@ export class Worker {
 
   /** Applies one assignments message; resolves when every step it started has been taken. */
   async apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
+    await this.#host.networking.applyNetworks(kind, changes.networks ?? [], changes.removedNetworks ?? [], this.#liveSandboxes(changes.tasks));
     const work: Promise<void>[] = [];
     if (kind === 'full') {
       const assigned = new Set(changes.tasks.map((t) => t.ID));
@@ -68,6 +78,12 @@ export class Worker {
   #drop(id: string, runner: TaskRunner): Promise<void> {
     this.#runners.delete(id);
     return runner.remove();
+  }
+
+  /** Assigned tasks whose containers still run (after a restart): their sandboxes are kept. */
+  #liveSandboxes(tasks: readonly AssignedTask[]): string[] {
+    const running = new Set(this.#host.runtime.list().filter((r) => r.state.status === 'running' && !r.removed).map((r) => r.spec.labels?.[TASK_ID_LABEL]));
+    return tasks.filter((t) => running.has(t.ID)).map((t) => t.ID);
   }
 
   #adoptable(taskId: string): string | null {

@@ -13,6 +13,7 @@ import { networkCreateShape } from '../api/body-shapes.js';
 import { decodeShape } from '../api/json-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
+import type { NodeOverlay } from './node-overlays.js';
 
 export type SwarmRole = 'none' | 'worker' | 'manager';
 
@@ -21,14 +22,26 @@ export interface NetworkBackend {
   role(): SwarmRole;
   call(method: string, payload: unknown): Promise<unknown>;
   localNetworks(): NetworkResource[];
+  /** Swarm networks instantiated on this node, with their Containers and Peers here. Default: none. */
+  nodeOverlays?(): readonly NodeOverlay[];
+}
+
+/** A swarm network as this node answers for it: with Containers and Peers where it is instantiated here. */
+function withNodeView(network: NetworkResource, overlays: readonly NodeOverlay[]): NetworkResource {
+  const here = overlays.find((o) => o.resource.Id === network.Id);
+  return here === undefined ? network : { ...network, Containers: here.containers, Peers: here.peers };
 }
 
 const workerCreateMessage = 'Cannot create a multi-host network from a worker node. Please create the network from a manager node.';
 const PRUNE_FILTERS = ['label', 'label!', 'until'] as const;
 
 export function networkRoutes(backend: NetworkBackend): RouteTable {
-  const swarmNetworks = async (filters: Record<string, string[]> = {}): Promise<NetworkResource[]> =>
-    backend.role() === 'manager' ? ((await backend.call('listNetworks', { filters })) as NetworkResource[]) : [];
+  /** A manager answers for the swarm's networks; a worker for those it has instantiated, as dockerd's. */
+  const swarmNetworks = async (filters: Record<string, string[]> = {}): Promise<NetworkResource[]> => {
+    const overlays = backend.nodeOverlays?.() ?? [];
+    if (backend.role() === 'manager') return ((await backend.call('listNetworks', { filters })) as NetworkResource[]).map((n) => withNodeView(n, overlays));
+    return filterNetworks(overlays.map((o) => withNodeView(o.resource, overlays)), filters);
+  };
 
   /** Resolves a reference over swarm and local networks; `scope` narrows to one kind, as ?scope= does. */
   const find = async (ref: string, scope: string | undefined): Promise<NetworkResource> => {
@@ -55,8 +68,8 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/{id}',
       handler: async (ctx) => {
         const network = await find(ctx.params.id!, ctx.query.string('scope') || undefined);
-        if (network.Scope === 'swarm' && ctx.query.bool('verbose')) {
-          return json(await backend.call('getNetwork', { id: network.Id, verbose: true }));
+        if (network.Scope === 'swarm' && ctx.query.bool('verbose') && backend.role() === 'manager') {
+          return json(withNodeView((await backend.call('getNetwork', { id: network.Id, verbose: true })) as NetworkResource, backend.nodeOverlays?.() ?? []));
         }
         return json(network);
       },

@@ -1,7 +1,8 @@
 // This host's membership in a swarm: init, join, leave, restart with the same identity, and the
 // switch between worker and manager when the cluster promotes or demotes the node. It owns the
 // manager (on managers) and the agent's session (always, once in a swarm).
-import { AgentSession, DispatcherLink, LogPublisher, Worker, type ContainerRuntime } from '@shoal/agent';
+import { join } from 'node:path';
+import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime } from '@shoal/agent';
 import {
   ControlError,
   Manager,
@@ -54,7 +55,7 @@ export class SwarmNode {
   #manager: Manager | null = null;
   #session: AgentSession | null = null;
   /** The task executor and its line to the managers, alive while the node is in a swarm. */
-  #tasks: { worker: Worker; link: DispatcherLink; logs: LogPublisher } | null = null;
+  #tasks: { worker: Worker; link: DispatcherLink; logs: LogPublisher; dataplane: Dataplane } | null = null;
   /** Serialises lifecycle changes (init, join, leave, role switches). */
   #queue: Promise<unknown> = Promise.resolve();
   #error = '';
@@ -82,6 +83,11 @@ export class SwarmNode {
 
   get manager(): Manager | null {
     return this.#manager;
+  }
+
+  /** The node's overlay data plane while it is in a swarm and runs tasks. */
+  get dataplane(): Dataplane | null {
+    return this.#tasks?.dataplane ?? null;
   }
 
   get nodeId(): string | null {
@@ -377,9 +383,11 @@ export class SwarmNode {
       onAssignments: (kind, changes) => worker.apply(kind, changes),
       log,
     });
-    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), log });
+    const driver = new OverlayDriver({ netnsDir: join(this.#config.dataRoot, 'netns'), dataPathAddr: this.#state!.dataPathAddr });
+    const dataplane = new Dataplane({ driver, log });
+    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
     const logs = new LogPublisher({ runtime, credentials: () => clientCredentials(this.#identity!), channelOptions: channelOptions(), log });
-    this.#tasks = { worker, link, logs };
+    this.#tasks = { worker, link, logs, dataplane };
   }
 
   /** Stops the executor; on leave also removes every task container (the node runs no tasks any more). */

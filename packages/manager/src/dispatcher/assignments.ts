@@ -1,9 +1,13 @@
 // A node's assignments: the tasks it must run or stop, streamed to its agent, first in full and then
 // as changes. A task stays assigned while it should run or has not stopped yet; once it has stopped
-// and should stay stopped it leaves the set, and the agent removes what it had for it.
+// and should stay stopped it leaves the set, and the agent removes what it had for it. The same
+// stream carries the overlay networks those tasks are on, with their endpoints cluster-wide and their
+// services (network-directory.ts): the agent programs peers, DNS and load balancing from them.
 import type { StoreView, MemoryStore } from '../store/memory-store.js';
 import type { TaskObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
+import { currentDirectory } from './network-directory.js';
+import { NodeNetworkTracker, type NetworkChange } from './network-stream.js';
 
 export interface AssignmentChanges {
   /** FULL: every assigned task. INCREMENTAL: tasks that are new or changed. */
@@ -12,6 +16,10 @@ export interface AssignmentChanges {
   readonly removed: readonly string[];
   /** Names of the services of `tasks`: the agent names containers <service>.<slot>.<task>. */
   readonly serviceNames: Readonly<Record<string, string>>;
+  /** FULL: every network of the assigned tasks. INCREMENTAL: networks that are new or changed. */
+  readonly networks: readonly NetworkChange[];
+  /** INCREMENTAL only: networks the node no longer needs. */
+  readonly removedNetworks: readonly string[];
 }
 
 export interface AssignmentSink {
@@ -25,10 +33,15 @@ export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
     .filter((t) => rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State));
 }
 
+function networksOf(tasks: readonly TaskObject[]): Set<string> {
+  return new Set(tasks.flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)));
+}
+
 export class AssignmentStream {
   readonly #store: MemoryStore;
   readonly #nodeId: string;
   readonly #sink: AssignmentSink;
+  readonly #networks = new NodeNetworkTracker();
   #sent = new Map<string, number>();
   #unsubscribe: (() => void) | null = null;
 
@@ -42,7 +55,8 @@ export class AssignmentStream {
   start(): void {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
     this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
-    this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks) });
+    const networks = this.#networks.full(currentDirectory(this.#store), networksOf(tasks));
+    this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks });
     this.#unsubscribe = this.#store.subscribe(() => this.#diff());
   }
 
@@ -62,8 +76,9 @@ export class AssignmentStream {
     const changed = now.filter((t) => this.#sent.get(t.ID) !== t.Version.Index);
     const ids = new Set(now.map((t) => t.ID));
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
-    if (changed.length === 0 && removed.length === 0) return;
+    const networks = this.#networks.diff(currentDirectory(this.#store), networksOf(now));
+    if (changed.length === 0 && removed.length === 0 && networks.networks.length === 0 && networks.removedNetworks.length === 0) return;
     this.#sent = new Map(now.map((t) => [t.ID, t.Version.Index]));
-    this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed) });
+    this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed), ...networks });
   }
 }

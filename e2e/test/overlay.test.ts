@@ -1,0 +1,92 @@
+// Overlay networks across hosts with the real docker CLI: service tasks on a user-defined overlay on
+// two workers reach each other by address (VXLAN between the host namespaces, peers pushed by the
+// managers), the network exists on a worker exactly while a task there uses it, and nothing of it
+// (namespaces, sandboxes) is left once the service is removed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerOk, formSwarm, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { writeBusyboxSaveTar } from '../src/test-image.js';
+
+/** Namespace files the node's data plane has mounted (overlay networks `1-…`, sandboxes `sb-…`). */
+function mountedNamespaces(host: HostLayout): string[] {
+  const dir = `${host.dataRoot}/netns/`;
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((path) => path.startsWith(dir))
+    .map((path) => path.slice(dir.length));
+}
+
+async function networkNames(host: HostLayout): Promise<string[]> {
+  return (await dockerOk(host, ['network', 'ls', '--format', '{{.Name}}'])).trim().split('\n');
+}
+
+/** The running tasks of a service: node name and overlay address, once there are `n` of them. */
+async function runningTasks(manager: HostLayout, service: string, n: number): Promise<{ id: string; node: string; ip: string }[]> {
+  const rows = await waitFor(
+    `${n} running tasks of ${service}`,
+    async () => {
+      const out = await dockerOk(manager, ['service', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.ID}}|{{.Node}}|{{.CurrentState}}', service]);
+      const rows = out.trim().split('\n').filter((l) => l !== '').map((l) => l.split('|'));
+      return rows.length === n && rows.every((r) => r[2]?.startsWith('Running')) ? rows : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
+  return Promise.all(
+    rows.map(async ([id = '', node = '']) => {
+      const addr = (await dockerOk(manager, ['inspect', '--type', 'task', '--format', '{{range .NetworksAttachments}}{{index .Addresses 0}}{{end}}', id])).trim();
+      return { id, node, ip: addr.split('/')[0] ?? '' };
+    }),
+  );
+}
+
+test('tasks of a service on a user overlay reach each other across hosts; the network lives on a worker only while a task uses it', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1, w2] = cluster.hosts;
+  assert.ok(m1 && w1 && w2);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-overlay-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  for (const w of [w1, w2]) await dockerOk(w, ['load', '-i', join(dir, 'busybox.tar')]);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+
+  await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--subnet', '10.77.0.0/24', 'ov1']);
+  assert.ok(!(await networkNames(w1)).includes('ov1'), 'no task on w1 uses ov1 yet');
+  // Each task pings every address the service can have; the other task's replies prove the overlay works.
+  const script = 'while true; do for i in 2 3 4 5; do ping -c 1 -W 1 10.77.0.$i; done; sleep 0.5; done';
+  await dockerOk(m1, [
+    'service', 'create', '--detach', '--name', 'pinger', '--replicas', '2', '--replicas-max-per-node', '1', '--network', 'ov1',
+    '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest', 'sh', '-c', script,
+  ]);
+  const tasks = await runningTasks(m1, 'pinger', 2);
+  assert.deepEqual(tasks.map((x) => x.node).sort(), [w1.name, w2.name].sort());
+  for (const x of tasks) assert.match(x.ip, /^10\.77\.0\.\d+$/);
+
+  for (const [host, other] of [[w1, w2], [w2, w1]] as const) {
+    const peer = tasks.find((x) => x.node === other.name)!;
+    const container = (await dockerOk(host, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=pinger'])).trim();
+    assert.notEqual(container, '');
+    await waitFor(`${host.name}'s task hears from ${peer.ip} on ${other.name}`, async () => {
+      const logs = await dockerOk(host, ['logs', container]);
+      return logs.includes(`bytes from ${peer.ip}:`) ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 300 });
+    assert.ok((await networkNames(host)).includes('ov1'), `${host.name} lists ov1 while its task uses it`);
+  }
+  const inspect = JSON.parse(await dockerOk(w1, ['network', 'inspect', 'ov1'])) as { Containers: Record<string, { Name: string; IPv4Address: string }>; Peers: { IP: string }[] }[];
+  const mine = tasks.find((x) => x.node === w1.name)!;
+  assert.deepEqual(Object.values(inspect[0]!.Containers).map((c) => c.IPv4Address), [`${mine.ip}/24`]);
+  assert.match(Object.values(inspect[0]!.Containers)[0]!.Name, /^pinger\.\d\.[0-9a-z]{25}$/);
+  assert.deepEqual(inspect[0]!.Peers.map((p) => p.IP), [w1.addr, w2.addr].sort(), 'Peers: every host with an endpoint on it, as dockerd lists them');
+
+  await dockerOk(m1, ['service', 'rm', 'pinger']);
+  for (const w of [w1, w2]) {
+    await waitFor(`ov1 gone from ${w.name}`, async () => (!(await networkNames(w)).includes('ov1') ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+    // The network is listed while it is instantiated: once it is not, its namespace and the sandbox are gone.
+    assert.deepEqual(mountedNamespaces(w), [], `${w.name} keeps no overlay or sandbox namespace`);
+  }
+  await dockerOk(m1, ['network', 'rm', 'ov1']);
+});

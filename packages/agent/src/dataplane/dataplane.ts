@@ -1,0 +1,135 @@
+// The glue between what the managers send and the node's overlay driver: sandboxes for tasks (one
+// endpoint per network attachment, with the address the managers allocated), and each network's
+// peers (every running endpoint cluster-wide, as static FDB/neighbour entries) kept in step with the
+// directory that arrives with the assignments.
+import type { OverlayDriver, OverlayNetworkSpec, Peer } from '../network/index.js';
+import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
+import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
+import type { NetworkChange, NetworkInfo } from './types.js';
+
+export interface DataplaneOptions {
+  readonly driver: OverlayDriver;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** What a task's container needs from the data plane. */
+export interface TaskSandbox {
+  /** The sandbox's namespace file: the container's network namespace. */
+  readonly netnsPath: string;
+}
+
+export interface LocalNetworkView {
+  readonly info: NetworkInfo;
+  /** Sandboxes (task IDs) attached here, with their address on the network. */
+  readonly sandboxes: readonly { readonly id: string; readonly ip: string; readonly prefixLen: number; readonly mac: string }[];
+  /** Remote endpoints programmed as peers. */
+  readonly peers: readonly Peer[];
+}
+
+const VXLAN_ID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
+
+function stripPrefix(cidr: string): { ip: string; prefixLen?: number } {
+  const [ip = '', len] = cidr.split('/');
+  return len === undefined ? { ip } : { ip, prefixLen: Number(len) };
+}
+
+/** The network as the task's own attachment describes it: the fallback when the directory has not got it. */
+function specFromAttachment(a: NetworkAttachment): OverlayNetworkSpec {
+  const n = a.Network as { ID: string; DriverState?: { Options?: Record<string, string> }; IPAMOptions?: { Configs?: { Subnet?: string; Gateway?: string }[] } };
+  const config = n.IPAMOptions?.Configs?.[0];
+  return { id: n.ID, vni: Number(n.DriverState?.Options?.[VXLAN_ID_OPTION]), subnet: config?.Subnet ?? '', gateway: config?.Gateway ?? '' };
+}
+
+export function specFromInfo(info: NetworkInfo): OverlayNetworkSpec {
+  return {
+    id: info.ID, vni: info.Vni, subnet: info.Subnet, gateway: info.Gateway,
+    ...(info.Mtu !== undefined ? { mtu: info.Mtu } : {}), internal: info.Internal, encrypted: info.Encrypted,
+  };
+}
+
+export function peersOf(record: NetworkRecord): Peer[] {
+  return [...record.endpoints.values()].map((e) => ({ ip: e.Addr, mac: e.Mac, vtep: e.Vtep }));
+}
+
+export class Dataplane {
+  readonly #driver: OverlayDriver;
+  readonly #log: DataplaneOptions['log'];
+  readonly #directory = new NetworkDirectoryMirror();
+  /** The last parameters of every network the directory had: a network stays listed until its last sandbox goes. */
+  readonly #infos = new Map<string, NetworkInfo>();
+  #reclaimed = false;
+
+  constructor(options: DataplaneOptions) {
+    this.#driver = options.driver;
+    this.#log = options.log;
+  }
+
+  get directory(): NetworkDirectoryMirror {
+    return this.#directory;
+  }
+
+  /**
+   * Takes in the networks of an assignments message and reprograms the peers of those that changed.
+   * The first full message also reclaims what a previous run left: sandboxes other than `liveSandboxes`
+   * (tasks whose containers still run and are adopted) and networks nothing here uses.
+   */
+  async applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveSandboxes: readonly string[]): Promise<void> {
+    const delta = this.#directory.apply(kind, networks, removedNetworks);
+    for (const n of networks) this.#infos.set(n.Network.ID, n.Network);
+    if (kind === 'full' && !this.#reclaimed) {
+      await this.#driver.reclaimStale({ networks: this.#directory.list().map((r) => r.info.ID), sandboxes: liveSandboxes });
+      this.#reclaimed = true;
+    }
+    for (const id of delta.removed) await this.#driver.setPeers(id, []);
+    for (const id of delta.changed) {
+      const record = this.#directory.get(id);
+      if (record === undefined) continue;
+      await this.#driver.setPeers(id, peersOf(record)).catch((err) => this.#log('warn', 'programming peers failed', { network: id, err: String(err) }));
+    }
+  }
+
+  /** A sandbox with one endpoint per attachment; undefined for a task on no network (it gets its own namespace). */
+  async prepare(task: AssignedTask): Promise<TaskSandbox | undefined> {
+    const attachments = task.NetworksAttachments ?? [];
+    if (attachments.length === 0) return undefined;
+    const netnsPath = await this.#driver.createSandbox(task.ID);
+    try {
+      for (const a of attachments) {
+        const record = this.#directory.get(a.Network.ID);
+        const spec = record === undefined ? specFromAttachment(a) : specFromInfo(record.info);
+        const address = stripPrefix(a.Addresses[0] ?? '');
+        await this.#driver.attach(task.ID, spec, { ip: address.ip, ...(address.prefixLen !== undefined ? { prefixLen: address.prefixLen } : {}) });
+      }
+    } catch (err) {
+      await this.release(task.ID);
+      throw err;
+    }
+    return { netnsPath };
+  }
+
+  /** Removes the task's sandbox (its container must have stopped); networks it was the last user of go too. */
+  async release(taskId: string): Promise<void> {
+    await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
+  }
+
+  /** The overlay networks instantiated on this node, with their sandboxes and peers. */
+  localNetworks(): LocalNetworkView[] {
+    const views: LocalNetworkView[] = [];
+    const here = new Set(this.#driver.networkList().map((n) => n.id));
+    for (const id of this.#infos.keys()) if (!here.has(id) && this.#directory.get(id) === undefined) this.#infos.delete(id);
+    for (const local of this.#driver.networkList()) {
+      const info = this.#infos.get(local.id);
+      if (info === undefined) continue;
+      const record = this.#directory.get(local.id);
+      const sandboxes = local.holders
+        .filter((h) => h.startsWith('sandbox:'))
+        .map((h) => h.slice('sandbox:'.length))
+        .flatMap((id) => {
+          const e = this.#driver.sandboxInfo(id)?.endpoints.find((x) => x.networkId === local.id);
+          return e === undefined ? [] : [{ id, ip: e.ip, prefixLen: e.prefixLen, mac: e.mac }];
+        });
+      views.push({ info, sandboxes, peers: record === undefined ? [] : peersOf(record) });
+    }
+    return views;
+  }
+}

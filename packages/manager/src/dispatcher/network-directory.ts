@@ -1,0 +1,183 @@
+// What an agent must know about an overlay network it has tasks on, computed once per store commit and
+// shared by every node's assignment stream: the network's parameters (VNI, subnet, MTU...), every live
+// endpoint on it cluster-wide (address, MAC, the host it runs on: what peers and DNS need), and the
+// services on it (name, VIP, aliases: what DNS and load balancing need). Each record also carries its
+// JSON text, so a stream diffs what it sent against the directory by comparing strings.
+import type { StoreView, MemoryStore } from '../store/memory-store.js';
+import type { NetworkObject, NodeObject, ServiceObject, TaskObject } from '../store/objects.js';
+import { rank } from '../tasks/lifecycle.js';
+
+export interface NetworkInfo {
+  readonly ID: string;
+  readonly Name: string;
+  readonly Vni: number;
+  readonly Subnet: string;
+  readonly Gateway: string;
+  /** From the `com.docker.network.driver.mtu` option; absent = the driver's default. */
+  readonly Mtu?: number;
+  readonly Internal: boolean;
+  readonly Encrypted: boolean;
+  readonly Attachable: boolean;
+  readonly Ingress: boolean;
+}
+
+/** A running task's interface on the network. */
+export interface EndpointInfo {
+  /** The task's ID. */
+  readonly ID: string;
+  readonly ServiceID: string;
+  readonly NodeID: string;
+  /** Names DNS answers with this address: the container name <service>.<slot>.<task> and the task name <service>.<slot>. */
+  readonly Names: readonly string[];
+  /** Without the prefix length. */
+  readonly Addr: string;
+  /** Docker's 02:42 followed by the address's bytes. */
+  readonly Mac: string;
+  /** The data-path address of the endpoint's node (its VXLAN tunnel end). */
+  readonly Vtep: string;
+}
+
+export interface ServicePort {
+  readonly Protocol: 'tcp' | 'udp' | 'sctp';
+  readonly TargetPort: number;
+  readonly PublishedPort: number;
+  readonly PublishMode: 'ingress' | 'host';
+}
+
+export interface ServiceInfo {
+  readonly ID: string;
+  readonly Name: string;
+  readonly Mode: 'vip' | 'dnsrr';
+  /** The service's virtual IP on this network (mode vip), without the prefix length. */
+  readonly Vip?: string;
+  /** Network aliases (`--network name=N,alias=A`): resolved like the service name. */
+  readonly Aliases: readonly string[];
+  readonly Ports: readonly ServicePort[];
+}
+
+export interface Keyed<T> {
+  readonly value: T;
+  /** JSON of value: equal text = nothing to send. */
+  readonly text: string;
+}
+
+export interface DirectoryEntry {
+  readonly network: Keyed<NetworkInfo>;
+  readonly endpoints: ReadonlyMap<string, Keyed<EndpointInfo>>;
+  readonly services: ReadonlyMap<string, Keyed<ServiceInfo>>;
+}
+
+export interface NetworkDirectory {
+  readonly networks: ReadonlyMap<string, DirectoryEntry>;
+}
+
+const MTU_OPTION = 'com.docker.network.driver.mtu';
+
+function keyed<T>(value: T): Keyed<T> {
+  return { value, text: JSON.stringify(value) };
+}
+
+export function macFromAddr(addr: string): string {
+  return ['02', '42', ...addr.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
+function stripPrefix(cidr: string): string {
+  const slash = cidr.indexOf('/');
+  return slash < 0 ? cidr : cidr.slice(0, slash);
+}
+
+export function networkInfo(n: NetworkObject): NetworkInfo {
+  const mtu = Number(n.Spec.Options[MTU_OPTION]);
+  return {
+    ID: n.ID,
+    Name: n.Spec.Name,
+    Vni: n.Allocation.Vni,
+    Subnet: n.Allocation.Subnet,
+    Gateway: n.Allocation.Gateway,
+    ...(Number.isInteger(mtu) && mtu > 0 ? { Mtu: mtu } : {}),
+    Internal: n.Spec.Internal,
+    Encrypted: n.Spec.Options.encrypted !== undefined,
+    Attachable: n.Spec.Attachable,
+    Ingress: n.Spec.Ingress,
+  };
+}
+
+/** A task's endpoints exist while it runs and should, on a node that is not down. */
+function endpointLive(task: TaskObject, node: NodeObject | undefined): boolean {
+  return node !== undefined && node.Status.State !== 'down' && task.Status.State === 'running' && rank(task.DesiredState) <= rank('running');
+}
+
+function taskNames(task: TaskObject, service: ServiceObject | undefined): string[] {
+  const name = service?.Spec.Name ?? '';
+  if (name === '') return [];
+  const base = `${name}.${task.Slot > 0 ? task.Slot : (task.NodeID ?? '')}`;
+  return [`${base}.${task.ID}`, base];
+}
+
+function serviceNetworks(s: ServiceObject): Set<string> {
+  const ids = new Set((s.Spec.TaskTemplate.Networks ?? []).map((n) => n.Target));
+  for (const v of s.Endpoint?.VirtualIPs ?? []) ids.add(v.NetworkID);
+  return ids;
+}
+
+function serviceInfo(s: ServiceObject, networkId: string): ServiceInfo {
+  const vip = s.Endpoint?.VirtualIPs?.find((v) => v.NetworkID === networkId);
+  const mode = s.Endpoint?.Spec.Mode ?? s.Spec.EndpointSpec?.Mode ?? 'vip';
+  return {
+    ID: s.ID,
+    Name: s.Spec.Name,
+    Mode: mode,
+    ...(mode === 'vip' && vip !== undefined ? { Vip: stripPrefix(vip.Addr) } : {}),
+    Aliases: [...((s.Spec.TaskTemplate.Networks ?? []).find((n) => n.Target === networkId)?.Aliases ?? [])],
+    Ports: (s.Endpoint?.Ports ?? []).map((p) => ({
+      Protocol: p.Protocol ?? 'tcp',
+      TargetPort: p.TargetPort ?? 0,
+      PublishedPort: p.PublishedPort ?? 0,
+      PublishMode: p.PublishMode ?? 'ingress',
+    })),
+  };
+}
+
+export function buildDirectory(view: StoreView): NetworkDirectory {
+  const nodes = new Map(view.list('node').map((n) => [n.ID, n]));
+  const services = view.list('service');
+  const servicesById = new Map(services.map((s) => [s.ID, s]));
+  const endpoints = new Map<string, Map<string, Keyed<EndpointInfo>>>();
+  const onNetwork = new Map<string, Map<string, Keyed<ServiceInfo>>>();
+  const networks = view.list('network');
+  for (const n of networks) {
+    endpoints.set(n.ID, new Map());
+    onNetwork.set(n.ID, new Map());
+  }
+  for (const task of view.list('task')) {
+    const node = task.NodeID === undefined ? undefined : nodes.get(task.NodeID);
+    if (!endpointLive(task, node)) continue;
+    for (const a of task.NetworksAttachments ?? []) {
+      const addr = a.Addresses[0];
+      const table = endpoints.get(a.Network.ID);
+      if (addr === undefined || table === undefined) continue;
+      const ip = stripPrefix(addr);
+      const names = taskNames(task, servicesById.get(task.ServiceID));
+      table.set(task.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node!.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node!.Status.Addr }));
+    }
+  }
+  for (const s of services) {
+    for (const id of serviceNetworks(s)) onNetwork.get(id)?.set(s.ID, keyed(serviceInfo(s, id)));
+  }
+  return {
+    networks: new Map(
+      networks.map((n) => [n.ID, { network: keyed(networkInfo(n)), endpoints: endpoints.get(n.ID)!, services: onNetwork.get(n.ID)! }]),
+    ),
+  };
+}
+
+const cache = new WeakMap<MemoryStore, { index: number; directory: NetworkDirectory }>();
+
+/** The directory of the store's current state, built at most once per applied index. */
+export function currentDirectory(store: MemoryStore): NetworkDirectory {
+  const hit = cache.get(store);
+  if (hit !== undefined && hit.index === store.appliedIndex) return hit.directory;
+  const directory = buildDirectory(store);
+  cache.set(store, { index: store.appliedIndex, directory });
+  return directory;
+}

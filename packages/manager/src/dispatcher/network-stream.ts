@@ -1,0 +1,90 @@
+// One node's view of the network directory: the networks it has tasks on, sent in full once and then
+// as changes (endpoints and services added, changed or gone), so that a task starting anywhere costs
+// each node on its network one endpoint record, not the whole network again.
+import type { DirectoryEntry, EndpointInfo, Keyed, NetworkDirectory, NetworkInfo, ServiceInfo } from './network-directory.js';
+
+export interface NetworkChange {
+  readonly Network: NetworkInfo;
+  /** Full: every endpoint. Incremental: new or changed ones. */
+  readonly Endpoints: readonly EndpointInfo[];
+  /** Incremental only: IDs of endpoints gone. */
+  readonly RemovedEndpoints: readonly string[];
+  readonly Services: readonly ServiceInfo[];
+  readonly RemovedServices: readonly string[];
+}
+
+export interface NetworkUpdate {
+  readonly networks: readonly NetworkChange[];
+  /** Incremental only: networks this node no longer has a task on (or that were removed). */
+  readonly removedNetworks: readonly string[];
+}
+
+interface Sent {
+  network: string;
+  endpoints: Map<string, string>;
+  services: Map<string, string>;
+}
+
+function texts<T>(m: ReadonlyMap<string, Keyed<T>>): Map<string, string> {
+  return new Map([...m].map(([id, k]) => [id, k.text]));
+}
+
+function changed<T>(now: ReadonlyMap<string, Keyed<T>>, sent: ReadonlyMap<string, string>): { upserts: T[]; removed: string[] } {
+  const upserts: T[] = [];
+  for (const [id, k] of now) if (sent.get(id) !== k.text) upserts.push(k.value);
+  const removed = [...sent.keys()].filter((id) => !now.has(id));
+  return { upserts, removed };
+}
+
+export class NodeNetworkTracker {
+  #sent = new Map<string, Sent>();
+
+  /** Everything about `networkIds`, forgetting what was sent before. */
+  full(directory: NetworkDirectory, networkIds: ReadonlySet<string>): NetworkUpdate {
+    this.#sent = new Map();
+    const networks: NetworkChange[] = [];
+    for (const id of networkIds) {
+      const entry = directory.networks.get(id);
+      if (entry === undefined) continue;
+      this.#sent.set(id, this.#record(entry));
+      networks.push({
+        Network: entry.network.value,
+        Endpoints: [...entry.endpoints.values()].map((k) => k.value),
+        RemovedEndpoints: [],
+        Services: [...entry.services.values()].map((k) => k.value),
+        RemovedServices: [],
+      });
+    }
+    return { networks, removedNetworks: [] };
+  }
+
+  /** What changed since the last call; empty lists when nothing did. */
+  diff(directory: NetworkDirectory, networkIds: ReadonlySet<string>): NetworkUpdate {
+    const networks: NetworkChange[] = [];
+    for (const id of networkIds) {
+      const entry = directory.networks.get(id);
+      if (entry === undefined) continue;
+      const sent = this.#sent.get(id);
+      const endpoints = changed(entry.endpoints, sent?.endpoints ?? new Map());
+      const services = changed(entry.services, sent?.services ?? new Map());
+      const networkChanged = sent?.network !== entry.network.text;
+      const nothing = endpoints.upserts.length + endpoints.removed.length + services.upserts.length + services.removed.length === 0;
+      if (!networkChanged && nothing) continue;
+      this.#sent.set(id, this.#record(entry));
+      networks.push({
+        Network: entry.network.value,
+        Endpoints: endpoints.upserts,
+        RemovedEndpoints: endpoints.removed,
+        Services: services.upserts,
+        RemovedServices: services.removed,
+      });
+    }
+    const removedNetworks = [...this.#sent.keys()].filter((id) => !networkIds.has(id) || !directory.networks.has(id));
+    for (const id of removedNetworks) this.#sent.delete(id);
+    return { networks, removedNetworks };
+  }
+
+  #record(entry: DirectoryEntry): Sent {
+    return { network: entry.network.text, endpoints: texts(entry.endpoints), services: texts(entry.services) };
+  }
+}

@@ -1,0 +1,100 @@
+// The networks an agent receives with its assignments: on a real MemoryStore, a node with a task on an
+// overlay gets the network with every running endpoint cluster-wide (MAC from the address, vtep =
+// the endpoint's node address) and its services; then only what changes; endpoints of stopped tasks
+// and of down nodes go; the network goes once the node has no task on it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AssignmentStream, type AssignmentChanges } from '../../src/dispatcher/assignments.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { Draft, NetworkObject, NodeObject, ServiceObject, TaskObject, TaskState } from '../../src/store/objects.js';
+import type { Action } from '../../src/store/transaction.js';
+
+const TIME = '2030-01-15T12:00:00.000Z';
+
+function harness() {
+  const store = new MemoryStore();
+  let index = 0;
+  const apply = (actions: readonly Action[]) => {
+    const r = store.apply(++index, { actions, time: TIME });
+    assert.ok(r.ok);
+  };
+  return { store, apply };
+}
+
+const node = (id: string, addr: string, state: NodeObject['Status']['State'] = 'ready'): Draft<NodeObject> =>
+  ({ ID: id, Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: id }, Status: { State: state, Addr: addr } }) as Draft<NodeObject>;
+
+const network: Draft<NetworkObject> = {
+  ID: 'net0000000000000000000001',
+  Spec: {
+    Name: 'ov1', Labels: {}, Driver: 'overlay', Options: { 'com.docker.network.driver.mtu': '1400' },
+    IPAM: { Driver: 'default', Options: {}, Config: [] }, Internal: false, Attachable: true, Ingress: false,
+  },
+  Allocation: { Vni: 4097, Subnet: '10.77.0.0/24', Gateway: '10.77.0.1' },
+} as Draft<NetworkObject>;
+
+const service: Draft<ServiceObject> = {
+  ID: 'svc1',
+  Spec: { Name: 'web', TaskTemplate: { Networks: [{ Target: network.ID, Aliases: ['www'] }] } },
+  Endpoint: { Spec: { Mode: 'vip' }, VirtualIPs: [{ NetworkID: network.ID, Addr: '10.77.0.2/24' }] },
+} as Draft<ServiceObject>;
+
+function task(id: string, slot: number, nodeId: string, ip: string, state: TaskState, desired: TaskState = 'running'): Draft<TaskObject> {
+  return {
+    ID: id, Labels: {}, Spec: {}, ServiceID: 'svc1', Slot: slot, NodeID: nodeId, DesiredState: desired,
+    Status: { Timestamp: TIME, State: state, Message: '', PortStatus: {} },
+    NetworksAttachments: [{ Network: { ID: network.ID }, Addresses: [`${ip}/24`] }],
+  } as Draft<TaskObject>;
+}
+
+function follow(store: MemoryStore, nodeId: string) {
+  const messages: { kind: string; changes: AssignmentChanges }[] = [];
+  const stream = new AssignmentStream(store, nodeId, { write: (kind, changes) => messages.push({ kind, changes: JSON.parse(JSON.stringify(changes)) as AssignmentChanges }) });
+  stream.start();
+  return { messages, stream };
+}
+
+test('a node gets its tasks\' networks with endpoints cluster-wide, then only the changes', () => {
+  const { store, apply } = harness();
+  apply([
+    { op: 'create', table: 'node', object: node('nodeA', '198.51.100.2') },
+    { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
+    { op: 'create', table: 'network', object: network },
+    { op: 'create', table: 'service', object: service },
+    { op: 'create', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'running') },
+    { op: 'create', table: 'task', object: task('taskB', 2, 'nodeB', '10.77.0.4', 'starting') },
+  ]);
+  const { messages, stream } = follow(store, 'nodeA');
+  const full = messages[0]!;
+  assert.equal(full.kind, 'full');
+  assert.deepEqual(full.changes.networks.map((n) => n.Network), [
+    { ID: network.ID, Name: 'ov1', Vni: 4097, Subnet: '10.77.0.0/24', Gateway: '10.77.0.1', Mtu: 1400, Internal: false, Encrypted: false, Attachable: true, Ingress: false },
+  ]);
+  const net = full.changes.networks[0]!;
+  assert.deepEqual(net.Endpoints, [
+    { ID: 'taskA', ServiceID: 'svc1', NodeID: 'nodeA', Names: ['web.1.taskA', 'web.1'], Addr: '10.77.0.3', Mac: '02:42:0a:4d:00:03', Vtep: '198.51.100.2' },
+  ], 'a task that does not run yet has no endpoint');
+  assert.deepEqual(net.Services, [{ ID: 'svc1', Name: 'web', Mode: 'vip', Vip: '10.77.0.2', Aliases: ['www'], Ports: [] }]);
+
+  // The task on the other node starts: one endpoint record, nothing else.
+  apply([{ op: 'update', table: 'task', object: task('taskB', 2, 'nodeB', '10.77.0.4', 'running') }]);
+  const started = messages.at(-1)!.changes;
+  assert.deepEqual(started.tasks, []);
+  assert.deepEqual(started.networks.map((n) => [n.Endpoints.map((e) => [e.ID, e.Vtep]), n.RemovedEndpoints, n.Services]), [[[['taskB', '198.51.100.3']], [], []]]);
+
+  // A commit that changes nothing about the node's networks or tasks sends nothing.
+  const count = messages.length;
+  apply([{ op: 'create', table: 'node', object: node('nodeC', '198.51.100.4') }]);
+  assert.equal(messages.length, count);
+
+  // Its node goes down: the endpoint goes everywhere.
+  apply([{ op: 'update', table: 'node', object: node('nodeB', '198.51.100.3', 'down') }]);
+  assert.deepEqual(messages.at(-1)!.changes.networks.map((n) => n.RemovedEndpoints), [['taskB']]);
+
+  // The node's own task stops and leaves its assignments: the network is no longer its business.
+  apply([{ op: 'update', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'shutdown', 'shutdown') }]);
+  const last = messages.at(-1)!.changes;
+  assert.deepEqual(last.removed, ['taskA']);
+  assert.deepEqual(last.removedNetworks, [network.ID]);
+  stream.stop();
+});
