@@ -230,10 +230,13 @@ export class RaftNode<R = unknown> {
 
   private async handleReady(rd: Ready): Promise<void> {
     this.stats_.readies++;
-    const early = this.maySendBeforePersisting(rd);
-    if (early) this.send(rd.messages);
-    const persisting = this.persist(rd);
     const applyNow = this.mayApplyWhilePersisting(rd);
+    const sendNow = this.maySendBeforePersisting(rd);
+    // A leader's Ready without new entries carries commit broadcasts that no caller waits for, while
+    // its committed entries are what a caller waits for: answer first, then send.
+    const sendAfterApplying = sendNow && applyNow && rd.entries.length === 0;
+    if (sendNow && !sendAfterApplying) this.send(rd.messages);
+    const persisting = this.persist(rd);
     if (applyNow) {
       try {
         await this.applyEntries(rd.committedEntries);
@@ -243,7 +246,7 @@ export class RaftNode<R = unknown> {
     } else {
       await persisting;
     }
-    if (!early) this.send(rd.messages);
+    if (!sendNow || sendAfterApplying) this.send(rd.messages);
     if (rd.snapshot) await this.installSnapshot(rd.snapshot);
     if (!applyNow && rd.committedEntries.length > 0) await this.applyEntries(rd.committedEntries);
     for (const rs of rd.readStates) this.waiters.readState(rs.context, rs.index);

@@ -35,10 +35,13 @@ export class KvStateMachine implements StateMachine<number> {
 export class MemNetwork {
   private readonly nodes = new Map<NodeId, RaftNode<number>>();
   private readonly isolated = new Set<NodeId>();
+  /** Sees every batch a member hands to its transport, at the moment it does. */
+  onSend: ((from: NodeId, messages: readonly Message[]) => void) | null = null;
 
   transport(from: NodeId): Transport {
     return {
       send: (messages: readonly Message[]) => {
+        this.onSend?.(from, messages);
         // Deliver on a later turn, like a real network, so no member re-enters another's loop.
         setImmediate(() => {
           for (const m of messages) {

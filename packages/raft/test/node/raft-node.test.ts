@@ -57,6 +57,24 @@ test('proposals arriving while a Ready is being persisted share the next append 
   assert.ok(synced <= 100, `200 proposals took ${synced} fsync'd writes; expected batches of several`);
 });
 
+test('the leader answers a proposal before it broadcasts the commit that answers it', async (t) => {
+  const cluster = await Cluster.start(t, ['a', 'b', 'c']);
+  const leader = await cluster.leader();
+  await leader.node.propose(put('warm', 'up'));
+  let answered = false;
+  const answeredAtBroadcast: boolean[] = [];
+  let index = Infinity;
+  cluster.net.onSend = (from, messages) => {
+    if (from !== leader.id) return;
+    for (const m of messages) if (m.type === 'append' && m.entries.length === 0 && m.commit >= index) answeredAtBroadcast.push(answered);
+  };
+  const proposal = leader.node.propose(put('k', 'v'));
+  index = leader.node.appliedIndex + 1;
+  await proposal.then(() => (answered = true));
+  await waitFor(() => answeredAtBroadcast.length >= 2, 5000, 'the commit broadcast to both followers');
+  assert.deepEqual(answeredAtBroadcast.slice(0, 2), [true, true]);
+});
+
 test('a member restarted from its LevelDB directory recovers its log and catches up', async (t) => {
   const cluster = await Cluster.start(t, ['a', 'b', 'c']);
   const leader = await cluster.leader();
