@@ -21,7 +21,7 @@ test('service logs: prefixed lines from the worker, --tail, task logs, stderr, -
   await dockerOk(w1, ['load', '-i', join(dir, 'busybox.tar')]);
   await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
 
-  const script = 'echo hello; echo oops >&2; echo second; while sleep 1; do [ -f /tmp/more ] && echo later && rm /tmp/more; done';
+  const script = 'echo hello; sleep 0.2; echo oops >&2; sleep 0.2; echo second; while sleep 1; do [ -f /tmp/more ] && echo later && rm /tmp/more; done';
   await dockerOk(m1, ['service', 'create', '--detach', '--name', 'talk', '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest', 'sh', '-c', script]);
   const taskId = await waitFor('a running task', async () => {
     const out = (await dockerOk(m1, ['service', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.ID}} {{.CurrentState}}', 'talk'])).trim();
@@ -67,5 +67,46 @@ test('service logs: prefixed lines from the worker, --tail, task logs, stderr, -
   await waitFor('a followed line', async () => (/later|hello/.test(followed) ? true : undefined), { timeoutMs: 15_000 });
   assert.equal(follow.exitCode, null, 'service logs -f keeps running');
 
-  await cliOk(shoalCli, m1, ['service', 'rm', 'talk']);
+  // shoal scale and ls agree with docker's view.
+  assert.equal(await cliOk(shoalCli, m1, ['service', 'scale', 'talk=1']), 'talk scaled to 1\n');
+  await waitFor('one task', async () => ((await dockerOk(m1, ['service', 'ls', '--format', '{{.Replicas}}'])).trim() === '1/1' ? true : undefined), { timeoutMs: 20_000 });
+  assert.equal(await cliOk(shoalCli, m1, ['service', 'ls']), await dockerOk(m1, ['service', 'ls']));
+  assert.equal(await cliOk(shoalCli, m1, ['service', 'rm', 'talk']), 'talk\n');
+});
+
+test('shoal run -d/ps/logs/stop/start/rm on a standalone container, with the same table and logs as docker', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 0 });
+  const [h1] = cluster.hosts;
+  assert.ok(h1);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-run-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  await dockerOk(h1, ['load', '-i', join(dir, 'busybox.tar')]);
+
+  const id = (await cliOk(shoalCli, h1, ['run', '-d', '--name', 'c1', 'busybox:latest', 'sh', '-c', 'echo out; echo err >&2; sleep 300'])).trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const format = ['--format', '{{.ID}} {{.Image}} {{.Command}} {{.Names}} {{.State}}'];
+  assert.match(await cliOk(shoalCli, h1, ['ps', ...format]), new RegExp(`^${id.slice(0, 12)} busybox:latest "sh -c .{13}…" c1 running\n$`));
+  assert.equal(await cliOk(shoalCli, h1, ['ps', '-a', ...format]), await dockerOk(h1, ['ps', '-a', ...format]));
+  assert.equal(await cliOk(shoalCli, h1, ['ps', '-q']), await dockerOk(h1, ['ps', '-q']));
+  const logs = await waitFor('both lines', async () => {
+    const result = await shoalCli(h1, ['logs', 'c1']);
+    return result.stdout === 'out\n' && result.stderr === 'err\n' ? result : undefined;
+  }, { timeoutMs: 10_000 });
+  const theirs = await docker(h1, ['logs', 'c1']);
+  assert.deepEqual([logs.stdout, logs.stderr], [theirs.stdout, theirs.stderr]);
+
+  assert.equal(await cliOk(shoalCli, h1, ['stop', '-t', '1', 'c1']), 'c1\n');
+  assert.equal((await dockerOk(h1, ['inspect', '--format', '{{.State.Status}}', 'c1'])).trim(), 'exited');
+  assert.equal(await cliOk(shoalCli, h1, ['start', 'c1']), 'c1\n');
+  assert.equal((await cliOk(shoalCli, h1, ['inspect', '--format', '{{.State.Status}} {{.Name}}', 'c1'])).trim(), 'running /c1');
+  assert.equal(await cliOk(shoalCli, h1, ['rm', '-f', 'c1']), 'c1\n');
+  assert.equal(await cliOk(shoalCli, h1, ['ps', '-aq']), '');
+
+  // In the foreground: output, then the container's exit status as shoal's own.
+  const fg = await shoalCli(h1, ['run', '--name', 'c2', 'busybox:latest', 'sh', '-c', 'echo hi; exit 3']);
+  assert.deepEqual([fg.code, fg.stdout], [3, 'hi\n']);
+  const missing = await shoalCli(h1, ['rm', 'nosuch']);
+  assert.equal(missing.stderr, (await docker(h1, ['rm', 'nosuch'])).stderr);
+  await cliOk(shoalCli, h1, ['rm', '-f', 'c2']);
 });

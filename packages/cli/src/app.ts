@@ -10,6 +10,8 @@ import { registerNode } from './commands/node.js';
 import { registerService, separateServiceCommand } from './commands/service.js';
 import { registerSwarm } from './commands/swarm.js';
 import { registerSystem } from './commands/system.js';
+import { registerContainers } from './commands/container.js';
+import { registerRun, separateRunCommand } from './commands/run.js';
 
 /** A validation failure found by yargs (unknown command or flag, missing argument). */
 class ArgumentError extends Error {
@@ -25,7 +27,7 @@ const NEEDS_SUBCOMMAND = 'a subcommand is required';
 export type CommandGroup = (yargs: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 
 export function buildCli(argv: string[], ctx: CommandContext, extra: CommandGroup[] = []): Argv<GlobalArgs> {
-  let cli = yargs(separateServiceCommand(argv))
+  let cli = yargs(separateRunCommand(separateServiceCommand(argv)))
     .scriptName('shoal')
     .usage('Usage: shoal [OPTIONS] COMMAND\n\nDocker swarm mode, rebuilt in TypeScript')
     .option('host', { alias: 'H', type: 'string', global: true, describe: 'Daemon socket to connect to (unix:///path)' })
@@ -50,6 +52,8 @@ export function buildCli(argv: string[], ctx: CommandContext, extra: CommandGrou
   cli = registerNode(cli, ctx);
   cli = registerNetwork(cli, ctx);
   cli = registerService(cli, ctx);
+  cli = registerContainers(cli, ctx);
+  cli = registerRun(cli, ctx);
   for (const group of extra) cli = group(cli);
   return cli.demandCommand(1, NEEDS_SUBCOMMAND);
 }
@@ -94,7 +98,7 @@ export async function runCli(argv: string[], ctx: CommandContext, extra: Command
     return 0;
   } catch (error) {
     if (error instanceof CliFailure) {
-      ctx.io.err(`${error.message}\n`);
+      if (error.message !== '') ctx.io.err(`${error.message}\n`);
       return error.exitCode;
     }
     if (error instanceof TemplateError || error instanceof DurationParseError) {

@@ -8,6 +8,7 @@ import { naturalCompare, truncateId } from '../format/text.js';
 import { filtersJson, forEachArg, inspectAll, keyValues, type CommandContext, type GlobalArgs } from './context.js';
 import { NameResolver, renderTasks, type Task } from './tasks.js';
 import { registerServiceLogs } from './service-logs.js';
+import { registerServiceScale } from './service-scale.js';
 
 interface PortConfig {
   Protocol?: string;
@@ -170,7 +171,7 @@ function createOptions(y: Argv<GlobalArgs>) {
 
 export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): Argv<GlobalArgs> {
   return yargs.command('service', 'Manage Swarm services', (service) =>
-    registerServiceLogs(service, ctx)
+    registerServiceScale(registerServiceLogs(service, ctx), ctx)
       .command(
         ['ls', 'list'],
         'List services',
