@@ -5,6 +5,7 @@
 import type { OverlayDriver, OverlayNetworkSpec, Peer } from '../network/index.js';
 import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
+import { programServiceVips, type VipTable } from './service-vips.js';
 import type { NetworkChange, NetworkInfo } from './types.js';
 
 export interface DataplaneOptions {
@@ -47,6 +48,29 @@ export function specFromInfo(info: NetworkInfo): OverlayNetworkSpec {
   };
 }
 
+interface SandboxRecord {
+  readonly netns: string;
+  /** Networks in attachment order. */
+  readonly networks: readonly string[];
+  /** Service VIPs programmed in it. */
+  vips: VipTable;
+}
+
+/** What a sandbox on `networks` balances: every VIP-mode service on them, to its running tasks there. */
+export function wantedVips(directory: NetworkDirectoryMirror, networks: readonly string[]): VipTable {
+  const wanted = new Map<string, string[]>();
+  for (const id of networks) {
+    const record = directory.get(id);
+    if (record === undefined) continue;
+    for (const s of record.services.values()) {
+      if (s.Mode !== 'vip' || s.Vip === undefined) continue;
+      const backends = [...record.endpoints.values()].filter((e) => e.ServiceID === s.ID).map((e) => e.Addr);
+      wanted.set(s.Vip, backends.sort());
+    }
+  }
+  return wanted;
+}
+
 export function peersOf(record: NetworkRecord): Peer[] {
   return [...record.endpoints.values()].map((e) => ({ ip: e.Addr, mac: e.Mac, vtep: e.Vtep }));
 }
@@ -57,6 +81,8 @@ export class Dataplane {
   readonly #directory = new NetworkDirectoryMirror();
   /** The last parameters of every network the directory had: a network stays listed until its last sandbox goes. */
   readonly #infos = new Map<string, NetworkInfo>();
+  readonly #sandboxes = new Map<string, SandboxRecord>();
+  #vipQueue: Promise<void> = Promise.resolve();
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
@@ -79,6 +105,10 @@ export class Dataplane {
     if (kind === 'full' && !this.#reclaimed) {
       await this.#driver.reclaimStale({ networks: this.#directory.list().map((r) => r.info.ID), sandboxes: liveSandboxes });
       this.#reclaimed = true;
+      for (const id of liveSandboxes) {
+        const info = this.#driver.sandboxInfo(id);
+        if (info !== undefined) this.#sandboxes.set(id, { netns: info.netns, networks: info.endpoints.map((e) => e.networkId), vips: new Map() });
+      }
     }
     for (const id of delta.removed) await this.#driver.setPeers(id, []);
     for (const id of delta.changed) {
@@ -86,6 +116,23 @@ export class Dataplane {
       if (record === undefined) continue;
       await this.#driver.setPeers(id, peersOf(record)).catch((err) => this.#log('warn', 'programming peers failed', { network: id, err: String(err) }));
     }
+    const touched = new Set([...delta.changed, ...delta.removed]);
+    for (const [id, sb] of this.#sandboxes) if (sb.networks.some((n) => touched.has(n))) await this.#syncVips(id, sb);
+  }
+
+  /** Serialized, and the wanted state read when the turn comes, so an older view never lands last. */
+  #syncVips(sandboxId: string, sb: SandboxRecord): Promise<void> {
+    this.#vipQueue = this.#vipQueue.then(async () => {
+      if (this.#sandboxes.get(sandboxId) !== sb) return;
+      const wanted = wantedVips(this.#directory, sb.networks);
+      try {
+        await programServiceVips(sb.netns, sb.vips, wanted);
+        sb.vips = wanted;
+      } catch (err) {
+        this.#log('warn', 'programming service VIPs failed', { task: sandboxId, err: String(err) });
+      }
+    });
+    return this.#vipQueue;
   }
 
   /** A sandbox with one endpoint per attachment; undefined for a task on no network (it gets its own namespace). */
@@ -104,11 +151,15 @@ export class Dataplane {
       await this.release(task.ID);
       throw err;
     }
+    const sb: SandboxRecord = { netns: netnsPath, networks: attachments.map((a) => a.Network.ID), vips: new Map() };
+    this.#sandboxes.set(task.ID, sb);
+    await this.#syncVips(task.ID, sb);
     return { netnsPath };
   }
 
   /** Removes the task's sandbox (its container must have stopped); networks it was the last user of go too. */
   async release(taskId: string): Promise<void> {
+    this.#sandboxes.delete(taskId);
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
   }
 
