@@ -5,6 +5,8 @@
 import type { TestContext } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inNetnsArgv, runInNetns } from '../../../src/network/lb/netns.js';
 
 // Generous: node start-up alone takes seconds on a loaded 2-core machine.
@@ -56,6 +58,22 @@ export class NetnsLab {
 
   runWithInput(netns: string, argv: readonly string[], input: string): Promise<string> {
     return runInNetns(netns, argv, { input });
+  }
+
+  /** The body of GET / from `hostPort` ("ip" or "ip:port"), fetched with busybox nc (its wget crashes in a netns here). */
+  async httpGet(netns: string, hostPort: string): Promise<string> {
+    const [host, port = '80'] = hostPort.split(':');
+    const response = await this.runWithInput(netns, ['busybox', 'nc', '-w', '2', host!, port], 'GET / HTTP/1.0\r\n\r\n');
+    const body = response.split('\r\n\r\n')[1];
+    if (body === undefined) throw new Error(`no HTTP response from ${hostPort}: ${JSON.stringify(response)}`);
+    return body.trim();
+  }
+
+  /** A directory with index.html = `name`, served by busybox httpd on port 80 inside `netns`. */
+  async httpd(netns: string, name: string, docroot: string): Promise<void> {
+    await mkdir(join(docroot, name), { recursive: true });
+    await writeFile(join(docroot, name, 'index.html'), name);
+    this.spawn(netns, ['busybox', 'httpd', '-f', '-p', '80', '-h', join(docroot, name)]);
   }
 
   /** A bridge inside `netns`, optionally with an address (e.g. "172.18.0.1/16"). */

@@ -41,13 +41,8 @@ async function topology(t: TestContext, tag: string): Promise<Topology> {
   return { lab, client, backends };
 }
 
-/** The body of GET / from `hostPort` ("ip" or "ip:port"), fetched with busybox nc (its wget crashes in a netns here). */
-export async function httpGet(lab: NetnsLab, netns: string, hostPort: string): Promise<string> {
-  const [host, port = '80'] = hostPort.split(':');
-  const response = await lab.runWithInput(netns, ['busybox', 'nc', '-w', '2', host!, port], 'GET / HTTP/1.0\r\n\r\n');
-  const body = response.split('\r\n\r\n')[1];
-  if (body === undefined) throw new Error(`no HTTP response from ${hostPort}: ${JSON.stringify(response)}`);
-  return body.trim();
+function httpGet(lab: NetnsLab, netns: string, hostPort: string): Promise<string> {
+  return lab.httpGet(netns, hostPort);
 }
 
 async function httpAnswers(lab: NetnsLab, netns: string, host: string, count: number): Promise<string[]> {

@@ -1,0 +1,161 @@
+// Publishing ports on a node: connections to any local address of the node on a published port are
+// DNATed in the host namespace to a target (a container's gateway-bridge address for `-p` and
+// host-mode publishing, ingress-sbox for the routing mesh). One nft map holds every published port,
+// so publishing or withdrawing one is a single element change.
+//
+// Local traffic: the output hook handles connections the node opens to its own addresses; for
+// 127.0.0.1 the gateway bridge needs route_localnet=1 and the connection is masqueraded so the
+// target can answer (Docker does the same for ingress).
+import { existsSync } from 'node:fs';
+import { assertIPv4, assertPort, NetworkSpecError } from '../lb/addresses.js';
+import { nftApply, nftDeleteTable, setSysctl, HOST_NETNS, type Netns } from '../lb/netns.js';
+
+export const PORTS_TABLE = 'shoal_ports';
+
+export type PublishProtocol = 'tcp' | 'udp' | 'sctp';
+
+export interface PortMapping {
+  readonly protocol: PublishProtocol;
+  readonly publishedPort: number;
+  readonly targetPort: number;
+}
+
+export type PublishErrorCode = 'port-allocated' | 'protocol-unsupported';
+
+export class PublishError extends Error {
+  constructor(
+    readonly code: PublishErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PublishError';
+  }
+}
+
+/** SCTP needs the kernel's sctp support (module or built in), which shows as /proc/net/sctp. */
+export function kernelHasSctp(procRoot = '/proc'): boolean {
+  return existsSync(`${procRoot}/net/sctp`);
+}
+
+export interface PortPublisherOptions {
+  /** Default: the namespace this process runs in. */
+  readonly hostNetns?: Netns;
+  /** The gateway bridge; when given, 127.0.0.1:<published> works from the node itself. */
+  readonly gatewayBridge?: string;
+  /** Default: kernelHasSctp(). */
+  readonly sctpSupported?: boolean;
+}
+
+interface Entry {
+  readonly owner: string;
+  readonly mapping: PortMapping;
+  readonly targetIp: string;
+}
+
+function key(protocol: string, port: number): string {
+  return `${protocol}/${port}`;
+}
+
+export class PortPublisher {
+  private readonly netns: Netns;
+  private readonly entries = new Map<string, Entry>();
+  private prepared = false;
+
+  constructor(private readonly options: PortPublisherOptions = {}) {
+    this.netns = options.hostNetns ?? HOST_NETNS;
+  }
+
+  /** Removes whatever a previous run of the agent left (call once at start-up). */
+  async reset(): Promise<void> {
+    await nftDeleteTable(this.netns, 'ip', PORTS_TABLE);
+    this.entries.clear();
+    this.prepared = false;
+  }
+
+  /**
+   * Publishes `mappings` of endpoint `owner` to `targetIp`, replacing what `owner` had published
+   * before. Refuses, before changing anything, a port another owner holds and SCTP on kernels
+   * without it, with Docker's wording.
+   */
+  async publish(owner: string, targetIp: string, mappings: readonly PortMapping[]): Promise<void> {
+    assertIPv4(targetIp, `publish target of ${owner}`);
+    const wanted = new Map<string, Entry>();
+    for (const m of mappings) {
+      this.check(owner, m);
+      const k = key(m.protocol, m.publishedPort);
+      if (wanted.has(k)) throw new NetworkSpecError(`${owner}: port ${m.publishedPort}/${m.protocol} is published twice`);
+      wanted.set(k, { owner, mapping: m, targetIp });
+    }
+    const stale = [...this.entries].filter(([k, e]) => e.owner === owner && !wanted.has(k)).map(([k]) => k);
+    const lines = await this.prepare();
+    for (const k of stale) lines.push(`delete element ip ${PORTS_TABLE} published { ${this.element(k)} }`);
+    for (const [k, e] of wanted) {
+      // add-then-delete-then-add replaces an element's target in the same transaction.
+      lines.push(
+        `add element ip ${PORTS_TABLE} published { ${this.element(k)} : ${e.targetIp} . ${e.mapping.targetPort} }`,
+        `delete element ip ${PORTS_TABLE} published { ${this.element(k)} }`,
+        `add element ip ${PORTS_TABLE} published { ${this.element(k)} : ${e.targetIp} . ${e.mapping.targetPort} }`,
+      );
+    }
+    await nftApply(this.netns, lines.join('\n') + '\n');
+    for (const k of stale) this.entries.delete(k);
+    for (const [k, e] of wanted) this.entries.set(k, e);
+  }
+
+  /** Withdraws everything `owner` published; a no-op when it published nothing. */
+  async unpublish(owner: string): Promise<void> {
+    await this.publish(owner, '0.0.0.0', []);
+  }
+
+  private check(owner: string, m: PortMapping): void {
+    assertPort(m.publishedPort, `${owner}: published port`);
+    assertPort(m.targetPort, `${owner}: target port`);
+    if (m.protocol === 'sctp' && !(this.options.sctpSupported ?? kernelHasSctp())) {
+      throw new PublishError(
+        'protocol-unsupported',
+        `driver failed programming external connectivity on endpoint ${owner}: Error starting userland proxy: ` +
+          `listen sctp4 0.0.0.0:${m.publishedPort}: socket: protocol not supported (this kernel has no SCTP support)`,
+      );
+    }
+    if (m.protocol !== 'tcp' && m.protocol !== 'udp' && m.protocol !== 'sctp') {
+      throw new NetworkSpecError(`${owner}: unsupported protocol "${String(m.protocol)}"`);
+    }
+    const holder = this.entries.get(key(m.protocol, m.publishedPort));
+    if (holder !== undefined && holder.owner !== owner) {
+      throw new PublishError(
+        'port-allocated',
+        `driver failed programming external connectivity on endpoint ${owner}: Bind for 0.0.0.0:${m.publishedPort} failed: port is already allocated`,
+      );
+    }
+  }
+
+  private element(k: string): string {
+    const [protocol, port] = k.split('/');
+    return `${protocol} . ${port}`;
+  }
+
+  private async prepare(): Promise<string[]> {
+    if (!this.prepared && this.options.gatewayBridge !== undefined) {
+      await setSysctl(this.netns, `net.ipv4.conf.${this.options.gatewayBridge}.route_localnet`, '1');
+    }
+    if (!this.prepared) await setSysctl(this.netns, 'net.ipv4.ip_forward', '1');
+    this.prepared = true;
+    const lines = [
+      `add table ip ${PORTS_TABLE}`,
+      `add map ip ${PORTS_TABLE} published { type inet_proto . inet_service : ipv4_addr . inet_service ; }`,
+    ];
+    for (const [chain, hook] of [['prerouting', 'prerouting'], ['output', 'output']] as const) {
+      lines.push(
+        `add chain ip ${PORTS_TABLE} ${chain} { type nat hook ${hook} priority -100 ; policy accept ; }`,
+        `flush chain ip ${PORTS_TABLE} ${chain}`,
+        `add rule ip ${PORTS_TABLE} ${chain} fib daddr type local dnat ip to meta l4proto . th dport map @published`,
+      );
+    }
+    lines.push(
+      `add chain ip ${PORTS_TABLE} postrouting { type nat hook postrouting priority 100 ; policy accept ; }`,
+      `flush chain ip ${PORTS_TABLE} postrouting`,
+      `add rule ip ${PORTS_TABLE} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
+    );
+    return lines;
+  }
+}
