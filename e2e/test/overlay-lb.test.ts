@@ -1,6 +1,6 @@
 // Service discovery and VIP load balancing across hosts with the real docker CLI: a client task
-// reaches a service of busybox httpd tasks spread over two workers through the service's VIP, and its
-// connections are spread over tasks on both hosts.
+// resolves a service's name to its VIP and tasks.<service> to its tasks through the embedded DNS
+// (127.0.0.11), and `wget -qO- http://web/` reaches busybox httpd tasks on both workers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,14 @@ async function waitRunning(manager: HostLayout, service: string, n: number): Pro
   );
 }
 
-test('a client task reaches a service by its VIP, spread over tasks on several hosts', async (t) => {
+/** Addresses busybox nslookup printed for `name` between the client's markers. */
+function looked(log: string, name: string): string[] | undefined {
+  const section = log.split(`== ${name}\n`)[1]?.split('== ')[0];
+  if (section === undefined) return undefined;
+  return [...section.matchAll(/^Address:\s+(\d+\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]!).filter((ip) => ip !== '127.0.0.11').sort();
+}
+
+test('a client task finds a service by name (VIP, tasks.<name>, task names) and reaches tasks on several hosts', async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
@@ -35,7 +42,7 @@ test('a client task reaches a service by its VIP, spread over tasks on several h
 
   // Each web task answers with its own container hostname.
   await dockerOk(m1, [
-    'service', 'create', '--detach', '--name', 'web', '--replicas', '4', '--replicas-max-per-node', '2', '--network', 'appnet',
+    'service', 'create', '--detach', '--name', 'web', '--replicas', '4', '--replicas-max-per-node', '2', '--network', 'name=appnet,alias=www',
     '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest',
     'sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www',
   ]);
@@ -44,17 +51,26 @@ test('a client task reaches a service by its VIP, spread over tasks on several h
   const vip = (await dockerOk(m1, ['service', 'inspect', '--format', '{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}', 'web'])).trim().split('/')[0]!;
   assert.match(vip, /^10\.0\.\d+\.\d+$/);
   const hostnames = new Map<string, string>();
+  const taskIps: string[] = [];
+  for (const id of (await dockerOk(m1, ['service', 'ps', '-q', '--filter', 'desired-state=running', 'web'])).trim().split('\n')) {
+    const addr = await dockerOk(m1, ['inspect', '--type', 'task', '--format', '{{range .NetworksAttachments}}{{index .Addresses 0}}{{end}}', id]);
+    taskIps.push(addr.trim().split('/')[0]!);
+  }
+  let web1 = '';
   for (const w of [w1, w2]) {
-    for (const line of (await dockerOk(w, ['ps', '--filter', 'label=com.docker.swarm.service.name=web', '--format', '{{.ID}}'])).trim().split('\n')) {
-      const hostname = (await dockerOk(w, ['inspect', '--format', '{{.Config.Hostname}}', line])).trim();
+    for (const line of (await dockerOk(w, ['ps', '--filter', 'label=com.docker.swarm.service.name=web', '--format', '{{.ID}} {{.Names}}'])).trim().split('\n')) {
+      const [id = '', name = ''] = line.split(' ');
+      const hostname = (await dockerOk(w, ['inspect', '--format', '{{.Config.Hostname}}', id])).trim();
       hostnames.set(hostname, w.name);
+      if (name.startsWith('web.1.')) web1 = name;
     }
   }
+  assert.notEqual(web1, '');
 
   await dockerOk(m1, [
     'service', 'create', '--detach', '--name', 'client', '--network', 'appnet', '--constraint', `node.hostname==${w1.name}`,
     '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest',
-    'sh', '-c', `while true; do wget -qO- http://${vip}/ 2>&1; sleep 0.1; done`,
+    'sh', '-c', `for n in web www tasks.web ${web1}; do echo "== $n"; nslookup $n; done; echo '== end'; while true; do wget -qO- http://web/ 2>&1; sleep 0.1; done`,
   ]);
   await waitRunning(m1, 'client', 1);
   const client = (await dockerOk(w1, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=client'])).trim();
@@ -67,6 +83,12 @@ test('a client task reaches a service by its VIP, spread over tasks on several h
     throw err;
   });
   assert.ok(answers.length >= 3);
+  const log = await dockerOk(w1, ['logs', client]);
+  assert.deepEqual(looked(log, 'web'), [vip], 'the service name resolves to its VIP');
+  assert.deepEqual(looked(log, 'www'), [vip], 'so does its network alias');
+  assert.deepEqual(looked(log, 'tasks.web'), taskIps.sort(), 'tasks.<service> resolves to every task');
+  assert.equal(looked(log, web1)?.length, 1, 'a task container name resolves to its address');
+  assert.ok(taskIps.includes(looked(log, web1)![0]!));
 
   await dockerOk(m1, ['service', 'rm', 'client', 'web']);
 });

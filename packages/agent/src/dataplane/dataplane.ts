@@ -2,21 +2,27 @@
 // endpoint per network attachment, with the address the managers allocated), and each network's
 // peers (every running endpoint cluster-wide, as static FDB/neighbour entries) kept in step with the
 // directory that arrives with the assignments.
-import type { OverlayDriver, OverlayNetworkSpec, Peer } from '../network/index.js';
+import { readFile } from 'node:fs/promises';
+import { DOCKER_GWBRIDGE, type OverlayDriver, type OverlayNetworkSpec, type Peer } from '../network/index.js';
 import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
+import { SandboxDns } from './dns.js';
 import { programServiceVips, type VipTable } from './service-vips.js';
 import type { NetworkChange, NetworkInfo } from './types.js';
 
 export interface DataplaneOptions {
   readonly driver: OverlayDriver;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** The gateway bridge's own address, where the embedded DNS listens. Default: docker_gwbridge's 172.18.0.1. */
+  readonly gatewayAddress?: string;
 }
 
 /** What a task's container needs from the data plane. */
 export interface TaskSandbox {
   /** The sandbox's namespace file: the container's network namespace. */
   readonly netnsPath: string;
+  /** Points at the embedded DNS (127.0.0.11); absent when the sandbox has no DNS (internal networks only). */
+  readonly resolvConf?: string;
 }
 
 export interface LocalNetworkView {
@@ -83,11 +89,13 @@ export class Dataplane {
   readonly #infos = new Map<string, NetworkInfo>();
   readonly #sandboxes = new Map<string, SandboxRecord>();
   #vipQueue: Promise<void> = Promise.resolve();
+  readonly #dns: SandboxDns;
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
     this.#driver = options.driver;
     this.#log = options.log;
+    this.#dns = new SandboxDns(options.gatewayAddress ?? DOCKER_GWBRIDGE.gateway, () => readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
   }
 
   get directory(): NetworkDirectoryMirror {
@@ -110,6 +118,9 @@ export class Dataplane {
         if (info !== undefined) this.#sandboxes.set(id, { netns: info.netns, networks: info.endpoints.map((e) => e.networkId), vips: new Map() });
       }
     }
+    for (const id of delta.removed) this.#dns.setNetwork(id, undefined);
+    for (const id of delta.changed) this.#dns.setNetwork(id, this.#directory.get(id));
+    if (kind === 'full') for (const [id, sb] of this.#sandboxes) await this.#attachDns(id, sb);
     for (const id of delta.removed) await this.#driver.setPeers(id, []);
     for (const id of delta.changed) {
       const record = this.#directory.get(id);
@@ -154,12 +165,31 @@ export class Dataplane {
     const sb: SandboxRecord = { netns: netnsPath, networks: attachments.map((a) => a.Network.ID), vips: new Map() };
     this.#sandboxes.set(task.ID, sb);
     await this.#syncVips(task.ID, sb);
-    return { netnsPath };
+    const resolvConf = await this.#attachDns(task.ID, sb);
+    return { netnsPath, ...(resolvConf !== undefined ? { resolvConf } : {}) };
+  }
+
+  /** A sandbox without a gateway leg (internal networks only) cannot reach the server: it gets no DNS. */
+  async #attachDns(sandboxId: string, sb: SandboxRecord): Promise<string | undefined> {
+    const gateway = this.#driver.sandboxInfo(sandboxId)?.gateway;
+    if (gateway === undefined) return undefined;
+    try {
+      return await this.#dns.attach(sandboxId, sb.netns, gateway.ip, sb.networks, true);
+    } catch (err) {
+      this.#log('warn', 'embedded DNS unavailable for a sandbox', { task: sandboxId, err: String(err) });
+      return undefined;
+    }
+  }
+
+  /** Stops the DNS server; sandboxes and networks stay for the next start to adopt. */
+  async close(): Promise<void> {
+    await this.#dns.close();
   }
 
   /** Removes the task's sandbox (its container must have stopped); networks it was the last user of go too. */
   async release(taskId: string): Promise<void> {
     this.#sandboxes.delete(taskId);
+    this.#dns.detach(taskId);
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
   }
 

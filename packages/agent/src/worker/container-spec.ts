@@ -11,7 +11,14 @@ export function containerName(task: AssignedTask, serviceName: string): string {
   return `${serviceName}.${task.Slot > 0 ? task.Slot : task.NodeID}.${task.ID}`;
 }
 
-export function containerSpec(task: AssignedTask, serviceName: string, netnsPath: string | undefined): ContainerSpec {
+/** The task's network sandbox as the data plane prepared it. */
+export interface SandboxFiles {
+  readonly netnsPath: string;
+  /** The embedded resolver's resolv.conf; absent = the runtime's default (from the host's). */
+  readonly resolvConf?: string;
+}
+
+export function containerSpec(task: AssignedTask, serviceName: string, sandbox: SandboxFiles | undefined): ContainerSpec {
   const c = task.Spec.ContainerSpec ?? { Image: '' };
   const name = containerName(task, serviceName);
   return {
@@ -26,7 +33,8 @@ export function containerSpec(task: AssignedTask, serviceName: string, netnsPath
     ...(c.Hostname ? { hostname: c.Hostname } : {}),
     ...(c.TTY ? { tty: true } : {}),
     ...(c.OpenStdin ? { openStdin: true } : {}),
-    ...(netnsPath ? { netnsPath } : {}),
+    ...(sandbox ? { netnsPath: sandbox.netnsPath } : {}),
+    ...(sandbox?.resolvConf !== undefined ? { resolvConf: sandbox.resolvConf } : {}),
     labels: {
       ...c.Labels,
       'com.docker.swarm.node.id': task.NodeID,

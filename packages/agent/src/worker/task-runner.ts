@@ -4,7 +4,7 @@
 // last one reported.
 import type { NetworkChange } from '../dataplane/types.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
-import { containerSpec, stopGraceSec } from './container-spec.js';
+import { containerSpec, stopGraceSec, type SandboxFiles } from './container-spec.js';
 import { isTerminal, rank, shouldRun, type AssignedTask, type TaskState, type TaskStatus } from './task.js';
 
 /** The data plane as the executor sees it. */
@@ -12,7 +12,7 @@ export interface TaskNetworking {
   /** Takes in the networks of an assignments message, before its tasks are acted on. */
   applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveSandboxes: readonly string[]): Promise<void>;
   /** The task's sandbox on its networks; undefined = a namespace of its own. Failing fails the task. */
-  prepare(task: AssignedTask): Promise<{ readonly netnsPath: string } | undefined>;
+  prepare(task: AssignedTask): Promise<SandboxFiles | undefined>;
   /** The task's container has stopped: its sandbox and endpoints go. Repeatable. */
   release(taskId: string): Promise<void>;
 }
@@ -92,7 +92,7 @@ export class TaskRunner {
     let id: string;
     try {
       const sandbox = await this.#host.networking.prepare(this.#task);
-      id = (await runtime.create(containerSpec(this.#task, this.#serviceName, sandbox?.netnsPath))).spec.id;
+      id = (await runtime.create(containerSpec(this.#task, this.#serviceName, sandbox))).spec.id;
     } catch (err) {
       await this.#host.networking.release(this.#task.ID);
       const message = err instanceof Error ? err.message : String(err);

@@ -399,6 +399,7 @@ export class SwarmNode {
     tasks.logs.stop();
     if (forget) await tasks.worker.apply('full', { tasks: [], removed: [], serviceNames: {} });
     tasks.worker.stop();
+    await tasks.dataplane.close();
   }
 
   #onSessionMessage(message: SessionMessage): void {
