@@ -12,9 +12,9 @@ const DOCUMENTED_5XX = new Set([501, 503]);
 
 export function judge(c: FuzzCase, outcome: RawOutcome): Verdict {
   if (outcome.kind !== 'reply') {
-    // A server may answer an oversized upload and close without reading the rest; the client's write
+    // A server may answer an oversized upload or URL and close without reading the rest; the client's write
     // then fails (EPIPE/ECONNRESET) and the answer can be lost with the connection. That is a refusal.
-    if (c.category === 'huge' && outcome.kind === 'error' && /EPIPE|ECONNRESET/.test(outcome.detail)) return { ok: true, status: 'cut' };
+    if ((c.category === 'huge' || c.category === 'long') && outcome.kind === 'error' && /EPIPE|ECONNRESET/.test(outcome.detail)) return { ok: true, status: 'cut' };
     return { ok: false, status: outcome.kind, problem: `no reply: ${outcome.detail}` };
   }
   const { status, headers, body } = outcome;

@@ -90,7 +90,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const ctx = await caseContext(options);
     const batch = Array.from({ length: Math.min(batchSize, options.cases - done) }, (_, i) => generateCase(rng, ctx, done + i));
     await pool(batch, options.concurrency ?? 8, async (c) => {
-      const outcome = await sendRaw(daemons[c.target].socket, c.bytes, replyTimeoutMs);
+      // An accepted init generates the cluster's keys (pure-JS RSA) and waits for leadership: slow, not stuck.
+      const timeoutMs = /^\/swarm\/(init|join)/.test(c.label) ? Math.max(replyTimeoutMs, 60_000) : replyTimeoutMs;
+      const outcome = await sendRaw(daemons[c.target].socket, c.bytes, timeoutMs);
       const verdict = judge(c, outcome);
       byStatus[String(verdict.status)] = (byStatus[String(verdict.status)] ?? 0) + 1;
       byCategory[c.category] = (byCategory[c.category] ?? 0) + 1;
