@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Side-by-side put benchmark: a 3-member shoal Raft cluster (RaftNode + LevelLogStore) and a 3-member
 // etcd, each as real processes on 127.0.0.1 with default fsync behaviour, driven by the same
-// closed-loop HTTP load.
-// Usage: npm run bench:raft [-- --duration-ms 5000 --clients 1,16,128 --only shoal|etcd --cpu-prof DIR]
+// closed-loop HTTP load. With --rounds N the two systems take turns N times (fresh clusters each round)
+// and the table shows each figure's median over the rounds, as this machine's noise moves single runs.
+// Usage: npm run bench:raft [-- --duration-ms 5000 --clients 1,16,128 --rounds 1 --only shoal|etcd --cpu-prof DIR]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +12,11 @@ import { ensureEtcd, startEtcd, startShoal } from './cluster.mjs';
 import { runLoad } from './load.mjs';
 
 const { values: args } = parseArgs({
-  options: { 'duration-ms': { type: 'string', default: '5000' }, clients: { type: 'string', default: '1,16,128' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' } },
+  options: { 'duration-ms': { type: 'string', default: '5000' }, rounds: { type: 'string', default: '1' }, clients: { type: 'string', default: '1,16,128' }, only: { type: 'string' }, 'cpu-prof': { type: 'string' } },
 });
 const durationMs = Number(args['duration-ms']);
 const SCENARIOS = args.clients.split(',').map(Number);
+const ROUNDS = Number(args.rounds);
 const systems = args.only ? [args.only] : ['shoal', 'etcd'];
 
 const root = await mkdtemp(join(tmpdir(), 'shoal-bench-raft-'));
@@ -42,15 +44,29 @@ async function measure(name, start) {
   return results;
 }
 
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Per scenario, the median of each figure over the rounds. */
+function medians(rounds) {
+  return SCENARIOS.map((_, k) => {
+    const runs = rounds.map((r) => r[k]);
+    return { opsPerSec: median(runs.map((r) => r.opsPerSec)), p50Ms: median(runs.map((r) => r.p50Ms)), p99Ms: median(runs.map((r) => r.p99Ms)) };
+  });
+}
+
 try {
-  const results = {};
-  if (systems.includes('shoal')) results.shoal = await measure('shoal', () => startShoal(root, { cpuProfDir: args['cpu-prof'] }));
-  if (systems.includes('etcd')) {
-    ensureEtcd();
-    results.etcd = await measure('etcd', () => startEtcd(root));
+  const rounds = { shoal: [], etcd: [] };
+  if (systems.includes('etcd')) ensureEtcd();
+  for (let round = 0; round < ROUNDS; round++) {
+    if (systems.includes('shoal')) rounds.shoal.push(await measure('shoal', () => startShoal(join(root, `r${round}`), { cpuProfDir: args['cpu-prof'] })));
+    if (systems.includes('etcd')) rounds.etcd.push(await measure('etcd', () => startEtcd(join(root, `r${round}`))));
   }
+  const results = Object.fromEntries(Object.entries(rounds).filter(([, r]) => r.length > 0).map(([name, r]) => [name, medians(r)]));
   console.log(`\nmachine: ${cpus().length} CPUs, Linux ${release()}, node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`3 members each on 127.0.0.1, 200-byte values, ${durationMs} ms per scenario\n`);
+  console.log(`3 members each on 127.0.0.1, 200-byte values, ${durationMs} ms per scenario, median of ${ROUNDS} round(s)\n`);
   console.log('clients | shoal ops/s | etcd ops/s | ratio | shoal p50/p99 ms | etcd p50/p99 ms | ratio p50');
   SCENARIOS.forEach((clients, k) => {
     const s = results.shoal?.[k];
