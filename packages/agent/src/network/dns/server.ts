@@ -130,8 +130,16 @@ export class EmbeddedDnsServer {
     });
   }
 
-  /** The reply to one query, or undefined to drop it (unparseable or not a query). */
+  /** The reply to one query, or undefined to drop it; never rejects (a bad record must not stop the server). */
   private async handle(raw: Buffer, source: string, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    try {
+      return await this.reply(raw, source, transport);
+    } catch {
+      return raw.length >= 12 ? encodeResponse({ id: raw.readUInt16BE(0), recursionDesired: false, rcode: RCODE.SERVFAIL }) : undefined;
+    }
+  }
+
+  private async reply(raw: Buffer, source: string, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
     let query: Message;
     try {
       query = decodeMessage(raw);

@@ -53,9 +53,15 @@ export class IngressMesh {
     await this.prepareSbox();
     // Backends first, then the host's DNAT: a port is never reachable before it can be served.
     await programVirtualAddress(this.options.sbox, this.options.sboxGatewayIp, this.rules(next));
-    await this.options.ports.publish(ownerOf(p.protocol, p.publishedPort), this.options.sboxGatewayIp, [
-      { protocol: p.protocol, publishedPort: p.publishedPort, targetPort: p.publishedPort },
-    ]);
+    try {
+      await this.options.ports.publish(ownerOf(p.protocol, p.publishedPort), this.options.sboxGatewayIp, [
+        { protocol: p.protocol, publishedPort: p.publishedPort, targetPort: p.publishedPort },
+      ]);
+    } catch (e) {
+      // e.g. the port is taken by host-mode publishing: put the sbox back as it was.
+      await programVirtualAddress(this.options.sbox, this.options.sboxGatewayIp, this.rules(this.published)).catch(() => undefined);
+      throw e;
+    }
     this.published.set(k, p);
   }
 

@@ -91,6 +91,15 @@ test('the routing mesh balances a published port over tasks behind ingress-sbox,
   await mesh.publish({ protocol: 'tcp', publishedPort: 80, targetPort: 80, backends: [tasks[1]!] });
   assert.deepEqual(await tally([1, 2, 3].map(() => lab.httpGet(client, '198.51.100.1:80'))), { t2: 3 }, 'a removed task gets no new connections');
 
+  await ports.publish('hostmode-task', '172.18.0.9', [{ protocol: 'tcp', publishedPort: 8081, targetPort: 80 }]);
+  await assert.rejects(
+    mesh.publish({ protocol: 'tcp', publishedPort: 8081, targetPort: 80, backends: tasks }),
+    (e: unknown) => e instanceof PublishError && e.code === 'port-allocated',
+    'a port held by host-mode publishing is refused to the mesh',
+  );
+  assert.equal(mesh.list().length, 2);
+  assert.doesNotMatch(await lab.exec(sbox, ['nft', 'list', 'table', 'ip', 'shoal_lb']), /8081/, 'the refused port left nothing in ingress-sbox');
+
   await mesh.unpublish('tcp', 80);
   await assert.rejects(lab.httpGet(client, '198.51.100.1:80'), /refused/i);
   const stillUdp = await lab.exec(client, [process.execPath, UDP_TOOL.pathname, 'ask', '198.51.100.1', '53', '1'], 30_000);

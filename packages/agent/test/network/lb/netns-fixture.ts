@@ -63,7 +63,7 @@ export class NetnsLab {
   /** The body of GET / from `hostPort` ("ip" or "ip:port"), fetched with busybox nc (its wget crashes in a netns here). */
   async httpGet(netns: string, hostPort: string): Promise<string> {
     const [host, port = '80'] = hostPort.split(':');
-    const response = await this.runWithInput(netns, ['busybox', 'nc', '-w', '2', host!, port], 'GET / HTTP/1.0\r\n\r\n');
+    const response = await this.runWithInput(netns, ['busybox', 'nc', '-w', '5', host!, port], 'GET / HTTP/1.0\r\n\r\n');
     const body = response.split('\r\n\r\n')[1];
     if (body === undefined) throw new Error(`no HTTP response from ${hostPort}: ${JSON.stringify(response)}`);
     return body.trim();
