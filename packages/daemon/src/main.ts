@@ -41,6 +41,8 @@ async function main(): Promise<number> {
 }
 
 async function serve(config: DaemonConfig, log: Logger): Promise<number> {
+  // Everything shoald writes (the Raft log holds the root CA key) is for root only.
+  process.umask(0o077);
   await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const host = gatherHostFacts({

@@ -1,12 +1,14 @@
 // `shoal cluster`: a multi-host swarm on one machine, each host a network namespace running a shoald.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { createCluster, destroyCluster, findHost, listClusters, loadCluster, startDaemons, type Cluster } from './cluster.js';
 import { ClusterError } from './errors.js';
 import { daemonPid } from './hosts.js';
 import { nsenterArgv } from './netns.js';
 import { formSwarm, shoalCli } from './swarm.js';
+import { loadTestImage, writeBusyboxSaveTar } from './test-image.js';
 
 export * from './cluster.js';
 export * from './errors.js';
@@ -18,6 +20,7 @@ export { listNetns } from './netns.js';
 export { run, runOk, type RunOptions, type RunResult } from './run.js';
 export { cliOk, dockerCli, formSwarm, nodeLs, shoalCli, waitForNodes, type CliRunner, type NodeRow } from './swarm.js';
 export { waitFor, WaitTimeoutError, type WaitOptions } from './wait.js';
+export { BUSYBOX_BINARY, loadTestImage, writeBusyboxRootfsTar, writeBusyboxSaveTar } from './test-image.js';
 
 export interface UpStep {
   readonly title: string;
@@ -28,9 +31,16 @@ export interface UpStep {
 export const UP_STEPS: readonly UpStep[] = [
   { title: 'starting daemons and waiting for their sockets', run: (cluster) => startDaemons(cluster) },
   { title: 'forming the swarm (init on the first manager, join the others)', run: (cluster) => formSwarm(cluster, { cli: shoalCli }) },
+  { title: 'loading the test image (busybox:latest) on every host', run: (cluster) => loadTestImageEverywhere(cluster) },
 ];
 
 const DEFAULT_NAME = 'shoal';
+
+async function loadTestImageEverywhere(cluster: Cluster): Promise<void> {
+  const archive = join(cluster.stateDir, 'busybox-image.tar');
+  writeBusyboxSaveTar(archive);
+  for (const host of cluster.hosts) await loadTestImage(host.socket, archive);
+}
 
 export function registerClusterCommands<T>(yargs: Argv<T>): Argv<T> {
   return yargs.command('cluster', 'Run a multi-host swarm on this machine (one network namespace per host)', (cluster) =>

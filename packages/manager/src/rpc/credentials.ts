@@ -15,7 +15,8 @@ export interface TlsIdentity {
 
 export class ClusterServerCredentials extends grpc.ServerCredentials {
   constructor(identity: TlsIdentity) {
-    super({ requestCert: true, rejectUnauthorized: false, ciphers: connectionCiphers }, contextOptions(identity));
+    // A connection that never completes its handshake must not hold a descriptor for Node's default 120 s.
+    super({ requestCert: true, rejectUnauthorized: false, ciphers: connectionCiphers, handshakeTimeout: 10_000 }, contextOptions(identity));
   }
 
   /** Certificate renewal: new connections use the new certificate, open ones keep theirs. */
