@@ -25,6 +25,8 @@ export interface ContainerPaths {
   readonly exitFile: string;
   /** The namespace made for the container when the caller gives none (Docker's SandboxKey). */
   readonly netnsFile: string;
+  /** The shim's attach socket; short, as sun_path holds 108 bytes. */
+  readonly attachSocket: string;
 }
 
 export function containersDataDir(roots: RuntimeRoots): string {
@@ -37,6 +39,15 @@ export function bundlesDir(roots: RuntimeRoots): string {
 
 export function netnsDir(roots: RuntimeRoots): string {
   return join(roots.execRoot, 'netns');
+}
+
+export function attachDir(roots: RuntimeRoots): string {
+  return join(roots.execRoot, 'attach');
+}
+
+/** Per-exec process.json and pid file; nothing in it outlives the daemon. */
+export function execsDir(roots: RuntimeRoots): string {
+  return join(roots.execRoot, 'execs');
 }
 
 /** runc's --root: its container state lives with the other runtime files, apart from any other runc user. */
@@ -62,5 +73,6 @@ export function containerPaths(roots: RuntimeRoots, id: string): ContainerPaths 
     pidFile: join(bundleDir, 'init.pid'),
     exitFile: join(bundleDir, 'exit.json'),
     netnsFile: join(netnsDir(roots), id.slice(0, 12)),
+    attachSocket: join(attachDir(roots), id.slice(0, 12)),
   };
 }

@@ -10,6 +10,8 @@ export interface OciProcessInput {
   readonly uid: number;
   readonly gid: number;
   readonly terminal: boolean;
+  /** The terminal's size, set by runc before the process runs (with `terminal`). */
+  readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
 }
 
 export interface OciConfigInput {
@@ -44,6 +46,7 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
     ociVersion: '1.0.2-dev',
     process: {
       terminal: input.process.terminal,
+      ...consoleSize(input.process),
       user: { uid: input.process.uid, gid: input.process.gid },
       args: [...input.process.args],
       env: [...input.process.env],
@@ -79,6 +82,11 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
       readonlyPaths: [...readonlyPaths],
     },
   };
+}
+
+export function consoleSize(process: Pick<OciProcessInput, 'terminal' | 'consoleSize'>): { consoleSize?: { height: number; width: number } } {
+  const size = process.consoleSize;
+  return process.terminal && size !== undefined ? { consoleSize: { height: size.rows, width: size.cols } } : {};
 }
 
 function bind(destination: string, source: string): Record<string, unknown> {

@@ -56,6 +56,7 @@ export async function releaseContainer(paths: ContainerPaths, id: string, runc: 
   await unmount(paths.rootfsDir).catch(() => undefined);
   await removeNetns(paths.netnsFile).catch(() => undefined);
   await rm(paths.bundleDir, { recursive: true, force: true });
+  await rm(paths.attachSocket, { force: true });
   await rm(paths.dataDir, { recursive: true, force: true });
   await removeCgroups(id);
 }

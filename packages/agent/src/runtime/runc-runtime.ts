@@ -11,22 +11,32 @@ import { ImageError, type ImageStore } from '../images/index.js';
 import { runCommand } from './command.js';
 import { createNetns, mountOverlay, unmount } from './host-mounts.js';
 import { readJsonLog } from './json-log.js';
-import { bundlesDir, containerPaths, containersDataDir, netnsDir, runcRoot, type ContainerPaths, type RuntimeRoots } from './layout.js';
+import { ExecRegistry } from './exec.js';
+import { attachDir, bundlesDir, containerPaths, containersDataDir, execsDir, netnsDir, runcRoot, type ContainerPaths, type RuntimeRoots } from './layout.js';
 import { resolveContainer, validContainerName } from './names.js';
 import { buildOciConfig } from './oci-config.js';
+import { PendingAttaches } from './pending-attach.js';
 import { parseUser, processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
 import type { ExitRecord, ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
+import { connectShim, sendToShim } from './stdio.js';
+import { encodeResize } from './stdio-frames.js';
 import {
   RuntimeError,
   type ContainerId,
+  type ContainerIo,
   type ContainerRecord,
   type ContainerRuntime,
   type ContainerSpec,
   type ContainerState,
+  type ExecId,
+  type ExecSpec,
+  type ExecState,
   type LogLine,
   type LogOptions,
+  type ProcessStdio,
+  type TtySize,
 } from './types.js';
 
 export interface RuncRuntimeOptions extends RuntimeRoots {
@@ -41,25 +51,32 @@ export interface RuncRuntimeOptions extends RuntimeRoots {
 
 const shimScript = fileURLToPath(new URL('./shim.js', import.meta.url));
 const ID_RE = /^[0-9a-f]{64}$/;
+/** Longest wait for a shim's attach socket to answer. */
+const SHIM_CONNECT_MS = 5_000;
 const NOT_STARTED: ContainerState = { status: 'created', pid: 0, exitCode: null, startedAt: null, finishedAt: null, error: '' };
 
-export class RuncRuntime implements ContainerRuntime {
+export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #options: RuncRuntimeOptions;
   readonly #records = new Map<ContainerId, ContainerRecord>();
   readonly #listeners = new Set<(record: ContainerRecord) => void>();
   readonly #queues = new Map<ContainerId, Promise<unknown>>();
   readonly #poll: NodeJS.Timeout;
+  readonly #pendingAttaches = new PendingAttaches();
+  readonly #execs: ExecRegistry;
   #closed = false;
 
   private constructor(options: RuncRuntimeOptions) {
     this.#options = options;
+    this.#execs = new ExecRegistry({ runc: this.#runc(), execDir: execsDir(options), container: (id) => this.#records.get(id) });
     this.#poll = setInterval(() => this.#checkExits(), options.exitPollMs ?? 100);
     this.#poll.unref();
   }
 
   /** Opens the runtime over its roots: finds containers again and removes what removed ones left behind. */
   static async open(options: RuncRuntimeOptions): Promise<RuncRuntime> {
-    for (const dir of [containersDataDir(options), bundlesDir(options), netnsDir(options), runcRoot(options)]) {
+    // Execs die with the daemon (they are its children): whatever they left is stale.
+    await rm(execsDir(options), { recursive: true, force: true });
+    for (const dir of [containersDataDir(options), bundlesDir(options), netnsDir(options), runcRoot(options), attachDir(options), execsDir(options)]) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
     const runtime = new RuncRuntime(options);
@@ -151,11 +168,28 @@ export class RuncRuntime implements ContainerRuntime {
       if (record.state.status === 'running') return;
       const paths = this.#paths(id);
       await this.#prepareBundle(record, paths);
-      const shim: ShimConfig = { runc: this.#runc(), bundle: paths.bundleDir, id, logPath: paths.logPath, pidPath: paths.pidFile, exitPath: paths.exitFile };
+      const attaches = this.#pendingAttaches.take(id);
+      const tty = record.spec.tty === true;
+      const shim: ShimConfig = {
+        runc: this.#runc(),
+        bundle: paths.bundleDir,
+        id,
+        logPath: paths.logPath,
+        pidPath: paths.pidFile,
+        exitPath: paths.exitFile,
+        attachSocket: paths.attachSocket,
+        tty,
+        consoleSize: record.spec.consoleSize,
+        openStdin: record.spec.openStdin === true,
+        awaitAttachers: attaches.length,
+      };
       await writeFile(paths.shimConfig, JSON.stringify(shim));
       const child = spawn(globalThis.process.execPath, [shimScript, paths.shimConfig], { detached: true, stdio: 'ignore' });
       child.once('exit', () => this.#checkExits());
       child.unref();
+      for (const attach of attaches) {
+        connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
+      }
       const started = await this.#awaitStart(paths);
       if (started === 'exited') {
         const exit = await readExit(paths);
@@ -225,6 +259,8 @@ export class RuncRuntime implements ContainerRuntime {
         if (!(await this.#exitedWithin(id, 10_000))) throw new RuntimeError('internal', `container ${id} did not exit after SIGKILL`);
       }
       await releaseContainer(this.#paths(id), id, this.#runc());
+      this.#execs.forgetContainer(id);
+      for (const attach of this.#pendingAttaches.take(id)) attach.reject(new RuntimeError('not-found', `No such container: ${id}`));
       const last = this.#records.get(id) ?? record;
       this.#records.delete(id);
       this.#emit({ ...last, removed: true });
@@ -241,6 +277,36 @@ export class RuncRuntime implements ContainerRuntime {
       accept: (line) => both || (line.stream === 'stdout' ? options.stdout === true : options.stderr === true),
       live: () => this.#records.get(id)?.state.status === 'running',
     });
+  }
+
+  attach(idOrName: string, signal: AbortSignal): Promise<ProcessStdio> {
+    const record = this.#require(idOrName);
+    const tty = record.spec.tty === true;
+    if (record.state.status === 'running') return connectShim(this.#paths(record.spec.id).attachSocket, tty, SHIM_CONNECT_MS);
+    return this.#pendingAttaches.add(record.spec.id, signal);
+  }
+
+  async resize(idOrName: string, size: TtySize): Promise<void> {
+    const record = this.#require(idOrName);
+    if (record.state.status !== 'running') throw new RuntimeError('conflict', `Container ${record.spec.id} is not running`);
+    if (record.spec.tty !== true) return;
+    await sendToShim(this.#paths(record.spec.id).attachSocket, encodeResize(size.rows, size.cols), SHIM_CONNECT_MS);
+  }
+
+  createExec(idOrName: string, spec: ExecSpec): ExecState {
+    return this.#execs.create(this.#require(idOrName), spec);
+  }
+
+  startExec(execId: ExecId, options: { readonly detach: boolean }): Promise<ProcessStdio | undefined> {
+    return this.#execs.start(execId, options.detach);
+  }
+
+  getExec(execId: ExecId): ExecState | undefined {
+    return this.#execs.get(execId);
+  }
+
+  resizeExec(execId: ExecId, size: TtySize): Promise<void> {
+    return this.#execs.resize(execId, size);
   }
 
   #runc(): string[] {
@@ -271,7 +337,7 @@ export class RuncRuntime implements ContainerRuntime {
     const process = record.process!;
     const tty = record.spec.tty === true;
     const config = buildOciConfig({
-      process: { args: [...(process.entrypoint ?? []), ...(process.cmd ?? [])], env: processEnv(process, tty), cwd: process.workingDir || '/', ...parseUser(process.user), terminal: false },
+      process: { args: [...(process.entrypoint ?? []), ...(process.cmd ?? [])], env: processEnv(process, tty), cwd: process.workingDir || '/', ...parseUser(process.user), terminal: tty, consoleSize: record.spec.consoleSize },
       hostname: process.hostname,
       rootfs: paths.rootfsDir,
       netnsPath,

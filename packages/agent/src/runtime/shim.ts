@@ -1,11 +1,18 @@
 // The per-container supervisor, run as its own detached process (`node shim.js <shim.json>`), so that
 // containers outlive a daemon restart. It runs `runc run` in the foreground — runc stays the container's
 // parent and reports its exit status (128+n for a signal) — turns the container's stdout/stderr pipes
-// into Docker's json-file log lines (a daemon reading pipes directly would break them on restart), and
-// records the exit in exit.json, which the daemon waits for. It holds no other state.
+// into Docker's json-file log lines (a daemon reading pipes directly would break them on restart), keeps
+// the container's stdio reachable on its attach socket (shim-attach.ts), and records the exit in
+// exit.json, which the daemon waits for. With a terminal, runc runs under `script` (tty.ts), and the
+// output is the terminal's, all logged as stdout as Docker does.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter, jsonLogLine } from './json-log.js';
+import { AttachServer } from './shim-attach.js';
+import { FrameKind } from './stdio-frames.js';
+import { resizeTerminal, underTerminal } from './tty.js';
+import type { TtySize } from './types.js';
 
 export interface ShimConfig {
   readonly runc: readonly string[];
@@ -14,6 +21,15 @@ export interface ShimConfig {
   readonly logPath: string;
   readonly pidPath: string;
   readonly exitPath: string;
+  /** The unix socket the daemon attaches on. */
+  readonly attachSocket?: string;
+  /** The container's process has a terminal (config.json process.terminal is true). */
+  readonly tty: boolean;
+  readonly consoleSize?: TtySize | undefined;
+  /** The container gets a stdin pipe (Docker's OpenStdin); else /dev/null, or a silent terminal. */
+  readonly openStdin: boolean;
+  /** Clients that attached before the start: runc waits (bounded) until they are connected. */
+  readonly awaitAttachers?: number;
 }
 
 export interface ExitRecord {
@@ -24,39 +40,59 @@ export interface ExitRecord {
 }
 
 const ERROR_TAIL_BYTES = 4 * 1024;
+const AWAIT_ATTACHERS_MS = 5_000;
+const CLIENT_DRAIN_MS = 2_000;
 
-function main(configPath: string): void {
+async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as ShimConfig;
-  const child = spawn(config.runc[0]!, [...config.runc.slice(1), 'run', '--bundle', config.bundle, '--pid-file', config.pidPath, '--no-new-keyring', config.id], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // The daemon's signals go to runc through `runc kill`; a stray SIGTERM/SIGHUP must not orphan the log.
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(sig, () => {});
+  // A daemon started before an upgrade of this file gives no socket: run as it expects, unattachable.
+  const attach = config.attachSocket === undefined ? undefined : await AttachServer.listen(config.attachSocket);
+  await attach?.awaitClients(config.awaitAttachers ?? 0, AWAIT_ATTACHERS_MS);
+  const runc = [...config.runc, 'run', '--bundle', config.bundle, '--pid-file', config.pidPath, '--no-new-keyring', config.id];
+  const argv = config.tty ? underTerminal(runc, config.consoleSize) : runc;
+  // A terminal always gets a pipe as input: /dev/null would read as end of input and end the shell.
+  const stdinPipe = config.tty || config.openStdin;
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: [stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  child.stdin?.on('error', () => undefined);
+  attach?.connect({
+    stdin: config.openStdin && child.stdin !== null ? child.stdin : undefined,
+    resize: (size) => {
+      if (config.tty && child.pid !== undefined) void resizeTerminal(child.pid, size).catch(() => undefined);
+    },
   });
   let errorTail = '';
-  const pipe = (stream: 'stdout' | 'stderr', source: NodeJS.ReadableStream): void => {
+  const pipe = (stream: 'stdout' | 'stderr', source: NodeJS.ReadableStream): Promise<void> => {
     const splitter = new LineSplitter();
-    source.setEncoding('utf8');
+    const utf8 = new StringDecoder('utf8');
     const write = (lines: string[]): void => {
       const time = new Date().toISOString();
       if (lines.length > 0) appendFileSync(config.logPath, lines.map((l) => jsonLogLine(stream, l, time)).join(''));
     };
-    source.on('data', (chunk: string) => {
-      if (stream === 'stderr') errorTail = (errorTail + chunk).slice(-ERROR_TAIL_BYTES);
-      write(splitter.push(chunk));
+    source.on('data', (chunk: Buffer) => {
+      const text = utf8.write(chunk);
+      // With a terminal, runc's own complaints arrive on the terminal too.
+      if (stream === 'stderr' || config.tty) errorTail = (errorTail + text).slice(-ERROR_TAIL_BYTES);
+      write(splitter.push(text));
+      attach?.broadcast(stream === 'stdout' ? FrameKind.stdout : FrameKind.stderr, chunk);
     });
-    source.on('end', () => write(splitter.flush()));
+    return new Promise((resolve) => source.on('end', () => {
+      write([...splitter.push(utf8.end()), ...splitter.flush()]);
+      resolve();
+    }));
   };
-  pipe('stdout', child.stdout);
-  pipe('stderr', child.stderr);
-  // The daemon's signals go to runc through `runc kill`; a stray SIGTERM/SIGHUP must not orphan the log.
-  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(sig, () => {});
-  child.once('error', (err) => finish(config, 255, `cannot run runc: ${err.message}`));
+  const drained = Promise.all([pipe('stdout', child.stdout!), pipe('stderr', child.stderr!)]);
+  child.once('error', (err) => void finish(config, attach, 255, `cannot run runc: ${err.message}`));
   child.once('close', (code, signal) => {
     const started = existsSync(config.pidPath);
     const exitCode = code ?? 128 + (signal === null ? 9 : signalNumber(signal));
-    finish(config, exitCode, started ? '' : runcMessage(errorTail));
+    void drained.then(() => finish(config, attach, exitCode, started ? '' : runcMessage(errorTail)));
   });
 }
 
-function finish(config: ShimConfig, exitCode: number, error: string): void {
+async function finish(config: ShimConfig, attach: AttachServer | undefined, exitCode: number, error: string): Promise<void> {
+  await attach?.close(CLIENT_DRAIN_MS);
   const record: ExitRecord = { exitCode, finishedAt: new Date().toISOString(), error };
   writeFileSync(`${config.exitPath}.tmp`, JSON.stringify(record));
   renameSync(`${config.exitPath}.tmp`, config.exitPath);
@@ -79,4 +115,8 @@ if (configArg === undefined) {
   process.stderr.write('usage: shim.js <shim.json>\n');
   process.exit(2);
 }
-main(configArg);
+main(configArg).catch((err: unknown) => {
+  // The daemon learns about a start that failed here from exit.json, as about any other.
+  const config = JSON.parse(readFileSync(configArg, 'utf8')) as ShimConfig;
+  void finish(config, undefined, 255, `shim: ${(err as Error).message}`);
+});

@@ -19,7 +19,12 @@ export interface ContainerSpec {
   readonly user?: string | undefined;
   readonly hostname?: string | undefined;
   readonly tty?: boolean | undefined;
+  /** The terminal's size at the start (Docker's HostConfig.ConsoleSize), when tty. */
+  readonly consoleSize?: TtySize | undefined;
+  /** The container's process gets a stdin that attached clients write to (Docker's OpenStdin). */
   readonly openStdin?: boolean | undefined;
+  /** The first attached client that ends its input closes the container's stdin (`docker run -i`). */
+  readonly stdinOnce?: boolean | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
   /**
    * The network namespace the container joins (a path like /run/netns/NAME or /proc/PID/ns/net). The
@@ -98,6 +103,60 @@ export interface LogOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface TtySize {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export interface OutputChunk {
+  readonly stream: 'stdout' | 'stderr';
+  readonly data: Buffer;
+}
+
+/** A live link to a process's stdio (a container's, through its shim, or an exec's). */
+export interface ProcessStdio {
+  /** With a terminal, all output is 'stdout'. */
+  readonly tty: boolean;
+  /** The output from now on, in order; ends when the process closed its output or close() was called. */
+  output(): AsyncIterable<OutputChunk>;
+  /** Ignored when the process has no stdin. */
+  writeStdin(data: Uint8Array): void;
+  endStdin(): void;
+  resize(size: TtySize): void;
+  /** Stops relaying; the process keeps running. Idempotent. */
+  close(): void;
+}
+
+export interface ExecSpec {
+  readonly cmd: readonly string[];
+  readonly tty: boolean;
+  /** Gives the process a stdin pipe (AttachStdin). */
+  readonly stdin: boolean;
+  readonly attachStdout: boolean;
+  readonly attachStderr: boolean;
+  readonly env?: readonly string[] | undefined;
+  readonly user?: string | undefined;
+  readonly workingDir?: string | undefined;
+  readonly privileged?: boolean | undefined;
+  /** The terminal's size at the start, when tty. */
+  readonly consoleSize?: TtySize | undefined;
+}
+
+export type ExecId = string;
+
+export interface ExecState {
+  readonly id: ExecId;
+  readonly containerId: ContainerId;
+  readonly spec: ExecSpec;
+  readonly running: boolean;
+  /** Whether start was called (an exec starts once). */
+  readonly started: boolean;
+  /** Host PID while running (and after, as Docker keeps it), 0 before the start. */
+  readonly pid: number;
+  /** Set once exited. */
+  readonly exitCode: number | null;
+}
+
 /** Errors carry Docker's messages; `code` maps to the HTTP status at the API edge. */
 export class RuntimeError extends Error {
   constructor(
@@ -126,4 +185,22 @@ export interface ContainerRuntime {
   logs(id: ContainerId, options: LogOptions): AsyncIterable<LogLine>;
   /** Calls `listener` whenever any container's state changes; returns the disposer. */
   subscribe(listener: (record: ContainerRecord) => void): () => void;
+}
+
+/** Interactive access to containers' processes (attach, exec, terminals), for the Engine API. */
+export interface ContainerIo {
+  /**
+   * Links to a container's stdio. For a container that is not running yet, resolves once start() ran it
+   * (whose process waits, bounded, for this link, so no early output is lost); rejects with not-found when
+   * it is removed first, or with the signal's reason when aborted.
+   */
+  attach(id: ContainerId, signal: AbortSignal): Promise<ProcessStdio>;
+  /** Resizes a running container's terminal; a no-op without one. */
+  resize(id: ContainerId, size: TtySize): Promise<void>;
+  /** Registers a process to run in a running container (conflict when it is not running). */
+  createExec(id: ContainerId, spec: ExecSpec): ExecState;
+  /** Runs it; resolves with its stdio once it runs, or undefined when `detach` (output discarded). */
+  startExec(execId: ExecId, options: { readonly detach: boolean }): Promise<ProcessStdio | undefined>;
+  getExec(execId: ExecId): ExecState | undefined;
+  resizeExec(execId: ExecId, size: TtySize): Promise<void>;
 }

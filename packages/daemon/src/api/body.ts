@@ -4,13 +4,16 @@ import { InvalidArgumentError, PayloadTooLargeError } from './errors.js';
 
 export const bodyBytesMaxDefault = 1024 * 1024;
 
+/** A request's body with its headers: the request itself, or a body read ahead of an upgrade. */
+export type BodySource = Pick<IncomingMessage, 'headers'> & AsyncIterable<Buffer>;
+
 /** Reads the whole body, refusing (413) as soon as it grows past `limitBytes`. */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export async function readBody(req: BodySource, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limitBytes) throw tooLarge(limitBytes);
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req) {
     total += chunk.length;
     if (total > limitBytes) throw tooLarge(limitBytes);
     chunks.push(chunk);
@@ -19,7 +22,7 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 }
 
 /** Parses a JSON request body; an empty body is an error, like dockerd's ReadJSON. */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(req: BodySource, limitBytes: number): Promise<unknown> {
   checkJsonContentType(req);
   const raw = await readBody(req, limitBytes);
   const textBody = raw.toString('utf8');
@@ -31,7 +34,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   }
 }
 
-function checkJsonContentType(req: IncomingMessage): void {
+function checkJsonContentType(req: BodySource): void {
   const ct = req.headers['content-type'];
   if (ct === undefined || ct === '') return;
   const mediaType = (ct.split(';')[0] ?? '').trim().toLowerCase();

@@ -1,11 +1,14 @@
 // The Engine API edge: one request listener that routes, checks the API version, parses filters and
 // bodies, runs the handler and turns whatever it throws into Docker's error response.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { silentLogger, type Logger } from '../log.js';
-import { readJsonBody, bodyBytesMaxDefault } from './body.js';
+import { readJsonBody, bodyBytesMaxDefault, type BodySource } from './body.js';
 import { NotFoundError, toErrorResponse } from './errors.js';
 import { inspectFallbackRoutes } from './fallback-routes.js';
 import { Filters } from './filters.js';
+import { readUpgradeBody, runOverResponse, runUpgraded } from './hijack.js';
 import { Query } from './query.js';
 import { encodeJson, writeResult, writeStream, type ApiResult } from './respond.js';
 import { Router, type HttpMethod, type RequestContext, type RouteTable } from './routes.js';
@@ -27,6 +30,8 @@ export interface EngineApiOptions {
 export interface EngineApi {
   /** Serves one request; resolves when the response is complete. `shutdown` aborts ctx.signal. */
   handle(req: IncomingMessage, res: ServerResponse, shutdown?: AbortSignal): Promise<void>;
+  /** Serves a request that asked to upgrade the connection (Docker's hijack); `head` is what followed its headers. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, shutdown?: AbortSignal): Promise<void>;
   listen(options: ListenOptions): Promise<ApiServer>;
 }
 
@@ -41,37 +46,53 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   router.add(inspectFallbackRoutes.filter((r) => !router.has(r.method, r.path)));
   const serverHeader = `shoal/${options.system.host.engineVersion} (linux)`;
 
+  const serve = async (req: IncomingMessage, res: ServerResponse, upgrade: Upgrade | undefined, shutdown: AbortSignal | undefined): Promise<void> => {
+    const started = performance.now();
+    res.setHeader('Api-Version', apiVersionMax);
+    res.setHeader('Docker-Experimental', 'false');
+    res.setHeader('Ostype', 'linux');
+    res.setHeader('Server', serverHeader);
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort(new Error('client disconnected'));
+    const onShutdown = (): void => abort.abort(new Error('server shutting down'));
+    res.on('close', onClose);
+    shutdown?.addEventListener('abort', onShutdown, { once: true });
+    try {
+      await dispatch(router, bodyBytesMax, req, res, upgrade, abort.signal);
+    } catch (err) {
+      writeError(req, res, err, log);
+    } finally {
+      shutdown?.removeEventListener('abort', onShutdown);
+      res.off('close', onClose);
+      log.debug('request', {
+        method: req.method,
+        url: req.url,
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+      });
+    }
+  };
+
   const api: EngineApi = {
-    async handle(req, res, shutdown) {
-      const started = performance.now();
-      res.setHeader('Api-Version', apiVersionMax);
-      res.setHeader('Docker-Experimental', 'false');
-      res.setHeader('Ostype', 'linux');
-      res.setHeader('Server', serverHeader);
-      const abort = new AbortController();
-      const onClose = (): void => abort.abort(new Error('client disconnected'));
-      const onShutdown = (): void => abort.abort(new Error('server shutting down'));
-      res.on('close', onClose);
-      shutdown?.addEventListener('abort', onShutdown, { once: true });
-      try {
-        await dispatch(router, bodyBytesMax, req, res, abort.signal);
-      } catch (err) {
-        writeError(req, res, err, log);
-      } finally {
-        shutdown?.removeEventListener('abort', onShutdown);
-        res.off('close', onClose);
-        log.debug('request', {
-          method: req.method,
-          url: req.url,
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        });
-      }
+    handle: (req, res, shutdown) => serve(req, res, undefined, shutdown),
+    async upgrade(req, socket, head, shutdown) {
+      // A response bound to the raw socket, so every answer but the hijack itself is written as usual.
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.once('finish', () => socket.end());
+      socket.once('error', () => socket.destroy());
+      await serve(req, res, { socket, head }, shutdown);
     },
     listen: (listenOptions) => listenEngineApi(api, listenOptions),
   };
 
   return api;
+}
+
+interface Upgrade {
+  readonly socket: Duplex;
+  readonly head: Buffer;
 }
 
 /** Routes one request, checks its version, builds the handler's context and writes the result. */
@@ -80,6 +101,7 @@ async function dispatch(
   bodyBytesMax: number,
   req: IncomingMessage,
   res: ServerResponse,
+  upgrade: Upgrade | undefined,
   signal: AbortSignal,
 ): Promise<void> {
   const method = req.method ?? 'GET';
@@ -90,6 +112,12 @@ async function dispatch(
   if (match.kind === 'not-found') throw new NotFoundError('page not found');
   const apiVersion = requestApiVersion(version);
   const params = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+  // Before an upgraded stream the body must be taken off the socket whatever the route does with it.
+  let body: BodySource = req;
+  if (upgrade !== undefined) {
+    const bytes = await readUpgradeBody(req, upgrade.socket, upgrade.head, bodyBytesMax);
+    body = { headers: req.headers, [Symbol.asyncIterator]: async function* () { if (bytes.length > 0) yield bytes; } };
+  }
   const ctx: RequestContext<string> = {
     method: method as HttpMethod,
     path,
@@ -99,11 +127,14 @@ async function dispatch(
     filters: match.route.filters ? Filters.parse(params.get('filters'), match.route.filters) : Filters.empty(),
     headers: req.headers,
     signal,
-    json: () => readJsonBody(req, bodyBytesMax),
-    body: () => req,
+    json: () => readJsonBody(body, bodyBytesMax),
+    body: () => body,
   };
   const result: ApiResult = await match.route.handler(ctx);
-  if (result.kind === 'stream') await writeStream(res, result, signal);
+  if (result.kind === 'hijack') {
+    if (upgrade !== undefined) await runUpgraded(res, upgrade.socket, result, signal);
+    else await runOverResponse(req, res, result, signal);
+  } else if (result.kind === 'stream') await writeStream(res, result, signal);
   else writeResult(res, result, method === 'HEAD');
 }
 

@@ -1,6 +1,7 @@
 // What a handler returns, and how it is written. JSON is written like dockerd's encoder: compact,
 // no HTML escaping, one trailing newline.
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** A body-less answer: 204/304, or 200 with Content-Length 0 and no Content-Type (dockerd's empty 200). */
 export interface EmptyResult {
@@ -29,7 +30,17 @@ export interface StreamResult {
   readonly produce: (sink: StreamSink, signal: AbortSignal) => Promise<void>;
 }
 
-export type ApiResult = EmptyResult | JsonResult | TextResult | StreamResult;
+/**
+ * Takes over the connection (Docker's hijack): answers `101 UPGRADED` when the client asked to upgrade
+ * (else 200 with a streamed body), then `run` owns the raw bytes both ways until it settles.
+ */
+export interface HijackResult {
+  readonly kind: 'hijack';
+  readonly contentType: string;
+  readonly run: (conn: Duplex, signal: AbortSignal) => Promise<void>;
+}
+
+export type ApiResult = EmptyResult | JsonResult | TextResult | StreamResult | HijackResult;
 
 export interface StreamSink {
   /** Resolves when the chunk is handed to the socket (respecting backpressure). */
@@ -59,12 +70,16 @@ export function stream(produce: StreamResult['produce'], options: { status?: num
   };
 }
 
+export function hijack(run: HijackResult['run'], contentType: string): HijackResult {
+  return { kind: 'hijack', contentType, run };
+}
+
 export function encodeJson(value: unknown): string {
   return JSON.stringify(value) + '\n';
 }
 
 /** Writes a non-streaming result; HEAD requests get the headers only. */
-export function writeResult(res: ServerResponse, result: Exclude<ApiResult, StreamResult>, head: boolean): void {
+export function writeResult(res: ServerResponse, result: Exclude<ApiResult, StreamResult | HijackResult>, head: boolean): void {
   switch (result.kind) {
     case 'empty':
       res.writeHead(result.status, result.status === 204 || result.status === 304 ? {} : { 'Content-Length': '0' });

@@ -39,6 +39,8 @@ export interface ApiServer {
 
 export interface RequestHandler {
   handle(req: IncomingMessage, res: ServerResponse, shutdown?: AbortSignal): Promise<void>;
+  /** Requests with `Connection: Upgrade`; without it they are refused by closing the connection. */
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer, shutdown?: AbortSignal): Promise<void>;
 }
 
 export class SocketInUseError extends Error {
@@ -61,6 +63,19 @@ export async function listenEngineApi(handler: RequestHandler, options: ListenOp
   };
   const server = createServer(serverOptions, (req, res) => {
     const done = handler.handle(req, res, shutdown.signal);
+    inflight.add(done);
+    void done.finally(() => inflight.delete(done));
+  });
+  // Upgraded (hijacked) connections are no longer the HTTP server's: close() cuts them itself.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (handler.upgrade === undefined) {
+      socket.destroy();
+      return;
+    }
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    const done = handler.upgrade(req, socket, head, shutdown.signal).catch(() => void socket.destroy());
     inflight.add(done);
     void done.finally(() => inflight.delete(done));
   });
@@ -87,6 +102,7 @@ export async function listenEngineApi(handler: RequestHandler, options: ListenOp
       server.closeIdleConnections();
       await settleWithin([...inflight], options.closeGraceMs ?? 5_000);
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       await closed;
       if (options.kind === 'unix') await unlink(options.path).catch(() => {});
     })();

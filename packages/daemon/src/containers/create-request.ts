@@ -13,8 +13,9 @@ export interface CreateBody {
   readonly Hostname?: unknown;
   readonly Tty?: unknown;
   readonly OpenStdin?: unknown;
+  readonly StdinOnce?: unknown;
   readonly Labels?: unknown;
-  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown } | null;
+  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown; readonly ConsoleSize?: unknown } | null;
 }
 
 /** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
@@ -38,11 +39,19 @@ export function specFromCreateBody(body: unknown, name: string | undefined, netn
     hostname: optString(b.Hostname, 'Hostname') || undefined,
     tty: b.Tty === true,
     openStdin: b.OpenStdin === true,
+    stdinOnce: b.StdinOnce === true,
+    consoleSize: consoleSize(b.HostConfig?.ConsoleSize),
     labels: optLabels(b.Labels),
     networkMode,
     netnsPath: netnsFor(networkMode),
     autoRemove: b.HostConfig?.AutoRemove === true,
   };
+}
+
+/** Docker's ConsoleSize is [height, width]; [0, 0] (the CLI's default without a terminal) means none. */
+export function consoleSize(v: unknown): { rows: number; cols: number } | undefined {
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && n > 0 && n <= 0xffff)) return undefined;
+  return { rows: v[0] as number, cols: v[1] as number };
 }
 
 function optString(v: unknown, field: string): string {

@@ -1,10 +1,11 @@
 // Engine API endpoints for standalone containers on this node: create/start/wait/stop/kill/restart/
-// rm, ps, inspect and logs, over the node's ContainerRuntime.
-import type { ContainerRecord, ContainerRuntime } from '@shoal/agent';
+// rm, ps, inspect and logs, over the node's ContainerRuntime; attach and exec come from io-routes.ts.
+import type { ContainerIo, ContainerRecord, ContainerRuntime } from '@shoal/agent';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../api/errors.js';
 import { empty, json, stream } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
+import { containerIoRoutes } from './io-routes.js';
 import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary } from './views.js';
 
@@ -17,7 +18,7 @@ export interface ContainerRoutesOptions {
   readonly now?: () => number;
 }
 
-export function containerRoutes(runtime: ContainerRuntime, options: ContainerRoutesOptions = {}): RouteTable {
+export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options: ContainerRoutesOptions = {}): RouteTable {
   const now = options.now ?? Date.now;
   const find = (ref: string): ContainerRecord => {
     const record = runtime.get(ref);
@@ -154,6 +155,7 @@ export function containerRoutes(runtime: ContainerRuntime, options: ContainerRou
         );
       },
     }),
+    ...containerIoRoutes(runtime),
   ];
 }
 

@@ -106,7 +106,7 @@ export function containerInspect(record: ContainerRecord): Record<string, unknow
       AttachStderr: false,
       Tty: spec.tty === true,
       OpenStdin: spec.openStdin === true,
-      StdinOnce: false,
+      StdinOnce: spec.stdinOnce === true,
       Env: record.process?.env ?? null,
       Cmd: record.process?.cmd ?? null,
       Image: spec.image,

@@ -1,67 +1,12 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { RuntimeError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type ContainerState, type LogLine } from '@shoal/agent';
 import { createEngineApi } from '../../src/api/index.js';
 import { containerRoutes, parseStdcopy } from '../../src/containers/index.js';
 import { send, targetOf, testSystem, type Target } from '../api/helpers.js';
+import { FakeRuntime } from './fake-runtime.js';
 
-/** An in-memory runtime: containers "run" until exit() is called. */
-class FakeRuntime implements ContainerRuntime {
-  readonly records = new Map<string, ContainerRecord>();
-  readonly #listeners = new Set<(r: ContainerRecord) => void>();
-  async create(spec: ContainerSpec): Promise<ContainerRecord> {
-    if (spec.image !== 'busybox') throw new RuntimeError('not-found', `No such image: ${spec.image}:latest`);
-    const r: ContainerRecord = { spec, imageId: 'sha256:1', createdAt: new Date().toISOString(), state: state('created'), process: { entrypoint: null, cmd: spec.cmd ?? ['sh'], env: [], workingDir: '', user: '', hostname: spec.id.slice(0, 12) } };
-    this.records.set(spec.id, r);
-    return r;
-  }
-  async start(id: string): Promise<void> {
-    this.#set(id, state('running'));
-  }
-  exit(id: string, code: number): void {
-    this.#set(id, { ...state('exited'), exitCode: code });
-  }
-  async wait(): Promise<number> {
-    return 0;
-  }
-  async stop(id: string): Promise<void> {
-    this.exit(id, 137);
-  }
-  async kill(id: string): Promise<void> {
-    this.exit(id, 137);
-  }
-  async remove(id: string): Promise<void> {
-    const r = this.records.get(id)!;
-    this.records.delete(id);
-    for (const l of this.#listeners) l({ ...r, removed: true });
-  }
-  get(ref: string): ContainerRecord | undefined {
-    return [...this.records.values()].find((r) => r.spec.id === ref || r.spec.name === ref || r.spec.id.startsWith(ref));
-  }
-  list(): readonly ContainerRecord[] {
-    return [...this.records.values()];
-  }
-  async *logs(): AsyncIterable<LogLine> {
-    yield { stream: 'stdout', time: '2030-01-01T00:00:00.000Z', data: Buffer.from('hello\n') };
-    yield { stream: 'stderr', time: '2030-01-01T00:00:00.001Z', data: Buffer.from('oops\n') };
-  }
-  subscribe(listener: (r: ContainerRecord) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-  #set(id: string, s: ContainerState): void {
-    const r = { ...this.records.get(id)!, state: s };
-    this.records.set(id, r);
-    for (const l of this.#listeners) l(r);
-  }
-}
-
-function state(status: ContainerState['status']): ContainerState {
-  return { status, pid: status === 'running' ? 42 : 0, exitCode: null, startedAt: status === 'created' ? null : new Date().toISOString(), finishedAt: null, error: '' };
-}
-
-async function serve(t: TestContext, runtime: ContainerRuntime): Promise<Target> {
+async function serve(t: TestContext, runtime: FakeRuntime): Promise<Target> {
   const server = await createEngineApi({ system: testSystem(), routes: [containerRoutes(runtime)] }).listen({ kind: 'tcp', port: 0 });
   t.after(() => server.close());
   return targetOf(server.address);
