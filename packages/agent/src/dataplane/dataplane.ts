@@ -7,6 +7,8 @@ import { DOCKER_GWBRIDGE, type OverlayDriver, type OverlayNetworkSpec, type Peer
 import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
 import { SandboxDns } from './dns.js';
+import { IngressGlue } from './ingress.js';
+import { specFromInfo } from './spec.js';
 import { programServiceVips, type VipTable } from './service-vips.js';
 import type { NetworkChange, NetworkInfo } from './types.js';
 
@@ -47,12 +49,6 @@ function specFromAttachment(a: NetworkAttachment): OverlayNetworkSpec {
   return { id: n.ID, vni: Number(n.DriverState?.Options?.[VXLAN_ID_OPTION]), subnet: config?.Subnet ?? '', gateway: config?.Gateway ?? '' };
 }
 
-export function specFromInfo(info: NetworkInfo): OverlayNetworkSpec {
-  return {
-    id: info.ID, vni: info.Vni, subnet: info.Subnet, gateway: info.Gateway,
-    ...(info.Mtu !== undefined ? { mtu: info.Mtu } : {}), internal: info.Internal, encrypted: info.Encrypted,
-  };
-}
 
 interface SandboxRecord {
   readonly netns: string;
@@ -90,11 +86,13 @@ export class Dataplane {
   readonly #sandboxes = new Map<string, SandboxRecord>();
   #vipQueue: Promise<void> = Promise.resolve();
   readonly #dns: SandboxDns;
+  readonly #ingress: IngressGlue;
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
     this.#driver = options.driver;
     this.#log = options.log;
+    this.#ingress = new IngressGlue(options.driver, DOCKER_GWBRIDGE.name, options.log);
     this.#dns = new SandboxDns(options.gatewayAddress ?? DOCKER_GWBRIDGE.gateway, () => readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
   }
 
@@ -121,6 +119,7 @@ export class Dataplane {
     for (const id of delta.removed) this.#dns.setNetwork(id, undefined);
     for (const id of delta.changed) this.#dns.setNetwork(id, this.#directory.get(id));
     if (kind === 'full') for (const [id, sb] of this.#sandboxes) await this.#attachDns(id, sb);
+    await this.#ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
     for (const id of delta.removed) await this.#driver.setPeers(id, []);
     for (const id of delta.changed) {
       const record = this.#directory.get(id);

@@ -5,12 +5,15 @@ import type { EndpointInfo, NetworkChange, NetworkInfo, ServiceInfo } from './ty
 
 export interface NetworkRecord {
   readonly info: NetworkInfo;
+  /** This node's load-balancer address on the network ("a.b.c.d/len"), if the managers gave it one. */
+  readonly lb: string | undefined;
   readonly endpoints: ReadonlyMap<string, EndpointInfo>;
   readonly services: ReadonlyMap<string, ServiceInfo>;
 }
 
 interface MutableRecord {
   info: NetworkInfo;
+  lb: string | undefined;
   readonly endpoints: Map<string, EndpointInfo>;
   readonly services: Map<string, ServiceInfo>;
 }
@@ -36,10 +39,11 @@ export class NetworkDirectoryMirror {
     for (const n of networks) {
       let record = this.#networks.get(n.Network.ID);
       if (record === undefined) {
-        record = { info: n.Network, endpoints: new Map(), services: new Map() };
+        record = { info: n.Network, lb: undefined, endpoints: new Map(), services: new Map() };
         this.#networks.set(n.Network.ID, record);
       }
       record.info = n.Network;
+      record.lb = n.LoadBalancer;
       for (const id of n.RemovedEndpoints) record.endpoints.delete(id);
       for (const e of n.Endpoints) record.endpoints.set(e.ID, e);
       for (const id of n.RemovedServices) record.services.delete(id);

@@ -50,4 +50,6 @@ export interface NetworkChange {
   readonly RemovedEndpoints: readonly string[];
   readonly Services: readonly ServiceInfo[];
   readonly RemovedServices: readonly string[];
+  /** This node's load-balancer address on the network (the ingress network's ingress-sbox). */
+  readonly LoadBalancer?: string;
 }

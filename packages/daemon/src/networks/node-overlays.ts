@@ -45,7 +45,9 @@ export function nodeOverlays(dataplane: Dataplane | null, containerOf: Container
     const containers: Record<string, unknown> = {};
     for (const sb of view.sandboxes) {
       const c = containerOf(sb.id);
-      containers[c?.id ?? sb.id] = { Name: c?.name ?? sb.id, EndpointID: sb.id, MacAddress: sb.mac, IPv4Address: `${sb.ip}/${sb.prefixLen}`, IPv6Address: '' };
+      // dockerd lists the routing mesh's sandbox as "ingress-sbox" with the name "ingress-endpoint".
+      const name = c?.name ?? (sb.id === 'ingress-sbox' ? 'ingress-endpoint' : sb.id);
+      containers[c?.id ?? sb.id] = { Name: name, EndpointID: sb.id, MacAddress: sb.mac, IPv4Address: `${sb.ip}/${sb.prefixLen}`, IPv6Address: '' };
     }
     const vteps = [...new Set(view.peers.map((p) => p.vtep))].sort();
     return { resource: resource(view), containers, peers: vteps.map((ip) => ({ Name: ip, IP: ip })) };

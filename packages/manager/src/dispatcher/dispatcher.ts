@@ -7,6 +7,8 @@ import { ControlError } from '../control/errors.js';
 import type { NodeObject, NodeState } from '../store/objects.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { Action } from '../store/transaction.js';
+import { withAllocationLock } from '../control/network-ops.js';
+import { ingressAttachmentActions } from './ingress-attachments.js';
 
 export const GRACE_MULTIPLIER = 3;
 const NANOS_PER_MS = 1_000_000;
@@ -43,6 +45,7 @@ export class Dispatcher {
   readonly #timer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
   #wasLeader = false;
+  #allocatingIngress = false;
 
   constructor(host: DispatcherHost) {
     this.#host = host;
@@ -108,6 +111,7 @@ export class Dispatcher {
     if (!leader && this.#wasLeader) for (const id of [...this.#sessions.keys()]) this.close(id);
     this.#wasLeader = leader;
     if (!leader) return;
+    this.#allocateIngress(); // a pass that lost a race with another commit is retried here
     const now = Date.now();
     for (const session of [...this.#sessions.values()]) {
       if (session.deadlineMs <= now) this.close(session.id);
@@ -148,6 +152,22 @@ export class Dispatcher {
 
   #pushUpdates(): void {
     for (const session of this.#sessions.values()) this.#send(session);
+    if (this.#host.isLeader()) this.#allocateIngress();
+  }
+
+  /** Gives nodes their ingress load-balancer address when the routing mesh is in use (one pass at a time). */
+  #allocateIngress(): void {
+    if (this.#allocatingIngress || ingressAttachmentActions(this.#host.store).actions.length === 0) return;
+    this.#allocatingIngress = true;
+    void withAllocationLock(async () => {
+      const { actions, error } = ingressAttachmentActions(this.#host.store);
+      if (error !== undefined) this.#host.log('warn', 'cannot give every node an ingress address', { err: error });
+      if (actions.length > 0) await this.#host.commit(actions);
+    })
+      .catch((err) => this.#host.log('debug', 'ingress address allocation will be retried', { err: String(err) }))
+      .finally(() => {
+        this.#allocatingIngress = false;
+      });
   }
 
   #send(session: Session): void {

@@ -69,6 +69,8 @@ export interface DirectoryEntry {
 
 export interface NetworkDirectory {
   readonly networks: ReadonlyMap<string, DirectoryEntry>;
+  /** Whether some service publishes a port through the routing mesh: nodes then join the ingress network. */
+  readonly meshActive: boolean;
 }
 
 const MTU_OPTION = 'com.docker.network.driver.mtu';
@@ -100,6 +102,17 @@ export function networkInfo(n: NetworkObject): NetworkInfo {
     Attachable: n.Spec.Attachable,
     Ingress: n.Spec.Ingress,
   };
+}
+
+/** A node's load-balancer addresses by network (node.Attachments; the ingress network's ingress-sbox). */
+export function nodeLbAddresses(node: NodeObject | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  const list = (node as { Attachments?: unknown } | undefined)?.Attachments;
+  for (const a of Array.isArray(list) ? (list as { Network?: { ID?: unknown }; Addresses?: unknown }[]) : []) {
+    const addr = Array.isArray(a.Addresses) ? a.Addresses[0] : undefined;
+    if (typeof a.Network?.ID === 'string' && typeof addr === 'string') out.set(a.Network.ID, addr);
+  }
+  return out;
 }
 
 /** A task's endpoints exist while it runs and should, on a node that is not down. */
@@ -161,10 +174,19 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
       table.set(task.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node!.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node!.Status.Addr }));
     }
   }
+  for (const node of nodes.values()) {
+    if (node.Status.State === 'down') continue;
+    for (const [networkId, addr] of nodeLbAddresses(node)) {
+      const ip = stripPrefix(addr);
+      const id = `lb-${node.ID}`;
+      endpoints.get(networkId)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: [], Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr }));
+    }
+  }
   for (const s of services) {
     for (const id of serviceNetworks(s)) onNetwork.get(id)?.set(s.ID, keyed(serviceInfo(s, id)));
   }
   return {
+    meshActive: services.some((s) => (s.Endpoint?.Ports ?? []).some((p) => p.PublishMode === 'ingress')),
     networks: new Map(
       networks.map((n) => [n.ID, { network: keyed(networkInfo(n)), endpoints: endpoints.get(n.ID)!, services: onNetwork.get(n.ID)! }]),
     ),

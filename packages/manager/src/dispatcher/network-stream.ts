@@ -11,6 +11,8 @@ export interface NetworkChange {
   readonly RemovedEndpoints: readonly string[];
   readonly Services: readonly ServiceInfo[];
   readonly RemovedServices: readonly string[];
+  /** This node's load-balancer address on the network ("a.b.c.d/len"; the ingress network's ingress-sbox). */
+  readonly LoadBalancer?: string;
 }
 
 export interface NetworkUpdate {
@@ -21,6 +23,7 @@ export interface NetworkUpdate {
 
 interface Sent {
   network: string;
+  lb: string;
   endpoints: Map<string, string>;
   services: Map<string, string>;
 }
@@ -39,27 +42,32 @@ function changed<T>(now: ReadonlyMap<string, Keyed<T>>, sent: ReadonlyMap<string
 export class NodeNetworkTracker {
   #sent = new Map<string, Sent>();
 
-  /** Everything about `networkIds`, forgetting what was sent before. */
-  full(directory: NetworkDirectory, networkIds: ReadonlySet<string>): NetworkUpdate {
+  /**
+   * Everything about `networkIds`, forgetting what was sent before. `lbAddresses`: the node's own
+   * load-balancer address by network.
+   */
+  full(directory: NetworkDirectory, networkIds: ReadonlySet<string>, lbAddresses: ReadonlyMap<string, string> = new Map()): NetworkUpdate {
     this.#sent = new Map();
     const networks: NetworkChange[] = [];
     for (const id of networkIds) {
       const entry = directory.networks.get(id);
       if (entry === undefined) continue;
-      this.#sent.set(id, this.#record(entry));
+      const lb = lbAddresses.get(id);
+      this.#sent.set(id, this.#record(entry, lb));
       networks.push({
         Network: entry.network.value,
         Endpoints: [...entry.endpoints.values()].map((k) => k.value),
         RemovedEndpoints: [],
         Services: [...entry.services.values()].map((k) => k.value),
         RemovedServices: [],
+        ...(lb !== undefined ? { LoadBalancer: lb } : {}),
       });
     }
     return { networks, removedNetworks: [] };
   }
 
   /** What changed since the last call; empty lists when nothing did. */
-  diff(directory: NetworkDirectory, networkIds: ReadonlySet<string>): NetworkUpdate {
+  diff(directory: NetworkDirectory, networkIds: ReadonlySet<string>, lbAddresses: ReadonlyMap<string, string> = new Map()): NetworkUpdate {
     const networks: NetworkChange[] = [];
     for (const id of networkIds) {
       const entry = directory.networks.get(id);
@@ -67,16 +75,18 @@ export class NodeNetworkTracker {
       const sent = this.#sent.get(id);
       const endpoints = changed(entry.endpoints, sent?.endpoints ?? new Map());
       const services = changed(entry.services, sent?.services ?? new Map());
-      const networkChanged = sent?.network !== entry.network.text;
+      const lb = lbAddresses.get(id);
+      const networkChanged = sent?.network !== entry.network.text || sent.lb !== (lb ?? '');
       const nothing = endpoints.upserts.length + endpoints.removed.length + services.upserts.length + services.removed.length === 0;
       if (!networkChanged && nothing) continue;
-      this.#sent.set(id, this.#record(entry));
+      this.#sent.set(id, this.#record(entry, lb));
       networks.push({
         Network: entry.network.value,
         Endpoints: endpoints.upserts,
         RemovedEndpoints: endpoints.removed,
         Services: services.upserts,
         RemovedServices: services.removed,
+        ...(lb !== undefined ? { LoadBalancer: lb } : {}),
       });
     }
     const removedNetworks = [...this.#sent.keys()].filter((id) => !networkIds.has(id) || !directory.networks.has(id));
@@ -84,7 +94,7 @@ export class NodeNetworkTracker {
     return { networks, removedNetworks };
   }
 
-  #record(entry: DirectoryEntry): Sent {
-    return { network: entry.network.text, endpoints: texts(entry.endpoints), services: texts(entry.services) };
+  #record(entry: DirectoryEntry, lb: string | undefined): Sent {
+    return { network: entry.network.text, lb: lb ?? '', endpoints: texts(entry.endpoints), services: texts(entry.services) };
   }
 }

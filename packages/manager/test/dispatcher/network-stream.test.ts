@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AssignmentStream, type AssignmentChanges } from '../../src/dispatcher/assignments.js';
+import { ingressAttachmentActions } from '../../src/dispatcher/ingress-attachments.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { Draft, NetworkObject, NodeObject, ServiceObject, TaskObject, TaskState } from '../../src/store/objects.js';
 import type { Action } from '../../src/store/transaction.js';
@@ -97,4 +98,28 @@ test('a node gets its tasks\' networks with endpoints cluster-wide, then only th
   assert.deepEqual(last.removed, ['taskA']);
   assert.deepEqual(last.removedNetworks, [network.ID]);
   stream.stop();
+});
+
+test('once a service publishes through the routing mesh, every node gets an ingress address and the ingress network with it', () => {
+  const { store, apply } = harness();
+  const ingress = { ...network, ID: 'ing0000000000000000000001', Spec: { ...network.Spec, Name: 'ingress', Ingress: true, Options: {} }, Allocation: { Vni: 4096, Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' } } as Draft<NetworkObject>;
+  apply([
+    { op: 'create', table: 'node', object: node('nodeA', '198.51.100.2') },
+    { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
+    { op: 'create', table: 'network', object: ingress },
+  ]);
+  assert.deepEqual(ingressAttachmentActions(store).actions, [], 'nothing publishes yet');
+  const { messages } = follow(store, 'nodeA');
+  apply([{ op: 'create', table: 'service', object: { ...service, Spec: { Name: 'web', TaskTemplate: {} }, Endpoint: { Spec: { Mode: 'vip' }, Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }], VirtualIPs: [{ NetworkID: ingress.ID, Addr: '10.0.0.2/24' }] } } as Draft<ServiceObject> }]);
+  const { actions } = ingressAttachmentActions(store);
+  assert.equal(actions.length, 2);
+  apply(actions);
+  const addresses = store.list('node').map((n) => (n as unknown as { Attachments: { Addresses: string[] }[] }).Attachments[0]!.Addresses[0]);
+  assert.equal(new Set(addresses).size, 2, 'one address each');
+  assert.ok(addresses.every((a) => a !== '10.0.0.2/24' && a?.startsWith('10.0.0.')));
+  assert.deepEqual(ingressAttachmentActions(store).actions, [], 'done once');
+  const change = messages.at(-1)!.changes.networks.find((n) => n.Network.ID === ingress.ID)!;
+  assert.ok(change.LoadBalancer !== undefined && addresses.includes(change.LoadBalancer), 'the node learns its own ingress address');
+  assert.deepEqual(change.Endpoints.map((e) => e.ID).sort(), ['lb-nodeA', 'lb-nodeB'], 'every ingress-sbox is a peer');
+  assert.deepEqual(change.Services.map((s) => s.Ports), [[{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }]]);
 });

@@ -1,0 +1,71 @@
+// The routing mesh with the real docker CLI (the seed's first two walkthroughs, with busybox httpd
+// for nginx): a service on a user-defined overlay publishing port 8080 in ingress mode answers on
+// every node's address, including a node that runs none of its tasks, from tasks on both workers;
+// once the service is removed the port stops answering and the ingress network leaves the workers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerOk, execOnHost, formSwarm, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { writeBusyboxSaveTar } from '../src/test-image.js';
+
+/** GET / on addr:port from inside `from`'s namespace (the manager host: no task runs there). */
+async function get(from: HostLayout, addr: string, port: number): Promise<string | undefined> {
+  const r = await execOnHost(from, ['busybox', 'wget', '-qO-', `http://${addr}:${port}/`], { timeoutMs: 3_000 }).catch(() => undefined);
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
+test('a port published through the routing mesh answers on every node, also one without a task, from tasks on both workers', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1, w2] = cluster.hosts;
+  assert.ok(m1 && w1 && w2);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-overlay-mesh-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  for (const w of [w1, w2]) await dockerOk(w, ['load', '-i', join(dir, 'busybox.tar')]);
+  await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
+
+  await dockerOk(m1, ['network', 'create', '-d', 'overlay', 'my-overlay']);
+  await dockerOk(m1, [
+    'service', 'create', '--detach', '--name', 'my-web', '--network', 'my-overlay', '--replicas', '2', '--replicas-max-per-node', '1',
+    '--publish', 'published=8080,target=80', '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest',
+    'sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www',
+  ]);
+  const hostnames = await waitFor('both tasks running', async () => {
+    const names: string[] = [];
+    for (const w of [w1, w2]) {
+      const id = (await dockerOk(w, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=my-web'])).trim();
+      if (id === '') return undefined;
+      names.push((await dockerOk(w, ['inspect', '--format', '{{.Config.Hostname}}', id])).trim());
+    }
+    return names;
+  }, { timeoutMs: 20_000, intervalMs: 200 });
+
+  const answered = new Set<string>();
+  for (const node of [m1, w1, w2]) {
+    const first = await waitFor(`port 8080 answering on ${node.name}`, () => get(m1, node.addr, 8080), { timeoutMs: 15_000, intervalMs: 300 });
+    assert.ok(hostnames.includes(first), `${node.name} answered ${JSON.stringify(first)}`);
+    answered.add(first);
+    for (let i = 0; i < 3; i++) answered.add((await get(m1, node.addr, 8080)) ?? '');
+  }
+  assert.deepEqual([...answered].sort(), [...hostnames].sort(), 'connections spread over the tasks on both workers');
+  for (const w of [w1, w2]) {
+    const ingress = JSON.parse(await dockerOk(w, ['network', 'inspect', 'ingress'])) as { Containers: Record<string, { Name: string }> }[];
+    assert.ok(Object.keys(ingress[0]!.Containers).includes('ingress-sbox'), `${w.name} joined ingress through its ingress-sbox`);
+  }
+
+  await dockerOk(m1, ['service', 'rm', 'my-web']);
+  await waitFor('port 8080 withdrawn on every node', async () => {
+    for (const node of [m1, w1, w2]) if ((await get(m1, node.addr, 8080)) !== undefined) return undefined;
+    return true;
+  }, { timeoutMs: 15_000, intervalMs: 300 });
+  for (const w of [w1, w2]) {
+    await waitFor(`ingress and my-overlay gone from ${w.name}`, async () => {
+      const names = (await dockerOk(w, ['network', 'ls', '--format', '{{.Name}}'])).split('\n');
+      return names.includes('ingress') || names.includes('my-overlay') ? undefined : true;
+    }, { timeoutMs: 15_000, intervalMs: 300 });
+  }
+  await dockerOk(m1, ['network', 'rm', 'my-overlay']);
+});
