@@ -56,11 +56,18 @@ export function ingressNetworkDraft(id: string, pools: AddressPools): Draft<Netw
   return { ID: id, Spec: spec, Allocation: planNetworkAllocation({ name: 'ingress', ipam: [] }, [], pools) };
 }
 
+/**
+ * Networks planned but not yet committed. Planning holds the allocation lock only long enough to pick
+ * a VNI and subnet against the store plus these, so concurrent creates commit in parallel (and share
+ * Raft appends) instead of queueing behind each other's commit.
+ */
+const pendingNetworks = new Map<string, NetworkObject>();
+
 export async function createNetwork(ctx: ControlContext, req: NetworkCreateRequest): Promise<{ Id: string; Warning: string }> {
   const { spec, requestedVni } = normalizeNetworkRequest(req);
-  return withAllocationLock(async () => {
-    if (ctx.view.findByName('network', spec.Name)) throw new ControlError('conflict', `network with name ${spec.Name} already exists`);
-    const networks = ctx.view.list('network');
+  const planned = await withAllocationLock(async () => {
+    const networks = [...ctx.view.list('network'), ...pendingNetworks.values()];
+    if (networks.some((n) => n.Spec.Name === spec.Name)) throw new ControlError('conflict', `network with name ${spec.Name} already exists`);
     const ingress = networks.find((n) => n.Spec.Ingress);
     if (spec.Ingress && ingress) {
       throw new ControlError('conflict', `rpc error: code = AlreadyExists desc = ingress network (${ingress.ID}) is already present`);
@@ -72,10 +79,16 @@ export async function createNetwork(ctx: ControlContext, req: NetworkCreateReque
     } catch (err) {
       throw asControlError(err);
     }
-    const id = ctx.newId();
-    await ctx.commit([{ op: 'create', table: 'network', object: { ID: id, Spec: spec, Allocation: allocation } }]);
-    return { Id: id, Warning: '' };
+    const network = { ID: ctx.newId(), Spec: spec, Allocation: allocation, Version: { Index: 0 }, CreatedAt: '', UpdatedAt: '' };
+    pendingNetworks.set(network.ID, network);
+    return network;
   });
+  try {
+    await ctx.commit([{ op: 'create', table: 'network', object: { ID: planned.ID, Spec: spec, Allocation: planned.Allocation } }]);
+  } finally {
+    pendingNetworks.delete(planned.ID);
+  }
+  return { Id: planned.ID, Warning: '' };
 }
 
 export function findNetwork(view: StoreView, ref: string): NetworkObject {

@@ -180,3 +180,31 @@ test('concurrent creates on one leader never share a subnet or VNI, even with sl
   assert.equal(new Set(shown.map((n) => n.IPAM.Config[0]!.Subnet)).size, 7);
   assert.equal(new Set(shown.map((n) => n.Options['com.docker.network.driver.overlay.vxlanid_list'])).size, 7);
 });
+
+test('concurrent creates plan against each other and commit in parallel without sharing a subnet or VNI', async () => {
+  const sim = cluster();
+  let inFlight = 0;
+  let inFlightMax = 0;
+  // A commit that takes a while, as a Raft round does: creates must not wait for each other's commits.
+  const slowCtx = {
+    ...sim.ctx,
+    commit: async (actions: Parameters<typeof sim.ctx.commit>[0]) => {
+      inFlight++;
+      inFlightMax = Math.max(inFlightMax, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      sim.commit(actions);
+    },
+  };
+  const names = Array.from({ length: 8 }, (_, i) => `par${i}`);
+  await Promise.all(names.map((n) => createNetwork(slowCtx, body(n))));
+  assert.ok(inFlightMax > 1, `commits overlapped (max in flight ${inFlightMax})`);
+  const created = listNetworks(sim.ctx, {}).filter((n) => names.includes(n.Name));
+  assert.equal(created.length, 8);
+  assert.equal(new Set(created.map((n) => n.IPAM.Config[0]?.Subnet)).size, 8);
+  assert.equal(new Set(created.map((n) => n.Options['com.docker.network.driver.overlay.vxlanid_list'])).size, 8);
+  await assert.rejects(
+    Promise.all([createNetwork(slowCtx, body('twin')), createNetwork(slowCtx, body('twin'))]),
+    controlError('conflict', 'network with name twin already exists'),
+  );
+});
