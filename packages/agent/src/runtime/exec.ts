@@ -5,6 +5,7 @@
 // are forgotten a while after they exit.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleSize, defaultCapabilities } from './oci-config.js';
@@ -70,7 +71,9 @@ export class ExecRegistry {
     const stdio = new ChildStdio(child, spec.tty, (code, signal) => {
       // runc exec reports the process's status, 128+n for a signal, as `script -e` does for it.
       const exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
-      entry.state = { ...entry.state, running: false, exitCode };
+      // A process quicker than the pid poll still shows its Pid, as Docker's inspect does.
+      const pid = entry.state.pid || Number(readPidFile(pidFile)) || 0;
+      entry.state = { ...entry.state, running: false, exitCode, pid };
       delete entry.stdio;
       void rm(dir, { recursive: true, force: true });
       setTimeout(() => this.#entries.delete(id), EXITED_RETENTION_MS).unref();
@@ -110,6 +113,14 @@ export class ExecRegistry {
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+}
+
+function readPidFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
 

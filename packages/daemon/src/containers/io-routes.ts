@@ -5,7 +5,6 @@ import { InvalidArgumentError, NotFoundError } from '../api/errors.js';
 import { objectBody } from '../api/body.js';
 import { empty, hijack, json } from '../api/respond.js';
 import { route, type RequestContext, type RouteTable } from '../api/routes.js';
-import { compareApiVersions } from '../api/version.js';
 import { consoleSize } from './create-request.js';
 import { bridgeStdio } from './stdio-bridge.js';
 
@@ -26,7 +25,6 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
       path: '/containers/{id}/attach',
       handler: (ctx) => {
         const record = find(ctx.params.id!);
-        const tty = record.spec.tty === true;
         const options = {
           stdin: ctx.query.bool('stdin') && record.spec.openStdin === true,
           stdout: ctx.query.bool('stdout'),
@@ -37,7 +35,7 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
           conn.pause();
           const stdio = await runtime.attach(record.spec.id, signal).catch(() => undefined);
           if (stdio !== undefined) await bridgeStdio(conn, stdio, options, signal);
-        }, streamType(ctx, tty));
+        }, RAW_STREAM);
       },
     }),
     route({
@@ -71,7 +69,7 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
         const size = consoleSize(body.ConsoleSize);
         if (exec.spec.tty && size !== undefined) stdio.resize(size);
         const options = { stdin: exec.spec.stdin, stdout: exec.spec.attachStdout, stderr: exec.spec.attachStderr, closeStdinOnEnd: true };
-        return hijack((conn, signal) => bridgeStdio(conn, stdio, options, signal), streamType(ctx, exec.spec.tty));
+        return hijack((conn, signal) => bridgeStdio(conn, stdio, options, signal), RAW_STREAM);
       },
     }),
     route({
@@ -139,11 +137,11 @@ export function execInspect(exec: ExecState): unknown {
   };
 }
 
-/** API 1.42 and later name a non-terminal stream multiplexed; before, every hijacked stream is "raw". */
-function streamType(ctx: RequestContext<string>, tty: boolean): string {
-  const multiplexed = !tty && compareApiVersions(ctx.apiVersion, '1.42') >= 0;
-  return multiplexed ? 'application/vnd.docker.multiplexed-stream' : 'application/vnd.docker.raw-stream';
-}
+/**
+ * API 1.41 (our maximum) names every hijacked stream "raw", terminal or not, as dockerd 20.10 does;
+ * multiplexed-stream came with 1.42. Non-terminal streams are stdcopy-framed all the same.
+ */
+const RAW_STREAM = 'application/vnd.docker.raw-stream';
 
 function ttySize(ctx: RequestContext<string>): { rows: number; cols: number } {
   const rows = ctx.query.uint('h');
