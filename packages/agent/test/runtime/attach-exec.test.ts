@@ -104,9 +104,15 @@ test('a TTY container: a shell on a real terminal, resized, reattached after a d
   await runtime.resize(id, { rows: 33, cols: 101 });
   first.close();
   const second = await runtime.attach(id, AbortSignal.timeout(WAIT_MS));
-  second.writeStdin(Buffer.from('stty size; exit 4\r'));
+  // The resize reaches the container's terminal through runc's SIGWINCH handler: ask until it shows.
+  const asking = setInterval(() => second.writeStdin(Buffer.from('stty size\r')), 200);
+  try {
+    await outputUntil(second, /33 101\r\n/);
+  } finally {
+    clearInterval(asking);
+  }
+  second.writeStdin(Buffer.from('exit 4\r'));
   const out = await drain(second);
-  assert.match(out.stdout, /33 101\r\n/);
   assert.equal(out.stderr, '', 'a terminal has one stream');
   assert.equal(await runtime.wait(id, AbortSignal.timeout(WAIT_MS)), 4);
 });
