@@ -10,6 +10,7 @@ import { imageRoutes } from './images/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
 import { nodeNetworkRoutes } from './networks/index.js';
+import { attachableRuntime } from './networks/attachable.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
@@ -69,7 +70,9 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
       serviceRoutes(swarm),
       serviceLogRoutes(swarm),
       await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId) }),
-      containerRoutes(runtime, { netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined) }),
+      containerRoutes(attachableRuntime(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) })), {
+        netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined),
+      }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
     ],
     log: log.child({ component: 'api' }),
@@ -89,9 +92,9 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   return 0;
 }
 
-/** The container of a swarm task (sandboxes are named after their task). */
+/** The container of a sandbox: a swarm task's (named after the task) or a standalone container's (its ID). */
 function taskContainer(runtime: RuncRuntime, taskId: string): { id: string; name: string } | undefined {
-  const record = runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed);
+  const record = runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed) ?? runtime.get(taskId);
   return record === undefined ? undefined : { id: record.spec.id, name: record.spec.name };
 }
 

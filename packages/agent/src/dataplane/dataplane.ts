@@ -168,6 +168,32 @@ export class Dataplane {
     return { netnsPath, ...(resolvConf !== undefined ? { resolvConf } : {}) };
   }
 
+  /**
+   * A standalone container's sandbox on an attachable network (the managers gave it `address`): the
+   * sandbox is named after the container, so its path is known before it exists (see sandboxPath).
+   */
+  async prepareContainer(containerId: string, network: NetworkInfo, address: string): Promise<TaskSandbox> {
+    this.#infos.set(network.ID, network);
+    const netnsPath = await this.#driver.createSandbox(containerId);
+    try {
+      const { ip, prefixLen } = stripPrefix(address);
+      await this.#driver.attach(containerId, specFromInfo(network), { ip, ...(prefixLen !== undefined ? { prefixLen } : {}) });
+    } catch (err) {
+      await this.release(containerId);
+      throw err;
+    }
+    const sb: SandboxRecord = { netns: netnsPath, networks: [network.ID], vips: new Map() };
+    this.#sandboxes.set(containerId, sb);
+    await this.#syncVips(containerId, sb);
+    const resolvConf = await this.#attachDns(containerId, sb);
+    return { netnsPath, ...(resolvConf !== undefined ? { resolvConf } : {}) };
+  }
+
+  /** The namespace of a sandbox this data plane prepared and still has; undefined otherwise. */
+  sandboxPath(sandboxId: string): string | undefined {
+    return this.#sandboxes.get(sandboxId)?.netns;
+  }
+
   /** A sandbox without a gateway leg (internal networks only) cannot reach the server: it gets no DNS. */
   async #attachDns(sandboxId: string, sb: SandboxRecord): Promise<string | undefined> {
     const gateway = this.#driver.sandboxInfo(sandboxId)?.gateway;

@@ -27,6 +27,7 @@ import type { SessionMessage } from '@shoal/proto';
 import type { HostFacts, SwarmInfo } from '../api/system-info.js';
 import type { Logger } from '../log.js';
 import { chooseAdvertiseAddr, formatHostPort, parseListenAddr } from './addresses.js';
+import { callAsAgent } from './agent-call.js';
 import { initialClusterActions, initialRaftTicks, nodeDescription, type InitRequest } from './init.js';
 import { joinRaft, leaveRaft, renewCertificate, requestAdmission } from './join-client.js';
 import { SwarmStateFile, type ManagerAddr, type SwarmState } from './state-file.js';
@@ -88,6 +89,16 @@ export class SwarmNode {
   /** The node's overlay data plane while it is in a swarm and runs tasks. */
   get dataplane(): Dataplane | null {
     return this.#tasks?.dataplane ?? null;
+  }
+
+  /** Runs an agent operation (e.g. attachContainer) for this node on the leader. */
+  async agentCall(method: string, payload: Record<string, unknown>): Promise<unknown> {
+    const state = this.#state;
+    if (!state || !this.#identity) throw new ControlError('unavailable', notInSwarm);
+    if (this.#manager) return this.#manager.call(method, { ...payload, nodeId: state.nodeId });
+    const via = this.#session?.manager;
+    if (!via) throw new ControlError('unavailable', 'the node has no session with a manager');
+    return callAsAgent(via, this.#identity, method, payload);
   }
 
   get nodeId(): string | null {

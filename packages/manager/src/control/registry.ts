@@ -6,6 +6,7 @@ import { joinNode, renewCertificate, type JoinRequest } from './ca-ops.js';
 import { ControlError } from './errors.js';
 import { addManager, removeManager } from './membership-ops.js';
 import { networkOperations } from './network-registry.js';
+import { agentOperations } from '../dispatcher/container-attachments.js';
 import { serviceOperations } from './service-registry.js';
 import { findNode, listNodes, nodeView, removeNode, updateNode, type Filters } from './node-ops.js';
 import { clusterObject, swarmView, updateSwarm } from './swarm-ops.js';
@@ -30,6 +31,7 @@ const operations: Record<string, Operation> = {
   }),
   ...networkOperations,
   ...serviceOperations,
+  ...agentOperations,
 };
 
 /** Extension point: later capabilities (networks, services, tasks) register their operations here. */

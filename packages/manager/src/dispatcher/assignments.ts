@@ -6,7 +6,7 @@
 import type { StoreView, MemoryStore } from '../store/memory-store.js';
 import type { TaskObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
-import { currentDirectory, nodeLbAddresses, type NetworkDirectory } from './network-directory.js';
+import { currentDirectory, nodeContainerNetworks, nodeLbAddresses, type NetworkDirectory } from './network-directory.js';
 import { NodeNetworkTracker, type NetworkChange } from './network-stream.js';
 
 export interface AssignmentChanges {
@@ -33,9 +33,12 @@ export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
     .filter((t) => rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State));
 }
 
-/** The networks of the node's tasks, and while the routing mesh is in use those it has a load balancer on. */
-function networksOf(tasks: readonly TaskObject[], directory: NetworkDirectory, lb: ReadonlyMap<string, string>): Set<string> {
-  const ids = new Set(tasks.flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)));
+/**
+ * The networks of the node's tasks and standalone containers, and while the routing mesh is in use
+ * those it has a load balancer on.
+ */
+function networksOf(tasks: readonly TaskObject[], directory: NetworkDirectory, lb: ReadonlyMap<string, string>, containers: ReadonlySet<string>): Set<string> {
+  const ids = new Set([...tasks.flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)), ...containers]);
   if (directory.meshActive) for (const id of lb.keys()) ids.add(id);
   return ids;
 }
@@ -59,8 +62,9 @@ export class AssignmentStream {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
     this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
     const directory = currentDirectory(this.#store);
-    const lb = nodeLbAddresses(this.#store.get('node', this.#nodeId));
-    const networks = this.#networks.full(directory, networksOf(tasks, directory, lb), lb);
+    const node = this.#store.get('node', this.#nodeId);
+    const lb = nodeLbAddresses(node);
+    const networks = this.#networks.full(directory, networksOf(tasks, directory, lb, nodeContainerNetworks(node)), lb);
     this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks });
     this.#unsubscribe = this.#store.subscribe(() => this.#diff());
   }
@@ -82,8 +86,9 @@ export class AssignmentStream {
     const ids = new Set(now.map((t) => t.ID));
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
     const directory = currentDirectory(this.#store);
-    const lb = nodeLbAddresses(this.#store.get('node', this.#nodeId));
-    const networks = this.#networks.diff(directory, networksOf(now, directory, lb), lb);
+    const node = this.#store.get('node', this.#nodeId);
+    const lb = nodeLbAddresses(node);
+    const networks = this.#networks.diff(directory, networksOf(now, directory, lb, nodeContainerNetworks(node)), lb);
     if (changed.length === 0 && removed.length === 0 && networks.networks.length === 0 && networks.removedNetworks.length === 0) return;
     this.#sent = new Map(now.map((t) => [t.ID, t.Version.Index]));
     this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed), ...networks });

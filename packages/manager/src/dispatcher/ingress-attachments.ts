@@ -5,9 +5,9 @@ import { AllocatorError, IpamState, allocateNodeLbAddress } from '../allocator/i
 import type { StoreView } from '../store/memory-store.js';
 import type { NodeObject } from '../store/objects.js';
 import type { Action } from '../store/transaction.js';
+import { nodeAttachments } from './container-attachments.js';
 import { nodeLbAddresses } from './network-directory.js';
 
-type Attachment = { readonly Network: { readonly ID: string }; readonly Addresses: readonly string[] };
 
 /** The node updates that give each node lacking one an address on the ingress network; [] when none is needed. */
 export function ingressAttachmentActions(view: StoreView): { actions: Action[]; error?: string } {
@@ -26,7 +26,7 @@ export function ingressAttachmentActions(view: StoreView): { actions: Action[]; 
       if (!(err instanceof AllocatorError)) throw err;
       return { actions, error: err.message };
     }
-    const kept = ((node as { Attachments?: Attachment[] }).Attachments ?? []).filter((a) => view.get('network', a.Network.ID) !== undefined);
+    const kept = nodeAttachments(node).filter((a) => view.get('network', a.Network.ID) !== undefined);
     const next = { ...node, Attachments: [...kept, { Network: { ID: ingress.ID }, Addresses: [address] }] } as NodeObject;
     actions.push({ op: 'update', table: 'node', expectedVersion: node.Version.Index, object: next });
   }

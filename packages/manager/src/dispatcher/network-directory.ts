@@ -6,6 +6,7 @@
 import type { StoreView, MemoryStore } from '../store/memory-store.js';
 import type { NetworkObject, NodeObject, ServiceObject, TaskObject } from '../store/objects.js';
 import { rank } from '../tasks/lifecycle.js';
+import { nodeAttachments } from './container-attachments.js';
 
 export interface NetworkInfo {
   readonly ID: string;
@@ -104,15 +105,16 @@ export function networkInfo(n: NetworkObject): NetworkInfo {
   };
 }
 
-/** A node's load-balancer addresses by network (node.Attachments; the ingress network's ingress-sbox). */
+/** A node's load-balancer addresses by network (node.Attachments without a container; the ingress-sbox's). */
 export function nodeLbAddresses(node: NodeObject | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  const list = (node as { Attachments?: unknown } | undefined)?.Attachments;
-  for (const a of Array.isArray(list) ? (list as { Network?: { ID?: unknown }; Addresses?: unknown }[]) : []) {
-    const addr = Array.isArray(a.Addresses) ? a.Addresses[0] : undefined;
-    if (typeof a.Network?.ID === 'string' && typeof addr === 'string') out.set(a.Network.ID, addr);
-  }
+  for (const a of nodeAttachments(node)) if (a.ContainerID === undefined && a.Addresses[0] !== undefined) out.set(a.Network.ID, a.Addresses[0]);
   return out;
+}
+
+/** The networks a node's standalone containers are attached to. */
+export function nodeContainerNetworks(node: NodeObject | undefined): Set<string> {
+  return new Set(nodeAttachments(node).filter((a) => a.ContainerID !== undefined).map((a) => a.Network.ID));
 }
 
 /** A task's endpoints exist while it runs and should, on a node that is not down. */
@@ -176,10 +178,13 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
   }
   for (const node of nodes.values()) {
     if (node.Status.State === 'down') continue;
-    for (const [networkId, addr] of nodeLbAddresses(node)) {
+    for (const a of nodeAttachments(node)) {
+      const addr = a.Addresses[0];
+      if (addr === undefined) continue;
       const ip = stripPrefix(addr);
-      const id = `lb-${node.ID}`;
-      endpoints.get(networkId)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: [], Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr }));
+      const id = a.ContainerID === undefined ? `lb-${node.ID}` : a.ContainerID;
+      const names = a.ContainerID === undefined ? [] : [...(a.Name ? [a.Name] : []), ...(a.Aliases ?? [])];
+      endpoints.get(a.Network.ID)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr }));
     }
   }
   for (const s of services) {
