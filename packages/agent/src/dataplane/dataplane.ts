@@ -218,7 +218,10 @@ export class Dataplane {
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
   }
 
-  /** The overlay networks instantiated on this node, with their sandboxes and peers. */
+  /**
+   * The overlay networks instantiated on this node, with their sandboxes and peers, and the ingress
+   * network, which every node lists (joined or not).
+   */
   localNetworks(): LocalNetworkView[] {
     const views: LocalNetworkView[] = [];
     const here = new Set(this.#driver.networkList().map((n) => n.id));
@@ -236,6 +239,8 @@ export class Dataplane {
         });
       views.push({ info, sandboxes, peers: record === undefined ? [] : peersOf(record) });
     }
+    const ingress = this.#directory.list().find((r) => r.info.Ingress);
+    if (ingress !== undefined && !here.has(ingress.info.ID)) views.push({ info: ingress.info, sandboxes: [], peers: [] });
     return views;
   }
 }

@@ -34,13 +34,18 @@ export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
 }
 
 /**
- * The networks of the node's tasks and standalone containers, and while the routing mesh is in use
- * those it has a load balancer on.
+ * The networks of the node's tasks and standalone containers, and the ingress network: every node
+ * knows it (dockerd lists it on every node), and while the routing mesh is in use it joins it.
  */
-function networksOf(tasks: readonly TaskObject[], directory: NetworkDirectory, lb: ReadonlyMap<string, string>, containers: ReadonlySet<string>): Set<string> {
+function networksOf(tasks: readonly TaskObject[], directory: NetworkDirectory, containers: ReadonlySet<string>): Set<string> {
   const ids = new Set([...tasks.flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)), ...containers]);
-  if (directory.meshActive) for (const id of lb.keys()) ids.add(id);
+  if (directory.ingressId !== undefined) ids.add(directory.ingressId);
   return ids;
+}
+
+/** The node's load-balancer addresses, while the routing mesh is in use (the agent joins ingress while it has one). */
+function activeLbAddresses(directory: NetworkDirectory, lb: Map<string, string>): Map<string, string> {
+  return directory.meshActive ? lb : new Map();
 }
 
 export class AssignmentStream {
@@ -63,8 +68,7 @@ export class AssignmentStream {
     this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
-    const lb = nodeLbAddresses(node);
-    const networks = this.#networks.full(directory, networksOf(tasks, directory, lb, nodeContainerNetworks(node)), lb);
+    const networks = this.#networks.full(directory, networksOf(tasks, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks });
     this.#unsubscribe = this.#store.subscribe(() => this.#diff());
   }
@@ -87,8 +91,7 @@ export class AssignmentStream {
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
-    const lb = nodeLbAddresses(node);
-    const networks = this.#networks.diff(directory, networksOf(now, directory, lb, nodeContainerNetworks(node)), lb);
+    const networks = this.#networks.diff(directory, networksOf(now, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     if (changed.length === 0 && removed.length === 0 && networks.networks.length === 0 && networks.removedNetworks.length === 0) return;
     this.#sent = new Map(now.map((t) => [t.ID, t.Version.Index]));
     this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed), ...networks });

@@ -72,6 +72,7 @@ export interface NetworkDirectory {
   readonly networks: ReadonlyMap<string, DirectoryEntry>;
   /** Whether some service publishes a port through the routing mesh: nodes then join the ingress network. */
   readonly meshActive: boolean;
+  readonly ingressId: string | undefined;
 }
 
 const MTU_OPTION = 'com.docker.network.driver.mtu';
@@ -192,6 +193,7 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
   }
   return {
     meshActive: services.some((s) => (s.Endpoint?.Ports ?? []).some((p) => p.PublishMode === 'ingress')),
+    ingressId: networks.find((n) => n.Spec.Ingress)?.ID,
     networks: new Map(
       networks.map((n) => [n.ID, { network: keyed(networkInfo(n)), endpoints: endpoints.get(n.ID)!, services: onNetwork.get(n.ID)! }]),
     ),

@@ -100,7 +100,7 @@ test('a node gets its tasks\' networks with endpoints cluster-wide, then only th
   stream.stop();
 });
 
-test('once a service publishes through the routing mesh, every node gets an ingress address and the ingress network with it', () => {
+test('every node knows the ingress network; once a service publishes through the routing mesh, each gets an address on it to join it', () => {
   const { store, apply } = harness();
   const ingress = { ...network, ID: 'ing0000000000000000000001', Spec: { ...network.Spec, Name: 'ingress', Ingress: true, Options: {} }, Allocation: { Vni: 4096, Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' } } as Draft<NetworkObject>;
   apply([
@@ -110,6 +110,7 @@ test('once a service publishes through the routing mesh, every node gets an ingr
   ]);
   assert.deepEqual(ingressAttachmentActions(store).actions, [], 'nothing publishes yet');
   const { messages } = follow(store, 'nodeA');
+  assert.deepEqual(messages[0]!.changes.networks.map((n) => [n.Network.Name, n.LoadBalancer]), [['ingress', undefined]], 'listed, not joined');
   apply([{ op: 'create', table: 'service', object: { ...service, Spec: { Name: 'web', TaskTemplate: {} }, Endpoint: { Spec: { Mode: 'vip' }, Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }], VirtualIPs: [{ NetworkID: ingress.ID, Addr: '10.0.0.2/24' }] } } as Draft<ServiceObject> }]);
   const { actions } = ingressAttachmentActions(store);
   assert.equal(actions.length, 2);
@@ -121,5 +122,6 @@ test('once a service publishes through the routing mesh, every node gets an ingr
   const change = messages.at(-1)!.changes.networks.find((n) => n.Network.ID === ingress.ID)!;
   assert.ok(change.LoadBalancer !== undefined && addresses.includes(change.LoadBalancer), 'the node learns its own ingress address');
   assert.deepEqual(change.Endpoints.map((e) => e.ID).sort(), ['lb-nodeA', 'lb-nodeB'], 'every ingress-sbox is a peer');
-  assert.deepEqual(change.Services.map((s) => s.Ports), [[{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }]]);
+  const services = messages.flatMap((m) => m.changes.networks.flatMap((n) => n.Services));
+  assert.deepEqual(services.map((s) => s.Ports), [[{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }]]);
 });
