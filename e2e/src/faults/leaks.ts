@@ -1,0 +1,77 @@
+// What a host holds besides its daemon: processes in its namespace, mounts under its roots (namespace
+// files of overlays and sandboxes included), links and nftables tables. A snapshot after setup and one
+// after every run object is removed must match: anything new is a leak.
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { daemonPid, execOnHost, waitFor, type Host } from '@shoal/cli/cluster';
+
+export type HostSnapshot = Readonly<Record<'processes' | 'mounts' | 'links' | 'nftTables', readonly string[]>>;
+
+function processesIn(host: Host): string[] {
+  const ino = statSync(`/run/netns/${host.netns}`).ino;
+  const daemon = daemonPid(host);
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/net`) !== `net:[${ino}]`) continue;
+      found.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter((w) => w !== '').join(' '));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return found.sort();
+}
+
+function mountsUnder(host: Host): string[] {
+  const roots = [`${host.dataRoot}/`, `${host.execRoot}/`];
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((path) => roots.some((r) => path.startsWith(r)))
+    .sort();
+}
+
+async function linesOf(host: Host, argv: string[]): Promise<string[]> {
+  const r = await execOnHost(host, argv);
+  if (r.code !== 0) throw new Error(`${host.name}: ${argv.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+export async function snapshotHost(host: Host): Promise<HostSnapshot> {
+  const links = (await linesOf(host, ['ip', '-o', 'link', 'show'])).map((l) => (l.split(': ')[1] ?? '').split('@')[0] ?? '');
+  const tables = await linesOf(host, ['nft', 'list', 'tables']);
+  return { processes: processesIn(host), mounts: mountsUnder(host), links: links.sort(), nftTables: tables.sort() };
+}
+
+/** Items in `now` that `before` did not have (as multisets: two leaked sleeps are two). */
+export function newSince(before: HostSnapshot, now: HostSnapshot): string[] {
+  const out: string[] = [];
+  for (const field of ['processes', 'mounts', 'links', 'nftTables'] as const) {
+    const left = [...before[field]];
+    for (const item of now[field]) {
+      const i = left.indexOf(item);
+      if (i >= 0) left.splice(i, 1);
+      else out.push(`${field}: ${item}`);
+    }
+  }
+  return out;
+}
+
+/** Waits (bounded) until no host holds more than its baseline; returns the leftovers per host on timeout. */
+export async function checkLeaks(hosts: readonly Host[], baseline: ReadonlyMap<Host, HostSnapshot>, timeoutMs: number): Promise<string[]> {
+  let last: string[] = [];
+  try {
+    await waitFor('hosts back to their baseline', async () => {
+      last = [];
+      for (const host of hosts) {
+        const before = baseline.get(host);
+        if (before === undefined) continue;
+        for (const item of newSince(before, await snapshotHost(host))) last.push(`${host.name} ${item}`);
+      }
+      return last.length === 0 ? true : undefined;
+    }, { timeoutMs, intervalMs: 500 });
+    return [];
+  } catch {
+    return last;
+  }
+}

@@ -1,0 +1,151 @@
+// A fault run on a real multi-process cluster: clients write through different managers while the
+// nemesis crashes, pauses, cuts off and starves managers and workers; then everything is healed and
+// the history, the allocator, convergence and the hosts are checked. Seeded: the same seed gives the
+// same schedule of choices (timings on a loaded machine still vary).
+import { join } from 'node:path';
+import { cliOk, dockerCli, formSwarm, loadTestImage, waitFor, writeBusyboxSaveTar, type Cluster, type Host } from '@shoal/cli/cluster';
+import { Prng } from '../fuzz/prng.js';
+import { callEngine, getJson } from './engine.js';
+import { checkAllocator, checkConvergence, checkHistory, readRunObjects } from './checks.js';
+import { History } from './history.js';
+import { checkLeaks, snapshotHost, type HostSnapshot } from './leaks.js';
+import { FAULT_KINDS, findLeader, Nemesis, type FaultKind, type FaultRecord } from './nemesis.js';
+import { RUN_LABEL, runWorkload } from './workload.js';
+
+export interface FaultRunOptions {
+  readonly cluster: Cluster;
+  readonly seed: number;
+  readonly durationMs: number;
+  /** Default 4. */
+  readonly clients?: number;
+  /** Default: every kind. */
+  readonly kinds?: readonly FaultKind[];
+  /** Default [2500, 4500] ms. */
+  readonly holdMs?: readonly [number, number];
+  /** Default [500, 2000] ms. */
+  readonly gapMs?: readonly [number, number];
+  /** Bound on each end-of-run wait (healthy cluster, convergence, clean hosts). Default 60 000 ms. */
+  readonly settleMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface FaultReport {
+  readonly seed: number;
+  readonly operations: Record<'ok' | 'fail' | 'unknown', number>;
+  readonly faults: readonly FaultRecord[];
+  /** Acknowledged writes whose effect is missing: must be empty. */
+  readonly lostWrites: readonly string[];
+  /** History, allocator, convergence and leak violations: must be empty. */
+  readonly violations: readonly string[];
+}
+
+const SERVICE_NETWORK = 'faultnet';
+const IMAGE = 'busybox:latest';
+
+async function setUp(cluster: Cluster): Promise<void> {
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const archive = join(cluster.stateDir, 'busybox-image.tar');
+  writeBusyboxSaveTar(archive, IMAGE);
+  const [first] = cluster.hosts;
+  if (first === undefined) throw new Error('empty cluster');
+  for (const host of cluster.hosts) {
+    if (host.role === 'worker') await loadTestImage(host.socket, archive);
+    // Tasks run on the workers only: a manager's crash then tests the control plane, a worker's the agent.
+    else await cliOk(dockerCli, first, ['node', 'update', '--availability', 'drain', host.name]);
+  }
+  await cliOk(dockerCli, first, ['network', 'create', '-d', 'overlay', SERVICE_NETWORK]);
+}
+
+/** A leader every manager agrees on and every node Ready. */
+async function waitHealthy(managers: readonly Host[], hostCount: number, timeoutMs: number): Promise<void> {
+  await waitFor('a leader and every node Ready', async () => {
+    for (const m of managers) {
+      const nodes = await getJson<{ Status: { State: string }; ManagerStatus?: { Leader?: boolean; Reachability?: string } }[]>(m.socket, '/nodes', 3_000);
+      if (nodes.length !== hostCount || nodes.some((n) => n.Status.State !== 'ready')) return undefined;
+      if (nodes.filter((n) => n.ManagerStatus?.Leader === true).length !== 1) return undefined;
+      if (nodes.some((n) => n.ManagerStatus !== undefined && n.ManagerStatus.Reachability !== 'reachable')) return undefined;
+    }
+    return true;
+  }, { timeoutMs, intervalMs: 500 });
+}
+
+/** Removes every object the run made (services first: they hold addresses on the networks). */
+async function removeRunObjects(via: Host, timeoutMs: number): Promise<void> {
+  const f = encodeURIComponent(JSON.stringify({ label: [RUN_LABEL] }));
+  await waitFor('every run object removed', async () => {
+    const svcs = await getJson<{ ID: string }[]>(via.socket, `/services?filters=${f}`);
+    for (const s of svcs) await callEngine(via.socket, 'DELETE', `/services/${s.ID}`, undefined, 10_000);
+    const tasks = await getJson<{ DesiredState: string }[]>(via.socket, '/tasks');
+    if (svcs.length > 0 || tasks.some((t) => t.DesiredState === 'running')) return undefined;
+    const nets = await getJson<{ Id: string }[]>(via.socket, `/networks?filters=${f}`);
+    for (const n of nets) await callEngine(via.socket, 'DELETE', `/networks/${n.Id}`, undefined, 10_000);
+    return nets.length === 0 ? true : undefined;
+  }, { timeoutMs, intervalMs: 500 });
+}
+
+export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
+  const { cluster, seed } = options;
+  const log = options.log ?? (() => {});
+  const settleMs = options.settleMs ?? 60_000;
+  const managers = cluster.hosts.filter((h) => h.role === 'manager');
+  await setUp(cluster);
+  const baseline = new Map<Host, HostSnapshot>();
+  for (const host of cluster.hosts) baseline.set(host, await snapshotHost(host));
+
+  const history = new History();
+  const nemesis = new Nemesis(new Prng(seed ^ 0x5eed), {
+    hosts: cluster.hosts,
+    kinds: options.kinds ?? FAULT_KINDS,
+    holdMs: options.holdMs ?? [2_500, 4_500],
+    gapMs: options.gapMs ?? [500, 2_000],
+    now: () => history.now(),
+    log,
+  });
+  const deadline = Date.now() + options.durationMs;
+  const isDone = () => Date.now() > deadline;
+  try {
+    await Promise.all([
+      runWorkload((client) => new Prng(seed + client * 7919), {
+        managers,
+        history,
+        clients: options.clients ?? 4,
+        serviceNetwork: SERVICE_NETWORK,
+        image: IMAGE,
+        callTimeoutMs: 10_000,
+        servicesPerClient: 2,
+        isDone,
+      }),
+      nemesis.run(isDone),
+    ]);
+  } finally {
+    await nemesis.healAll();
+  }
+  log(`workload done: ${history.ops.length} operations, ${nemesis.faults.length} faults; healing`);
+
+  const violations: string[] = [];
+  await waitHealthy(managers, cluster.hosts.length, settleMs).catch((err: Error) => violations.push(`cluster not healthy after healing: ${err.message}`));
+  const leader = (await findLeader(managers)) ?? managers[0]!;
+  const found = await readRunObjects(leader);
+  const { lost, other } = checkHistory(history, found);
+  violations.push(...other);
+  violations.push(...(await checkConvergence(leader, settleMs)));
+  violations.push(...(await checkAllocator(leader)));
+  await removeRunObjects(leader, settleMs).catch((err: Error) => violations.push(`cleanup: ${err.message}`));
+  violations.push(...(await checkLeaks(cluster.hosts, baseline, settleMs)).map((l) => `leak: ${l}`));
+  return { seed, operations: history.counts(), faults: nemesis.faults, lostWrites: lost, violations };
+}
+
+export function formatFaultReport(r: FaultReport): string {
+  const byKind = new Map<string, number>();
+  for (const f of r.faults) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+  const ops = r.operations.ok + r.operations.fail + r.operations.unknown;
+  return [
+    `seed ${r.seed}`,
+    `operations run: ${ops} (ok ${r.operations.ok}, failed ${r.operations.fail}, unknown ${r.operations.unknown})`,
+    `faults injected: ${r.faults.length} (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    `acknowledged writes lost: ${r.lostWrites.length}`,
+    ...r.lostWrites.map((l) => `  lost: ${l}`),
+    `invariant violations: ${r.violations.length}`,
+    ...r.violations.map((v) => `  violation: ${v}`),
+  ].join('\n');
+}
