@@ -17,6 +17,10 @@ export interface CommandContext {
   nowMs(): number;
   /** The client for the host chosen by -H/--host or DOCKER_HOST. */
   client(host: string | undefined): EngineClient;
+  /** Set when stdout is a terminal (progress bars are drawn in place only then). */
+  terminal?: { columns: number } | undefined;
+  /** The bytes piped to stdin (import -, load without -i); absent when nothing can be read. */
+  stdin?: NodeJS.ReadableStream | undefined;
 }
 
 export function processContext(): CommandContext {
@@ -25,6 +29,8 @@ export function processContext(): CommandContext {
     io: { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) },
     env: process.env,
     nowMs: () => Date.now(),
+    terminal: process.stdout.isTTY ? { columns: process.stdout.columns ?? 80 } : undefined,
+    stdin: process.stdin,
     client(hostFlag) {
       const host = resolveHost(hostFlag, process.env);
       let client = clients.get(host.url);

@@ -1,8 +1,10 @@
 // `shoal service scale SERVICE=REPLICAS...`: docker's GET (insertDefaults=false) and POST update with
-// only the replica count changed, per argument; errors are reported together at the end.
+// only the replica count changed, per argument, then each one's convergence unless --detach;
+// errors are reported together at the end.
 import type { Argv } from 'yargs';
 import { DaemonError, MultiError, UsageError } from '../api/errors.js';
 import type { CommandContext, GlobalArgs } from './context.js';
+import { waitOnService } from '../progress/wait-on-service.js';
 
 export function registerServiceScale(service: Argv<GlobalArgs>, ctx: CommandContext): Argv<GlobalArgs> {
   return service.command(
@@ -19,6 +21,7 @@ export function registerServiceScale(service: Argv<GlobalArgs>, ctx: CommandCont
         }
       }
       const errors: Error[] = [];
+      const scaled: string[] = [];
       for (const arg of scales) {
         const [name = '', replicas = ''] = arg.split('=');
         try {
@@ -32,6 +35,16 @@ export function registerServiceScale(service: Argv<GlobalArgs>, ctx: CommandCont
           const spec = { ...found.Spec, Mode: { Replicated: { Replicas: count } } };
           await client.post(`/services/${found.ID}/update`, { query: { version: found.Version.Index }, body: spec });
           ctx.io.out(`${name} scaled to ${count}\n`);
+          scaled.push(name);
+        } catch (error) {
+          if (!(error instanceof DaemonError || error instanceof UsageError)) throw error;
+          errors.push(error);
+        }
+      }
+      // Like docker, every service is scaled first, then each one's convergence is shown in turn.
+      for (const name of args.detach ? [] : scaled) {
+        try {
+          await waitOnService(ctx, client, name, false);
         } catch (error) {
           if (!(error instanceof DaemonError || error instanceof UsageError)) throw error;
           errors.push(error);

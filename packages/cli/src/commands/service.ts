@@ -5,17 +5,15 @@ import { DaemonError, UsageError } from '../api/errors.js';
 import type { EngineClient } from '../api/client.js';
 import { renderList, sortedRow, type ListFormatter } from '../format/list.js';
 import { naturalCompare, truncateId } from '../format/text.js';
-import { filtersJson, forEachArg, inspectAll, keyValues, type CommandContext, type GlobalArgs } from './context.js';
+import { filtersJson, forEachArg, inspectAll, type CommandContext, type GlobalArgs } from './context.js';
+import { rolloutOptions, serviceSpec, type PortConfig } from './service-spec.js';
+import { registerServiceUpdate } from './service-update.js';
+import { renderServicePretty } from './service-pretty.js';
+import { waitOnService } from '../progress/wait-on-service.js';
 import { NameResolver, renderTasks, type Task } from './tasks.js';
 import { registerServiceLogs } from './service-logs.js';
 import { registerServiceScale } from './service-scale.js';
 
-interface PortConfig {
-  Protocol?: string;
-  TargetPort?: number;
-  PublishedPort?: number;
-  PublishMode?: string;
-}
 interface Service {
   ID: string;
   Spec: {
@@ -61,66 +59,6 @@ export function renderServiceList(services: Service[], options: { format?: strin
   return renderList(SERVICE_FORMATTER, rows, options);
 }
 
-/** docker's --publish: "8080:80[/udp]" or "published=8080,target=80,protocol=tcp,mode=ingress". */
-export function parsePublish(value: string): PortConfig {
-  if (value.includes('=')) {
-    const fields = keyValues(value.split(','));
-    const port: PortConfig = { Protocol: fields['protocol'] ?? 'tcp', TargetPort: Number(fields['target'] ?? 0) };
-    if (fields['published'] !== undefined) port.PublishedPort = Number(fields['published']);
-    port.PublishMode = fields['mode'] ?? 'ingress';
-    if (!port.TargetPort) throw new UsageError(`invalid argument "${value}" for "-p, --publish" flag: missing mandatory field 'target'`);
-    return port;
-  }
-  const match = /^(?:(\d+):)?(\d+)(?:\/(tcp|udp|sctp))?$/.exec(value);
-  if (!match) throw new UsageError(`invalid argument "${value}" for "-p, --publish" flag: invalid port format`);
-  const port: PortConfig = { Protocol: match[3] ?? 'tcp', TargetPort: Number(match[2]) };
-  if (match[1] !== undefined) port.PublishedPort = Number(match[1]);
-  port.PublishMode = 'ingress';
-  return port;
-}
-
-interface CreateArgs {
-  image: string;
-  command?: (string | number)[] | undefined;
-  name?: string | undefined;
-  replicas?: number | undefined;
-  mode: string;
-  network?: string[] | undefined;
-  publish?: string[] | undefined;
-  env?: string[] | undefined;
-  label?: string[] | undefined;
-  'container-label'?: string[] | undefined;
-  constraint?: string[] | undefined;
-  'endpoint-mode': string;
-  'replicas-max-per-node'?: number | undefined;
-}
-
-/** The ServiceSpec docker sends to POST /services/create; network names already resolved. */
-export function serviceSpec(args: CreateArgs, networkIds: string[]): Record<string, unknown> {
-  const container: Record<string, unknown> = { Image: args.image };
-  if (args['container-label']) container['Labels'] = keyValues(args['container-label']);
-  if (args.command && args.command.length > 0) container['Args'] = args.command.map(String);
-  if (args.env && args.env.length > 0) container['Env'] = args.env;
-  Object.assign(container, { Init: false, DNSConfig: {} });
-  const placement: Record<string, unknown> = {};
-  if (args.constraint) placement['Constraints'] = args.constraint;
-  if (args['replicas-max-per-node']) placement['MaxReplicas'] = args['replicas-max-per-node'];
-  const template: Record<string, unknown> = { ContainerSpec: container, Resources: { Limits: {}, Reservations: {} }, Placement: placement };
-  if (networkIds.length > 0) template['Networks'] = networkIds.map((Target) => ({ Target }));
-  template['ForceUpdate'] = 0;
-  const modes: Record<string, Record<string, unknown>> = {
-    replicated: { Replicated: args.replicas === undefined ? {} : { Replicas: args.replicas } },
-    global: { Global: {} },
-    'replicated-job': { ReplicatedJob: args.replicas === undefined ? {} : { TotalCompletions: args.replicas } },
-    'global-job': { GlobalJob: {} },
-  };
-  const mode = modes[args.mode];
-  if (!mode) throw new UsageError(`invalid argument "${args.mode}" for "--mode" flag: unknown mode`);
-  const endpoint: Record<string, unknown> = { Mode: args['endpoint-mode'] };
-  if (args.publish && args.publish.length > 0) endpoint['Ports'] = args.publish.map(parsePublish);
-  return { Name: args.name ?? '', Labels: keyValues(args.label), TaskTemplate: template, Mode: mode, EndpointSpec: endpoint };
-}
-
 const CREATE_BOOLEAN_FLAGS = new Set(['-d', '--detach', '-q', '--quiet', '--no-resolve-image', '--help', '-h']);
 
 /**
@@ -150,7 +88,7 @@ async function findService(client: EngineClient, ref: string): Promise<Service> 
 }
 
 function createOptions(y: Argv<GlobalArgs>) {
-  return y
+  return rolloutOptions(y)
     .positional('image', { type: 'string', demandOption: true })
     .option('name', { type: 'string', describe: 'Service name' })
     .option('replicas', { type: 'number', describe: 'Number of tasks' })
@@ -162,6 +100,8 @@ function createOptions(y: Argv<GlobalArgs>) {
     .option('container-label', { type: 'string', array: true, describe: 'Container labels' })
     .option('constraint', { type: 'string', array: true, describe: 'Placement constraints' })
     .option('replicas-max-per-node', { type: 'number', describe: 'Maximum number of tasks per node' })
+    .option('placement-pref', { type: 'string', array: true, describe: 'Add a placement preference' })
+    .option('stop-grace-period', { type: 'string', describe: 'Time to wait before force killing a container (ns|us|ms|s|m|h)' })
     .option('endpoint-mode', { type: 'string', default: 'vip', describe: 'Endpoint mode (vip or dnsrr)' })
     .option('detach', { alias: 'd', type: 'boolean', describe: 'Exit immediately instead of waiting for the service to converge' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress progress output' })
@@ -171,7 +111,7 @@ function createOptions(y: Argv<GlobalArgs>) {
 
 export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): Argv<GlobalArgs> {
   return yargs.command('service', 'Manage Swarm services', (service) =>
-    registerServiceScale(registerServiceLogs(service, ctx), ctx)
+    registerServiceUpdate(registerServiceScale(registerServiceLogs(service, ctx), ctx), ctx)
       .command(
         ['ls', 'list'],
         'List services',
@@ -211,9 +151,24 @@ export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): A
       .command(
         'inspect <services..>',
         'Display detailed information on one or more services',
-        (y) => y.option('format', { alias: 'f', type: 'string', describe: 'Format output using a custom template' }).strict(),
+        (y) =>
+          y
+            .option('format', { alias: 'f', type: 'string', describe: 'Format output using a custom template' })
+            .option('pretty', { type: 'boolean', describe: 'Print the information in a human friendly format' })
+            .strict(),
         async (args) => {
           const client = ctx.client(args.host);
+          if (args.pretty) {
+            if (args.format) throw new UsageError('--format is incompatible with human friendly format');
+            for (const ref of args.services as string[]) {
+              const found = await client.get<Record<string, unknown>>(`/services/${ref}`, { insertDefaults: true }).catch((error: unknown) => {
+                if (error instanceof DaemonError && error.isNotFound) throw new UsageError(`Error: no such service: ${ref}`);
+                throw error;
+              });
+              ctx.io.out(await renderServicePretty(client, found, ctx.nowMs()));
+            }
+            return;
+          }
           await inspectAll(ctx, args.services as string[], args.format, async (ref) => {
             try {
               return await client.get(`/services/${ref}`, { insertDefaults: true });
@@ -241,7 +196,9 @@ export function registerService(yargs: Argv<GlobalArgs>, ctx: CommandContext): A
         }
         const created = await client.post<{ ID: string; Warnings?: string[] | null }>('/services/create', { body: spec });
         for (const warning of created?.Warnings ?? []) ctx.io.err(`${warning}\n`);
-        ctx.io.out(`${created?.ID ?? ''}\n`);
+        const id = created?.ID ?? '';
+        ctx.io.out(`${id}\n`);
+        if (!args.detach) await waitOnService(ctx, client, id, !!args.quiet);
       })
       .command(['rm <services..>', 'remove'], 'Remove one or more services', (y) => y.strict(), async (args) => {
         const client = ctx.client(args.host);
