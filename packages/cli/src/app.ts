@@ -12,6 +12,8 @@ import { registerSwarm } from './commands/swarm.js';
 import { registerSystem } from './commands/system.js';
 import { registerContainers } from './commands/container.js';
 import { registerRun, separateRunCommand } from './commands/run.js';
+import { registerExec, separateExecCommand } from './commands/exec.js';
+import { registerImages } from './commands/image.js';
 
 /** A validation failure found by yargs (unknown command or flag, missing argument). */
 class ArgumentError extends Error {
@@ -27,7 +29,7 @@ const NEEDS_SUBCOMMAND = 'a subcommand is required';
 export type CommandGroup = (yargs: Argv<GlobalArgs>) => Argv<GlobalArgs>;
 
 export function buildCli(argv: string[], ctx: CommandContext, extra: CommandGroup[] = []): Argv<GlobalArgs> {
-  let cli = yargs(separateRunCommand(separateServiceCommand(argv)))
+  let cli = yargs(separateExecCommand(separateRunCommand(separateServiceCommand(argv))))
     .scriptName('shoal')
     .usage('Usage: shoal [OPTIONS] COMMAND\n\nDocker swarm mode, rebuilt in TypeScript')
     .option('host', { alias: 'H', type: 'string', global: true, describe: 'Daemon socket to connect to (unix:///path)' })
@@ -54,6 +56,8 @@ export function buildCli(argv: string[], ctx: CommandContext, extra: CommandGrou
   cli = registerService(cli, ctx);
   cli = registerContainers(cli, ctx);
   cli = registerRun(cli, ctx);
+  cli = registerExec(cli, ctx);
+  cli = registerImages(cli, ctx);
   for (const group of extra) cli = group(cli);
   return cli.demandCommand(1, NEEDS_SUBCOMMAND);
 }

@@ -5,7 +5,8 @@
 /** One streamformatter message. `progress` messages carry a (possibly empty) bar; `status` ones do not. */
 export type ProgressMessage =
   | { readonly kind: 'progress'; readonly id: string; readonly action: string; readonly current?: number; readonly total?: number; readonly hideCounts?: boolean }
-  | { readonly kind: 'status'; readonly id: string; readonly message: string };
+  | { readonly kind: 'status'; readonly id: string; readonly message: string }
+  | { readonly kind: 'stream'; readonly text: string };
 
 export interface DisplayOptions {
   /** Whether stdout is a terminal: docker draws bars in place only then. */
@@ -47,11 +48,12 @@ export class ProgressDisplay {
     const terminal = this.options.terminal;
     let diff = 0;
     let text = '';
-    if (message.id !== '' && message.kind === 'progress') {
-      let line = this.lines.get(message.id);
+    const id = message.kind === 'stream' ? '' : message.id;
+    if (id !== '' && message.kind === 'progress') {
+      let line = this.lines.get(id);
       if (line === undefined) {
         line = this.lines.size;
-        this.lines.set(message.id, line);
+        this.lines.set(id, line);
         if (terminal) text += '\n';
       }
       diff = this.lines.size - line;
@@ -61,11 +63,12 @@ export class ProgressDisplay {
       this.lines = new Map();
     }
     text += this.render(message);
-    if (message.id !== '' && terminal) text += cursorDown(diff);
+    if (id !== '' && terminal) text += cursorDown(diff);
     this.write(text);
   }
 
   private render(message: ProgressMessage): string {
+    if (message.kind === 'stream') return message.text;
     const bar = progressBar(message, this.columns);
     const id = message.id === '' ? '' : `${message.id}: `;
     if (message.kind === 'status') return `${id}${message.message}\n`;
