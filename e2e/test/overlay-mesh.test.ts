@@ -1,7 +1,7 @@
 // The routing mesh with the real docker CLI (the seed's first two walkthroughs, with busybox httpd
 // for nginx): a service on a user-defined overlay publishing port 8080 in ingress mode answers on
 // every node's address, including a node that runs none of its tasks, from tasks on both workers;
-// once the service is removed the port stops answering and the workers leave the ingress network
+// a host-mode port answers only on the node running its task; once the service is removed the port stops answering and the workers leave the ingress network
 // (which they still list, as every dockerd does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +56,17 @@ test('a port published through the routing mesh answers on every node, also one 
     const ingress = JSON.parse(await dockerOk(w, ['network', 'inspect', 'ingress'])) as { Containers: Record<string, { Name: string }> }[];
     assert.ok(Object.keys(ingress[0]!.Containers).includes('ingress-sbox'), `${w.name} joined ingress through its ingress-sbox`);
   }
+
+  // Host mode binds only where a task runs.
+  await dockerOk(m1, [
+    'service', 'create', '--detach', '--name', 'host-web', '--network', 'my-overlay', '--constraint', `node.hostname==${w1.name}`,
+    '--publish', 'published=8081,target=80,mode=host', '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest',
+    'sh', '-c', 'mkdir -p /www && echo host-mode > /www/index.html && exec httpd -f -p 80 -h /www',
+  ]);
+  assert.equal(await waitFor('host-mode port 8081 on w1', () => get(m1, w1.addr, 8081), { timeoutMs: 15_000, intervalMs: 300 }), 'host-mode');
+  for (const node of [m1, w2]) assert.equal(await get(m1, node.addr, 8081), undefined, `no host-mode port on ${node.name}, which runs no task of it`);
+  await dockerOk(m1, ['service', 'rm', 'host-web']);
+  await waitFor('host-mode port withdrawn', async () => ((await get(m1, w1.addr, 8081)) === undefined ? true : undefined), { timeoutMs: 15_000, intervalMs: 300 });
 
   await dockerOk(m1, ['service', 'rm', 'my-web']);
   await waitFor('port 8080 withdrawn on every node', async () => {

@@ -8,6 +8,7 @@ import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
 import { SandboxDns } from './dns.js';
 import { IngressGlue } from './ingress.js';
+import { PortPublisher, type PortMapping } from '../network/ingress/port-publisher.js';
 import { specFromInfo } from './spec.js';
 import { programServiceVips, type VipTable } from './service-vips.js';
 import type { NetworkChange, NetworkInfo } from './types.js';
@@ -87,12 +88,14 @@ export class Dataplane {
   #vipQueue: Promise<void> = Promise.resolve();
   readonly #dns: SandboxDns;
   readonly #ingress: IngressGlue;
+  readonly #publisher: PortPublisher;
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
     this.#driver = options.driver;
     this.#log = options.log;
-    this.#ingress = new IngressGlue(options.driver, DOCKER_GWBRIDGE.name, options.log);
+    this.#publisher = new PortPublisher({ gatewayBridge: DOCKER_GWBRIDGE.name });
+    this.#ingress = new IngressGlue(options.driver, this.#publisher, options.log);
     this.#dns = new SandboxDns(options.gatewayAddress ?? DOCKER_GWBRIDGE.gateway, () => readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
   }
 
@@ -102,32 +105,39 @@ export class Dataplane {
 
   /**
    * Takes in the networks of an assignments message and reprograms the peers of those that changed.
-   * The first full message also reclaims what a previous run left: sandboxes other than `liveSandboxes`
-   * (tasks whose containers still run and are adopted) and networks nothing here uses.
+   * The first full message also reclaims what a previous run left: sandboxes other than those of
+   * `liveTasks` (tasks whose containers still run and are adopted) and networks nothing here uses.
    */
-  async applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveSandboxes: readonly string[]): Promise<void> {
+  async applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveTasks: readonly AssignedTask[]): Promise<void> {
     const delta = this.#directory.apply(kind, networks, removedNetworks);
     for (const n of networks) this.#infos.set(n.Network.ID, n.Network);
-    if (kind === 'full' && !this.#reclaimed) {
-      await this.#driver.reclaimStale({ networks: this.#directory.list().map((r) => r.info.ID), sandboxes: liveSandboxes });
-      this.#reclaimed = true;
-      for (const id of liveSandboxes) {
-        const info = this.#driver.sandboxInfo(id);
-        if (info !== undefined) this.#sandboxes.set(id, { netns: info.netns, networks: info.endpoints.map((e) => e.networkId), vips: new Map() });
-      }
-    }
-    for (const id of delta.removed) this.#dns.setNetwork(id, undefined);
-    for (const id of delta.changed) this.#dns.setNetwork(id, this.#directory.get(id));
-    if (kind === 'full') for (const [id, sb] of this.#sandboxes) await this.#attachDns(id, sb);
-    await this.#ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
+    if (kind === 'full' && !this.#reclaimed) await this.#adopt(liveTasks);
     for (const id of delta.removed) await this.#driver.setPeers(id, []);
     for (const id of delta.changed) {
       const record = this.#directory.get(id);
       if (record === undefined) continue;
       await this.#driver.setPeers(id, peersOf(record)).catch((err) => this.#log('warn', 'programming peers failed', { network: id, err: String(err) }));
     }
+    for (const id of delta.removed) this.#dns.setNetwork(id, undefined);
+    for (const id of delta.changed) this.#dns.setNetwork(id, this.#directory.get(id));
     const touched = new Set([...delta.changed, ...delta.removed]);
     for (const [id, sb] of this.#sandboxes) if (sb.networks.some((n) => touched.has(n))) await this.#syncVips(id, sb);
+    await this.#ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
+  }
+
+  /** Start-up: reclaims what a previous run left and takes the adopted tasks' sandboxes back (DNS, published ports). */
+  async #adopt(liveTasks: readonly AssignedTask[]): Promise<void> {
+    await this.#driver.reclaimStale({ networks: this.#directory.list().map((r) => r.info.ID), sandboxes: liveTasks.map((t) => t.ID) });
+    await this.#publisher.reset();
+    this.#reclaimed = true;
+    for (const task of liveTasks) {
+      const info = this.#driver.sandboxInfo(task.ID);
+      if (info === undefined) continue;
+      const sb: SandboxRecord = { netns: info.netns, networks: info.endpoints.map((e) => e.networkId), vips: new Map() };
+      this.#sandboxes.set(task.ID, sb);
+      await this.#publishHostPorts(task.ID, task.ServiceID, sb).catch((err) => this.#log('warn', 'publishing an adopted task\'s ports failed', { task: task.ID, err: String(err) }));
+      await this.#attachDns(task.ID, sb);
+    }
   }
 
   /** Serialized, and the wanted state read when the turn comes, so an older view never lands last. */
@@ -163,9 +173,30 @@ export class Dataplane {
     }
     const sb: SandboxRecord = { netns: netnsPath, networks: attachments.map((a) => a.Network.ID), vips: new Map() };
     this.#sandboxes.set(task.ID, sb);
+    try {
+      await this.#publishHostPorts(task.ID, task.ServiceID, sb);
+    } catch (err) {
+      await this.release(task.ID);
+      throw err;
+    }
     await this.#syncVips(task.ID, sb);
     const resolvConf = await this.#attachDns(task.ID, sb);
     return { netnsPath, ...(resolvConf !== undefined ? { resolvConf } : {}) };
+  }
+
+  /**
+   * Host-mode published ports (`--publish mode=host`): the node's addresses forward them to this task,
+   * so they answer only where a task runs. A port another task or container here holds is refused with
+   * Docker's "port is already allocated", which fails the task (the scheduler then tries elsewhere).
+   */
+  async #publishHostPorts(sandboxId: string, serviceId: string, sb: SandboxRecord): Promise<void> {
+    const service = sb.networks.map((id) => this.#directory.get(id)?.services.get(serviceId)).find((s) => s !== undefined);
+    const mappings: PortMapping[] = (service?.Ports ?? [])
+      .filter((p) => p.PublishMode === 'host' && p.PublishedPort > 0)
+      .map((p) => ({ protocol: p.Protocol, publishedPort: p.PublishedPort, targetPort: p.TargetPort }));
+    const gateway = this.#driver.sandboxInfo(sandboxId)?.gateway;
+    if (mappings.length === 0 || gateway === undefined) return;
+    await this.#publisher.publish(`task:${sandboxId}`, gateway.ip, mappings);
   }
 
   /**
@@ -213,8 +244,9 @@ export class Dataplane {
 
   /** Removes the task's sandbox (its container must have stopped); networks it was the last user of go too. */
   async release(taskId: string): Promise<void> {
-    this.#sandboxes.delete(taskId);
+    const published = this.#sandboxes.delete(taskId);
     this.#dns.detach(taskId);
+    if (published) await this.#publisher.unpublish(`task:${taskId}`).catch((err) => this.#log('warn', 'withdrawing published ports failed', { task: taskId, err: String(err) }));
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
   }
 

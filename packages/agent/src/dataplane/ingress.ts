@@ -4,7 +4,7 @@
 // publishes every such port on all the node's addresses, balanced over the service's tasks' ingress
 // addresses on any node. Without published ports the sandbox goes, and the ingress network with it.
 import { IngressMesh, type IngressPublication } from '../network/ingress/mesh.js';
-import { PortPublisher } from '../network/ingress/port-publisher.js';
+import type { PortPublisher } from '../network/ingress/port-publisher.js';
 import type { OverlayDriver } from '../network/index.js';
 import type { NetworkRecord } from './directory.js';
 import { specFromInfo } from './spec.js';
@@ -37,12 +37,12 @@ export class IngressGlue {
   readonly #publisher: PortPublisher;
   #mesh: { readonly mesh: IngressMesh; readonly networkId: string; readonly lb: string } | null = null;
   #queue: Promise<void> = Promise.resolve();
-  #reset = false;
 
-  constructor(driver: OverlayDriver, gatewayBridge: string, log: Log) {
+  /** `publisher`: the node's, shared with host-mode publishing so that one port has one owner. */
+  constructor(driver: OverlayDriver, publisher: PortPublisher, log: Log) {
     this.#driver = driver;
     this.#log = log;
-    this.#publisher = new PortPublisher({ gatewayBridge });
+    this.#publisher = publisher;
   }
 
   /** Brings the mesh to what `ingress` (the ingress network's record, if this node has it) asks for. */
@@ -52,10 +52,6 @@ export class IngressGlue {
   }
 
   async #sync(ingress: NetworkRecord | undefined): Promise<void> {
-    if (!this.#reset) {
-      await this.#publisher.reset(); // what a previous run published
-      this.#reset = true;
-    }
     const wanted = ingress?.lb === undefined ? new Map<string, IngressPublication>() : wantedPublications(ingress);
     const current = this.#mesh;
     if (current !== null && (wanted.size === 0 || current.networkId !== ingress?.info.ID || current.lb !== ingress.lb)) {

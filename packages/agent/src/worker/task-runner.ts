@@ -9,8 +9,11 @@ import { isTerminal, rank, shouldRun, type AssignedTask, type TaskState, type Ta
 
 /** The data plane as the executor sees it. */
 export interface TaskNetworking {
-  /** Takes in the networks of an assignments message, before its tasks are acted on. */
-  applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveSandboxes: readonly string[]): Promise<void>;
+  /**
+   * Takes in the networks of an assignments message, before its tasks are acted on. `liveTasks`: the
+   * assigned tasks whose containers run already (adopted after a restart): their sandboxes are kept.
+   */
+  applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveTasks: readonly AssignedTask[]): Promise<void>;
   /** The task's sandbox on its networks; undefined = a namespace of its own. Failing fails the task. */
   prepare(task: AssignedTask): Promise<SandboxFiles | undefined>;
   /** The task's container has stopped: its sandbox and endpoints go. Repeatable. */

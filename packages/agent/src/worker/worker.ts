@@ -45,7 +45,7 @@ export class Worker {
 
   /** Applies one assignments message; resolves when every step it started has been taken. */
   async apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
-    await this.#host.networking.applyNetworks(kind, changes.networks ?? [], changes.removedNetworks ?? [], this.#liveSandboxes(changes.tasks));
+    await this.#host.networking.applyNetworks(kind, changes.networks ?? [], changes.removedNetworks ?? [], this.#liveTasks(changes.tasks));
     const work: Promise<void>[] = [];
     if (kind === 'full') {
       const assigned = new Set(changes.tasks.map((t) => t.ID));
@@ -81,9 +81,9 @@ export class Worker {
   }
 
   /** Assigned tasks whose containers still run (after a restart): their sandboxes are kept. */
-  #liveSandboxes(tasks: readonly AssignedTask[]): string[] {
+  #liveTasks(tasks: readonly AssignedTask[]): AssignedTask[] {
     const running = new Set(this.#host.runtime.list().filter((r) => r.state.status === 'running' && !r.removed).map((r) => r.spec.labels?.[TASK_ID_LABEL]));
-    return tasks.filter((t) => running.has(t.ID)).map((t) => t.ID);
+    return tasks.filter((t) => running.has(t.ID));
   }
 
   #adoptable(taskId: string): string | null {
