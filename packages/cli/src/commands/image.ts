@@ -130,7 +130,8 @@ export function registerImages(yargs: Argv<GlobalArgs>, ctx: CommandContext): Ar
           .option('change', { alias: 'c', type: 'string', array: true, describe: 'Apply Dockerfile instruction to the created image' })
           .strict(),
       async (args) => {
-        const file = args.file as string;
+        // yargs reads a lone "-" as a flag without a name and hands over `true`.
+        const file = typeof args.file === 'string' && args.file !== '' ? args.file : '-';
         const source = file === '-' ? ctx.stdin : createReadStream(file);
         if (!source) throw new UsageError('cannot read the image from stdin');
         const query = { fromSrc: '-', repo: args.reference as string | undefined, message: args.message, changes: args.change?.[0] };

@@ -94,7 +94,8 @@ export async function watchServiceProgress(
     converged = updater.update(service, tasks, activeNodes, rollback);
     if (converged) {
       convergedAtMs ??= clock.nowMs();
-      const waitNs = monitor - (clock.nowMs() - convergedAtMs) * 1e6;
+      // Go's time.Since is never zero; a millisecond clock can be, which would show one second too many.
+      const waitNs = monitor - Math.max(1, (clock.nowMs() - convergedAtMs) * 1e6);
       if (waitNs >= 0) emit(verify(`Waiting ${Math.trunc(waitNs / 1e9) + 1} seconds to verify that tasks are stable...`));
     } else {
       if (convergedAtMs !== undefined) emit(verify('Detected task failure'));
