@@ -1,13 +1,13 @@
 // Overlay networks across hosts with the real docker CLI: service tasks on a user-defined overlay on
-// two workers reach each other by address (VXLAN between the host namespaces, peers pushed by the
-// managers), the network exists on a worker exactly while a task there uses it, and nothing of it
+// two workers reach each other by address (VXLAN on the swarm's --data-path-port between the host
+// namespaces, peers pushed by the managers), the network exists on a worker exactly while a task there uses it, and nothing of it
 // (namespaces, sandboxes) is left once the service is removed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerOk, formSwarm, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { dockerOk, execOnHost, waitFor, waitForNodes, withCluster, type HostLayout } from '../src/index.js';
 import { writeBusyboxSaveTar } from '../src/test-image.js';
 
 /** Namespace files the node's data plane has mounted (overlay networks `1-…`, sandboxes `sb-…`). */
@@ -45,9 +45,13 @@ async function runningTasks(manager: HostLayout, service: string, n: number): Pr
 
 test('tasks of a service on a user overlay reach each other across hosts; the network lives on a worker only while a task uses it', async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
-  await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
+  // A data path port other than 4789: the VXLAN devices on every node must use it.
+  await dockerOk(m1, ['swarm', 'init', '--advertise-addr', m1.addr, '--dispatcher-heartbeat', '1s', '--data-path-port', '4790']);
+  const token = (await dockerOk(m1, ['swarm', 'join-token', '-q', 'worker'])).trim();
+  for (const w of [w1, w2]) await dockerOk(w, ['swarm', 'join', '--token', token, '--advertise-addr', w.addr, `${m1.addr}:2377`], { timeoutMs: 30_000 });
+  await waitForNodes(m1, 3, (rows) => rows.every((r) => r.status === 'Ready'), 'every node Ready');
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-overlay-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
@@ -76,6 +80,9 @@ test('tasks of a service on a user overlay reach each other across hosts; the ne
     }, { timeoutMs: 10_000, intervalMs: 300 });
     assert.ok((await networkNames(host)).includes('ov1'), `${host.name} lists ov1 while its task uses it`);
   }
+  const netns = `${w1.dataRoot}/netns/${mountedNamespaces(w1).find((n) => n.startsWith('1-'))}`;
+  const vxlan = JSON.parse((await execOnHost(w1, ['nsenter', `--net=${netns}`, '--', 'ip', '-d', '-j', 'link', 'show', 'vxlan0'])).stdout) as { linkinfo: { info_data: { port: number } } }[];
+  assert.equal(vxlan[0]?.linkinfo.info_data.port, 4790, 'VXLAN on the cluster\'s data path port');
   const inspect = JSON.parse(await dockerOk(w1, ['network', 'inspect', 'ov1'])) as { Containers: Record<string, { Name: string; IPv4Address: string }>; Peers: { IP: string }[] }[];
   const mine = tasks.find((x) => x.node === w1.name)!;
   assert.deepEqual(Object.values(inspect[0]!.Containers).map((c) => c.IPv4Address), [`${mine.ip}/24`]);

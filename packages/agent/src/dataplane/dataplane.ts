@@ -3,18 +3,19 @@
 // peers (every running endpoint cluster-wide, as static FDB/neighbour entries) kept in step with the
 // directory that arrives with the assignments.
 import { readFile } from 'node:fs/promises';
-import { DOCKER_GWBRIDGE, type OverlayDriver, type OverlayNetworkSpec, type Peer } from '../network/index.js';
-import type { AssignedTask, NetworkAttachment } from '../worker/task.js';
+import { DOCKER_GWBRIDGE, NetworkError, type OverlayDriver, type OverlayNetworkSpec, type Peer } from '../network/index.js';
+import type { AssignedTask, Assignments, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
 import { SandboxDns } from './dns.js';
 import { IngressGlue } from './ingress.js';
 import { PortPublisher, type PortMapping } from '../network/ingress/port-publisher.js';
 import { specFromInfo } from './spec.js';
 import { programServiceVips, type VipTable } from './service-vips.js';
-import type { NetworkChange, NetworkInfo } from './types.js';
+import type { NetworkInfo } from './types.js';
 
 export interface DataplaneOptions {
-  readonly driver: OverlayDriver;
+  /** Makes the node's driver once the managers said which VXLAN port the cluster uses. */
+  readonly driver: (dataPathPort: number | undefined) => OverlayDriver;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** The gateway bridge's own address, where the embedded DNS listens. Default: docker_gwbridge's 172.18.0.1. */
   readonly gatewayAddress?: string;
@@ -79,7 +80,8 @@ export function peersOf(record: NetworkRecord): Peer[] {
 }
 
 export class Dataplane {
-  readonly #driver: OverlayDriver;
+  readonly #makeDriver: DataplaneOptions['driver'];
+  #made: { readonly driver: OverlayDriver; readonly ingress: IngressGlue } | null = null;
   readonly #log: DataplaneOptions['log'];
   readonly #directory = new NetworkDirectoryMirror();
   /** The last parameters of every network the directory had: a network stays listed until its last sandbox goes. */
@@ -87,16 +89,20 @@ export class Dataplane {
   readonly #sandboxes = new Map<string, SandboxRecord>();
   #vipQueue: Promise<void> = Promise.resolve();
   readonly #dns: SandboxDns;
-  readonly #ingress: IngressGlue;
   readonly #publisher: PortPublisher;
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
-    this.#driver = options.driver;
+    this.#makeDriver = options.driver;
     this.#log = options.log;
     this.#publisher = new PortPublisher({ gatewayBridge: DOCKER_GWBRIDGE.name });
-    this.#ingress = new IngressGlue(options.driver, this.#publisher, options.log);
     this.#dns = new SandboxDns(options.gatewayAddress ?? DOCKER_GWBRIDGE.gateway, () => readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+  }
+
+  /** The driver, made by the first full assignments message (which carries the cluster's data path port). */
+  get #driver(): OverlayDriver {
+    if (this.#made === null) throw new NetworkError('not-found', 'the overlay data plane is not ready: no assignments from the managers yet');
+    return this.#made.driver;
   }
 
   get directory(): NetworkDirectoryMirror {
@@ -108,8 +114,14 @@ export class Dataplane {
    * The first full message also reclaims what a previous run left: sandboxes other than those of
    * `liveTasks` (tasks whose containers still run and are adopted) and networks nothing here uses.
    */
-  async applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveTasks: readonly AssignedTask[]): Promise<void> {
-    const delta = this.#directory.apply(kind, networks, removedNetworks);
+  async applyNetworks(kind: 'full' | 'incremental', changes: Assignments, liveTasks: readonly AssignedTask[]): Promise<void> {
+    if (this.#made === null) {
+      if (kind !== 'full') return; // a full message always comes first on a stream
+      const driver = this.#makeDriver(changes.dataPathPort);
+      this.#made = { driver, ingress: new IngressGlue(driver, this.#publisher, this.#log) };
+    }
+    const networks = changes.networks ?? [];
+    const delta = this.#directory.apply(kind, networks, changes.removedNetworks ?? []);
     for (const n of networks) this.#infos.set(n.Network.ID, n.Network);
     if (kind === 'full' && !this.#reclaimed) await this.#adopt(liveTasks);
     for (const id of delta.removed) await this.#driver.setPeers(id, []);
@@ -122,7 +134,7 @@ export class Dataplane {
     for (const id of delta.changed) this.#dns.setNetwork(id, this.#directory.get(id));
     const touched = new Set([...delta.changed, ...delta.removed]);
     for (const [id, sb] of this.#sandboxes) if (sb.networks.some((n) => touched.has(n))) await this.#syncVips(id, sb);
-    await this.#ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
+    await this.#made.ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
   }
 
   /** Start-up: reclaims what a previous run left and takes the adopted tasks' sandboxes back (DNS, published ports). */
@@ -244,6 +256,7 @@ export class Dataplane {
 
   /** Removes the task's sandbox (its container must have stopped); networks it was the last user of go too. */
   async release(taskId: string): Promise<void> {
+    if (this.#made === null) return;
     const published = this.#sandboxes.delete(taskId);
     this.#dns.detach(taskId);
     if (published) await this.#publisher.unpublish(`task:${taskId}`).catch((err) => this.#log('warn', 'withdrawing published ports failed', { task: taskId, err: String(err) }));
@@ -255,6 +268,7 @@ export class Dataplane {
    * network, which every node lists (joined or not).
    */
   localNetworks(): LocalNetworkView[] {
+    if (this.#made === null) return [];
     const views: LocalNetworkView[] = [];
     const here = new Set(this.#driver.networkList().map((n) => n.id));
     for (const id of this.#infos.keys()) if (!here.has(id) && this.#directory.get(id) === undefined) this.#infos.delete(id);

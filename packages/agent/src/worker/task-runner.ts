@@ -2,10 +2,9 @@
 // complete or failed when the container exits, shutdown when the managers ask it to stop. Each step
 // is reported; work for one task is serialized, and a step never reports an earlier state than the
 // last one reported.
-import type { NetworkChange } from '../dataplane/types.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import { containerSpec, stopGraceSec, type SandboxFiles } from './container-spec.js';
-import { isTerminal, rank, shouldRun, type AssignedTask, type TaskState, type TaskStatus } from './task.js';
+import { isTerminal, rank, shouldRun, type AssignedTask, type Assignments, type TaskState, type TaskStatus } from './task.js';
 
 /** The data plane as the executor sees it. */
 export interface TaskNetworking {
@@ -13,7 +12,7 @@ export interface TaskNetworking {
    * Takes in the networks of an assignments message, before its tasks are acted on. `liveTasks`: the
    * assigned tasks whose containers run already (adopted after a restart): their sandboxes are kept.
    */
-  applyNetworks(kind: 'full' | 'incremental', networks: readonly NetworkChange[], removedNetworks: readonly string[], liveTasks: readonly AssignedTask[]): Promise<void>;
+  applyNetworks(kind: 'full' | 'incremental', changes: Assignments, liveTasks: readonly AssignedTask[]): Promise<void>;
   /** The task's sandbox on its networks; undefined = a namespace of its own. Failing fails the task. */
   prepare(task: AssignedTask): Promise<SandboxFiles | undefined>;
   /** The task's container has stopped: its sandbox and endpoints go. Repeatable. */

@@ -64,6 +64,8 @@ export interface Assignments {
   /** The networks of the node's tasks (full) or those that changed (incremental); absent = none. */
   readonly networks?: readonly NetworkChange[];
   readonly removedNetworks?: readonly string[];
+  /** Full messages: the cluster's VXLAN UDP port. */
+  readonly dataPathPort?: number;
 }
 
 /** The task should (still) run: desired state at or before running. */

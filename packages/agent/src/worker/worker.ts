@@ -45,7 +45,7 @@ export class Worker {
 
   /** Applies one assignments message; resolves when every step it started has been taken. */
   async apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
-    await this.#host.networking.applyNetworks(kind, changes.networks ?? [], changes.removedNetworks ?? [], this.#liveTasks(changes.tasks));
+    await this.#host.networking.applyNetworks(kind, changes, this.#liveTasks(changes.tasks));
     const work: Promise<void>[] = [];
     if (kind === 'full') {
       const assigned = new Set(changes.tasks.map((t) => t.ID));

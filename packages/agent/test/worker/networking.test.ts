@@ -46,7 +46,7 @@ function task(id: string, networks: boolean): AssignedTask {
 function recordingNetworking(failFor?: string) {
   const calls: string[] = [];
   const networking: TaskNetworking = {
-    applyNetworks: async (kind, networks) => void calls.push(`networks ${kind} ${networks.map((n) => n.Network.ID).join(',')}`),
+    applyNetworks: async (kind, changes) => void calls.push(`networks ${kind} ${(changes.networks ?? []).map((n) => n.Network.ID).join(',')}`),
     prepare: async (t) => {
       calls.push(`prepare ${t.ID}`);
       if (t.ID === failFor) throw new Error('network net1: encrypted overlay networks need IPsec ESP');

@@ -394,8 +394,9 @@ export class SwarmNode {
       onAssignments: (kind, changes) => worker.apply(kind, changes),
       log,
     });
-    const driver = new OverlayDriver({ netnsDir: join(this.#config.dataRoot, 'netns'), dataPathAddr: this.#state!.dataPathAddr });
-    const dataplane = new Dataplane({ driver, log });
+    const netnsDir = join(this.#config.dataRoot, 'netns');
+    const dataPathAddr = this.#state!.dataPathAddr;
+    const dataplane = new Dataplane({ driver: (dataPathPort) => new OverlayDriver({ netnsDir, dataPathAddr, ...(dataPathPort ? { dataPathPort } : {}) }), log });
     const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
     const logs = new LogPublisher({ runtime, credentials: () => clientCredentials(this.#identity!), channelOptions: channelOptions(), log });
     this.#tasks = { worker, link, logs, dataplane };

@@ -20,6 +20,8 @@ export interface AssignmentChanges {
   readonly networks: readonly NetworkChange[];
   /** INCREMENTAL only: networks the node no longer needs. */
   readonly removedNetworks: readonly string[];
+  /** FULL only: the cluster's VXLAN UDP port (swarm init --data-path-port). */
+  readonly dataPathPort?: number;
 }
 
 export interface AssignmentSink {
@@ -69,7 +71,8 @@ export class AssignmentStream {
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.full(directory, networksOf(tasks, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
-    this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks });
+    const dataPathPort = this.#store.list('cluster')[0]?.DataPathPort;
+    this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks, ...(dataPathPort ? { dataPathPort } : {}) });
     this.#unsubscribe = this.#store.subscribe(() => this.#diff());
   }
 
