@@ -68,7 +68,7 @@ test('service logs: prefixed lines from the worker, --tail, task logs, stderr, -
   assert.equal(follow.exitCode, null, 'service logs -f keeps running');
 
   // shoal scale and ls agree with docker's view.
-  assert.equal(await cliOk(shoalCli, m1, ['service', 'scale', 'talk=1']), 'talk scaled to 1\n');
+  assert.equal(await cliOk(shoalCli, m1, ['service', 'scale', '--detach', 'talk=1']), 'talk scaled to 1\n');
   await waitFor('one task', async () => ((await dockerOk(m1, ['service', 'ls', '--format', '{{.Replicas}}'])).trim() === '1/1' ? true : undefined), { timeoutMs: 20_000 });
   assert.equal(await cliOk(shoalCli, m1, ['service', 'ls']), await dockerOk(m1, ['service', 'ls']));
   assert.equal(await cliOk(shoalCli, m1, ['service', 'rm', 'talk']), 'talk\n');
