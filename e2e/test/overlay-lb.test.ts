@@ -1,6 +1,7 @@
 // Service discovery and VIP load balancing across hosts with the real docker CLI: a client task
 // resolves a service's name to its VIP and tasks.<service> to its tasks through the embedded DNS
-// (127.0.0.11), and `wget -qO- http://web/` reaches busybox httpd tasks on both workers.
+// (127.0.0.11), and `wget -qO- http://web/` reaches busybox httpd tasks on both workers; a task on
+// another overlay does not reach them, and a task on both overlays reaches both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ function looked(log: string, name: string): string[] | undefined {
   return [...section.matchAll(/^Address:\s+(\d+\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]!).filter((ip) => ip !== '127.0.0.11').sort();
 }
 
-test('a client task finds a service by name (VIP, tasks.<name>, task names) and reaches tasks on several hosts', async (t) => {
+test('a client task finds a service by name (VIP, tasks.<name>, task names) and reaches tasks on several hosts; overlays are isolated', async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
@@ -90,5 +91,30 @@ test('a client task finds a service by name (VIP, tasks.<name>, task names) and 
   assert.equal(looked(log, web1)?.length, 1, 'a task container name resolves to its address');
   assert.ok(taskIps.includes(looked(log, web1)![0]!));
 
-  await dockerOk(m1, ['service', 'rm', 'client', 'web']);
+  // Isolation: a task on another overlay does not reach web's tasks; a task on both overlays reaches both.
+  await dockerOk(m1, ['network', 'create', '-d', 'overlay', 'othernet']);
+  const target = taskIps[0]!;
+  // (Not a DNS question: an unknown name is forwarded to the host's resolvers, outside the test's namespaces.)
+  const probe = `while true; do ping -c 1 -W 1 ${target}; sleep 0.3; done`;
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'outsider', '--network', 'othernet', '--constraint', `node.hostname==${w2.name}`,
+    '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest', 'sh', '-c', probe]);
+  await waitRunning(m1, 'outsider', 1);
+  const outsiderIp = (await dockerOk(m1, ['inspect', '--type', 'task', '--format', '{{range .NetworksAttachments}}{{index .Addresses 0}}{{end}}',
+    (await dockerOk(m1, ['service', 'ps', '-q', '--filter', 'desired-state=running', 'outsider'])).trim()])).trim().split('/')[0]!;
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'bridge', '--network', 'appnet', '--network', 'othernet', '--constraint', `node.hostname==${w1.name}`,
+    '--no-resolve-image', '--stop-grace-period', '1s', 'busybox:latest', 'sh', '-c', `while true; do ping -c 1 -W 1 ${target}; ping -c 1 -W 1 ${outsiderIp}; sleep 0.3; done`]);
+  await waitRunning(m1, 'bridge', 1);
+  const bridge = (await dockerOk(w1, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=bridge'])).trim();
+  await waitFor('a task on both networks reaches both', async () => {
+    const l = await dockerOk(w1, ['logs', bridge]);
+    return l.includes(`bytes from ${target}:`) && l.includes(`bytes from ${outsiderIp}:`) ? true : undefined;
+  }, { timeoutMs: 15_000, intervalMs: 300 });
+  const outsider = (await dockerOk(w2, ['ps', '-q', '--filter', 'label=com.docker.swarm.service.name=outsider'])).trim();
+  const outsiderLog = await waitFor('the outsider tried a few times', async () => {
+    const l = await dockerOk(w2, ['logs', outsider]);
+    return (l.match(/packets transmitted/g) ?? []).length >= 3 ? l : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 300 });
+  assert.ok(!outsiderLog.includes(`bytes from ${target}:`), 'a task on another overlay does not reach web');
+
+  await dockerOk(m1, ['service', 'rm', 'client', 'web', 'outsider', 'bridge']);
 });
