@@ -66,6 +66,22 @@ export interface DirectoryEntry {
   readonly network: Keyed<NetworkInfo>;
   readonly endpoints: ReadonlyMap<string, Keyed<EndpointInfo>>;
   readonly services: ReadonlyMap<string, Keyed<ServiceInfo>>;
+  /** What changed since the entry `from` (the previous commit's), computed once for every stream. */
+  readonly delta?: EntryDelta;
+}
+
+export interface EntryDelta {
+  readonly from: DirectoryEntry;
+  readonly endpoints: { readonly upserts: readonly EndpointInfo[]; readonly removed: readonly string[] };
+  readonly services: { readonly upserts: readonly ServiceInfo[]; readonly removed: readonly string[] };
+}
+
+export function changedRecords<T>(now: ReadonlyMap<string, Keyed<T>>, before: ReadonlyMap<string, { readonly text: string } | string>): { upserts: T[]; removed: string[] } {
+  const upserts: T[] = [];
+  const textOf = (v: { readonly text: string } | string | undefined) => (typeof v === 'object' ? v.text : v);
+  for (const [id, k] of now) if (textOf(before.get(id)) !== k.text) upserts.push(k.value);
+  const removed = [...before.keys()].filter((id) => !now.has(id));
+  return { upserts, removed };
 }
 
 export interface NetworkDirectory {
@@ -123,11 +139,28 @@ function endpointLive(task: TaskObject, node: NodeObject | undefined): boolean {
   return node !== undefined && node.Status.State !== 'down' && task.Status.State === 'running' && rank(task.DesiredState) <= rank('running');
 }
 
-function taskNames(task: TaskObject, service: ServiceObject | undefined): string[] {
-  const name = service?.Spec.Name ?? '';
+function taskNames(task: TaskObject, name: string): string[] {
   if (name === '') return [];
   const base = `${name}.${task.Slot > 0 ? task.Slot : (task.NodeID ?? '')}`;
   return [`${base}.${task.ID}`, base];
+}
+
+/** Store objects are replaced, never changed: the same task, node and service name give the same records. */
+const endpointCache = new WeakMap<TaskObject, { readonly node: NodeObject; readonly serviceName: string; readonly records: [string, Keyed<EndpointInfo>][] }>();
+
+function taskEndpoints(task: TaskObject, node: NodeObject, serviceName: string): [string, Keyed<EndpointInfo>][] {
+  const hit = endpointCache.get(task);
+  if (hit !== undefined && hit.node === node && hit.serviceName === serviceName) return hit.records;
+  const records: [string, Keyed<EndpointInfo>][] = [];
+  for (const a of task.NetworksAttachments ?? []) {
+    const addr = a.Addresses[0];
+    if (addr === undefined) continue;
+    const ip = stripPrefix(addr);
+    const names = taskNames(task, serviceName);
+    records.push([a.Network.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr })]);
+  }
+  endpointCache.set(task, { node, serviceName, records });
+  return records;
 }
 
 function serviceNetworks(s: ServiceObject): Set<string> {
@@ -168,14 +201,7 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
   for (const task of view.list('task')) {
     const node = task.NodeID === undefined ? undefined : nodes.get(task.NodeID);
     if (!endpointLive(task, node)) continue;
-    for (const a of task.NetworksAttachments ?? []) {
-      const addr = a.Addresses[0];
-      const table = endpoints.get(a.Network.ID);
-      if (addr === undefined || table === undefined) continue;
-      const ip = stripPrefix(addr);
-      const names = taskNames(task, servicesById.get(task.ServiceID));
-      table.set(task.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node!.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node!.Status.Addr }));
-    }
+    for (const [networkId, k] of taskEndpoints(task, node!, servicesById.get(task.ServiceID)?.Spec.Name ?? '')) endpoints.get(networkId)?.set(task.ID, k);
   }
   for (const node of nodes.values()) {
     if (node.Status.State === 'down') continue;
@@ -202,11 +228,43 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
 
 const cache = new WeakMap<MemoryStore, { index: number; directory: NetworkDirectory }>();
 
+function sameRecords<T>(a: ReadonlyMap<string, Keyed<T>>, b: ReadonlyMap<string, Keyed<T>>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, k] of a) {
+    const other = b.get(id);
+    if (other === undefined || (other !== k && other.text !== k.text)) return false;
+  }
+  return true;
+}
+
+/** Mostly reference comparisons: unchanged tasks keep their cached records from commit to commit. */
+function sameEntry(a: DirectoryEntry, b: DirectoryEntry): boolean {
+  return a.network.text === b.network.text && sameRecords(a.endpoints, b.endpoints) && sameRecords(a.services, b.services);
+}
+
+/**
+ * Keeps the previous commit's entry object for every network whose content did not change, so that
+ * each node's stream skips an unchanged network by comparing references, and gives a changed one its
+ * delta from the previous entry, so a stream that had sent that entry applies the delta: the diff is
+ * computed once per commit here, not once per stream.
+ */
+function reuseUnchanged(previous: NetworkDirectory | undefined, next: NetworkDirectory): NetworkDirectory {
+  if (previous === undefined) return next;
+  const networks = new Map<string, DirectoryEntry>();
+  for (const [id, entry] of next.networks) {
+    const old = previous.networks.get(id);
+    if (old === undefined) networks.set(id, entry);
+    else if (sameEntry(old, entry)) networks.set(id, old);
+    else networks.set(id, { ...entry, delta: { from: old, endpoints: changedRecords(entry.endpoints, old.endpoints), services: changedRecords(entry.services, old.services) } });
+  }
+  return { ...next, networks };
+}
+
 /** The directory of the store's current state, built at most once per applied index. */
 export function currentDirectory(store: MemoryStore): NetworkDirectory {
   const hit = cache.get(store);
   if (hit !== undefined && hit.index === store.appliedIndex) return hit.directory;
-  const directory = buildDirectory(store);
+  const directory = reuseUnchanged(hit?.directory, buildDirectory(store));
   cache.set(store, { index: store.appliedIndex, directory });
   return directory;
 }

@@ -1,7 +1,7 @@
 // One node's view of the network directory: the networks it has tasks on, sent in full once and then
 // as changes (endpoints and services added, changed or gone), so that a task starting anywhere costs
 // each node on its network one endpoint record, not the whole network again.
-import type { DirectoryEntry, EndpointInfo, Keyed, NetworkDirectory, NetworkInfo, ServiceInfo } from './network-directory.js';
+import { changedRecords, type DirectoryEntry, type EndpointInfo, type NetworkDirectory, type NetworkInfo, type ServiceInfo } from './network-directory.js';
 
 export interface NetworkChange {
   readonly Network: NetworkInfo;
@@ -22,21 +22,9 @@ export interface NetworkUpdate {
 }
 
 interface Sent {
-  network: string;
-  lb: string;
-  endpoints: Map<string, string>;
-  services: Map<string, string>;
-}
-
-function texts<T>(m: ReadonlyMap<string, Keyed<T>>): Map<string, string> {
-  return new Map([...m].map(([id, k]) => [id, k.text]));
-}
-
-function changed<T>(now: ReadonlyMap<string, Keyed<T>>, sent: ReadonlyMap<string, string>): { upserts: T[]; removed: string[] } {
-  const upserts: T[] = [];
-  for (const [id, k] of now) if (sent.get(id) !== k.text) upserts.push(k.value);
-  const removed = [...sent.keys()].filter((id) => !now.has(id));
-  return { upserts, removed };
+  /** The directory entry last sent: the same object means nothing changed in it. */
+  readonly entry: DirectoryEntry;
+  readonly lb: string;
 }
 
 export class NodeNetworkTracker {
@@ -73,12 +61,18 @@ export class NodeNetworkTracker {
       const entry = directory.networks.get(id);
       if (entry === undefined) continue;
       const sent = this.#sent.get(id);
-      const endpoints = changed(entry.endpoints, sent?.endpoints ?? new Map());
-      const services = changed(entry.services, sent?.services ?? new Map());
       const lb = lbAddresses.get(id);
-      const networkChanged = sent?.network !== entry.network.text || sent.lb !== (lb ?? '');
+      if (sent?.entry === entry && sent.lb === (lb ?? '')) continue;
+      // Usually the directory's delta from the entry this stream sent last; otherwise diffed here.
+      const shared = sent !== undefined && entry.delta?.from === sent.entry ? entry.delta : undefined;
+      const endpoints = shared?.endpoints ?? changedRecords(entry.endpoints, sent?.entry.endpoints ?? new Map<string, string>());
+      const services = shared?.services ?? changedRecords(entry.services, sent?.entry.services ?? new Map<string, string>());
+      const networkChanged = sent?.entry.network.text !== entry.network.text || sent.lb !== (lb ?? '');
       const nothing = endpoints.upserts.length + endpoints.removed.length + services.upserts.length + services.removed.length === 0;
-      if (!networkChanged && nothing) continue;
+      if (!networkChanged && nothing) {
+        this.#sent.set(id, this.#record(entry, lb));
+        continue;
+      }
       this.#sent.set(id, this.#record(entry, lb));
       networks.push({
         Network: entry.network.value,
@@ -95,6 +89,6 @@ export class NodeNetworkTracker {
   }
 
   #record(entry: DirectoryEntry, lb: string | undefined): Sent {
-    return { network: entry.network.text, lb: lb ?? '', endpoints: texts(entry.endpoints), services: texts(entry.services) };
+    return { entry, lb: lb ?? '' };
   }
 }
