@@ -27,7 +27,10 @@ test('standalone containers on an attachable overlay ping each other by name acr
 
   const id = (await dockerOk(host1, ['network', 'create', '--driver=overlay', '--attachable', 'test-net'])).trim();
   await dockerOk(host1, ['run', '-d', '--name', 'alpine1', '--network', 'test-net', 'busybox', 'sh', '-c', 'while true; do ping -c 1 -W 1 alpine2; sleep 0.5; done']);
-  assert.ok(!(await networkIds(host2)).has('test-net'), "test-net doesn't exist on host2 yet");
+  // Step 4 on host2: ingress and docker_gwbridge are there, test-net is not yet.
+  const before = await networkIds(host2);
+  assert.ok(before.has('ingress') && before.has('docker_gwbridge'), `host2 lists ingress and docker_gwbridge: ${[...before.keys()].join(', ')}`);
+  assert.ok(!before.has('test-net'), "test-net doesn't exist on host2 yet");
 
   await dockerOk(host2, ['run', '-d', '--name', 'alpine2', '--network', 'test-net', 'busybox', 'sleep', '300']);
   assert.equal((await networkIds(host2)).get('test-net'), id.slice(0, 12), 'test-net on host2 has the same ID');
