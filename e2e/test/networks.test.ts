@@ -83,7 +83,7 @@ test('network create/ls/inspect/rm/prune with the docker CLI across managers and
   await refused(m1, ['network', 'rm', 'nosuch-net'], /Error response from daemon: network nosuch-net not found/);
   await refused(m1, ['network', 'rm', 'host'], /host is a pre-defined network and cannot be removed/);
 
-  assert.deepEqual((await networkLs(w1)).map((r) => r.name), ['docker_gwbridge', 'host', 'none'], 'a worker lists its local networks');
+  assert.deepEqual((await networkLs(w1)).map((r) => r.name), ['docker_gwbridge', 'host', 'ingress', 'none'], 'a worker lists its local networks and the ingress overlay it joined');
 
   assert.deepEqual((await dockerOk(m2, ['network', 'rm', 'trace-net', 'trace-enc'])).trim().split('\n'), ['trace-net', 'trace-enc']);
   const removed = await docker(m1, ['network', 'rm', 'ingress'], { input: 'y\n' });
