@@ -26,7 +26,8 @@ interface TaskJson {
   ID: string;
   ServiceID: string;
   DesiredState: string;
-  Status: { State: string };
+  NodeID?: string;
+  Status: { State: string; Err?: string };
   NetworksAttachments?: { Network: { ID: string }; Addresses?: string[] | null }[] | null;
 }
 
@@ -125,7 +126,9 @@ export async function checkConvergence(via: Host, timeoutMs: number): Promise<st
       const want = s.Spec.Mode.Replicated?.Replicas ?? 0;
       const mine = tasks.filter((t) => t.ServiceID === s.ID && t.DesiredState === 'running');
       const running = mine.filter((t) => t.Status.State === 'running').length;
-      return running === want && mine.length === want ? [] : [`service ${s.Spec.Name}: ${running} running of ${mine.length} desired-running tasks, wants ${want}`];
+      if (running === want && mine.length === want) return [];
+      const states = mine.map((t) => `${t.ID.slice(0, 6)}@${t.NodeID?.slice(0, 6) ?? '-'} ${t.Status.State}${t.Status.Err ? ` (${t.Status.Err})` : ''}`);
+      return [`service ${s.Spec.Name}: ${running} running of ${mine.length} desired-running tasks, wants ${want}: ${states.join(', ')}`];
     });
   };
   let last: string[] = [];

@@ -4,6 +4,13 @@
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { daemonPid, execOnHost, waitFor, type Host } from '@shoal/cli/cluster';
 
+/**
+ * A node's gateway bridge with its nftables table, and the (empty) table of published ports, are made
+ * by its data plane on first use and kept for the node's life, as Docker keeps docker_gwbridge:
+ * infrastructure, not something a removed object left behind.
+ */
+const NODE_INFRASTRUCTURE = new Set(['links: docker_gwbridge', 'nftTables: table ip shoal-gwbridge', 'nftTables: table ip shoal_ports']);
+
 export type HostSnapshot = Readonly<Record<'processes' | 'mounts' | 'links' | 'nftTables', readonly string[]>>;
 
 function processesIn(host: Host): string[] {
@@ -51,7 +58,7 @@ export function newSince(before: HostSnapshot, now: HostSnapshot): string[] {
     for (const item of now[field]) {
       const i = left.indexOf(item);
       if (i >= 0) left.splice(i, 1);
-      else out.push(`${field}: ${item}`);
+      else if (!NODE_INFRASTRUCTURE.has(`${field}: ${item}`)) out.push(`${field}: ${item}`);
     }
   }
   return out;

@@ -32,6 +32,8 @@ export interface FaultRunOptions {
 export interface FaultReport {
   readonly seed: number;
   readonly operations: Record<'ok' | 'fail' | 'unknown', number>;
+  /** Why calls were refused or went unanswered, most frequent first (messages with names stripped). */
+  readonly reasons: readonly [string, number][];
   readonly faults: readonly FaultRecord[];
   /** Acknowledged writes whose effect is missing: must be empty. */
   readonly lostWrites: readonly string[];
@@ -56,17 +58,35 @@ async function setUp(cluster: Cluster): Promise<void> {
   await cliOk(dockerCli, first, ['network', 'create', '-d', 'overlay', SERVICE_NETWORK]);
 }
 
-/** A leader every manager agrees on and every node Ready. */
+/** A leader every manager agrees on and every node Ready; on timeout the error says what each manager saw. */
 async function waitHealthy(managers: readonly Host[], hostCount: number, timeoutMs: number): Promise<void> {
+  let seen = '';
   await waitFor('a leader and every node Ready', async () => {
+    const views: string[] = [];
+    let healthy = true;
     for (const m of managers) {
-      const nodes = await getJson<{ Status: { State: string }; ManagerStatus?: { Leader?: boolean; Reachability?: string } }[]>(m.socket, '/nodes', 3_000);
-      if (nodes.length !== hostCount || nodes.some((n) => n.Status.State !== 'ready')) return undefined;
-      if (nodes.filter((n) => n.ManagerStatus?.Leader === true).length !== 1) return undefined;
-      if (nodes.some((n) => n.ManagerStatus !== undefined && n.ManagerStatus.Reachability !== 'reachable')) return undefined;
+      const nodes = await getJson<NodeJson[]>(m.socket, '/nodes', 3_000).catch((err: Error) => err);
+      if (nodes instanceof Error) {
+        views.push(`${m.name}: ${nodes.message}`);
+        healthy = false;
+        continue;
+      }
+      const leaders = nodes.filter((n) => n.ManagerStatus?.Leader === true).length;
+      const bad = nodes.filter((n) => n.Status.State !== 'ready' || (n.ManagerStatus !== undefined && n.ManagerStatus.Reachability !== 'reachable'));
+      if (nodes.length !== hostCount || leaders !== 1 || bad.length > 0) healthy = false;
+      views.push(`${m.name}: ${nodes.length} nodes, ${leaders} leaders, not ready/reachable: ${bad.map((n) => `${n.Description?.Hostname} ${n.Status.State}/${n.ManagerStatus?.Reachability ?? '-'}`).join(' ') || 'none'}`);
     }
-    return true;
-  }, { timeoutMs, intervalMs: 500 });
+    seen = views.join('; ');
+    return healthy ? true : undefined;
+  }, { timeoutMs, intervalMs: 500 }).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${seen}`);
+  });
+}
+
+interface NodeJson {
+  Description?: { Hostname?: string };
+  Status: { State: string };
+  ManagerStatus?: { Leader?: boolean; Reachability?: string };
 }
 
 /** Removes every object the run made (services first: they hold addresses on the networks). */
@@ -132,7 +152,17 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   violations.push(...(await checkAllocator(leader)));
   await removeRunObjects(leader, settleMs).catch((err: Error) => violations.push(`cleanup: ${err.message}`));
   violations.push(...(await checkLeaks(cluster.hosts, baseline, settleMs)).map((l) => `leak: ${l}`));
-  return { seed, operations: history.counts(), faults: nemesis.faults, lostWrites: lost, violations };
+  return { seed, operations: history.counts(), reasons: reasons(history), faults: nemesis.faults, lostWrites: lost, violations };
+}
+
+function reasons(history: History): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const op of history.ops) {
+    if (op.outcome !== 'fail' && op.outcome !== 'unknown') continue;
+    const why = `${op.outcome} ${op.action} ${op.kind}: ${op.detail.replace(/f[ns]\d+-\d+/g, '<name>').replace(/[0-9a-z]{25}/g, '<id>').slice(0, 140)}`;
+    counts.set(why, (counts.get(why) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1]);
 }
 
 export function formatFaultReport(r: FaultReport): string {
@@ -143,6 +173,7 @@ export function formatFaultReport(r: FaultReport): string {
     `seed ${r.seed}`,
     `operations run: ${ops} (ok ${r.operations.ok}, failed ${r.operations.fail}, unknown ${r.operations.unknown})`,
     `faults injected: ${r.faults.length} (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    ...r.reasons.slice(0, 12).map(([why, n]) => `  ${n} × ${why}`),
     `acknowledged writes lost: ${r.lostWrites.length}`,
     ...r.lostWrites.map((l) => `  lost: ${l}`),
     `invariant violations: ${r.violations.length}`,
