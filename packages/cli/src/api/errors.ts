@@ -6,6 +6,15 @@ export abstract class CliFailure extends Error {
   readonly exitCode: number = 1;
 }
 
+/** A container's or a command's exit status, reported as shoal's own (nothing printed). */
+export class ExitStatus extends CliFailure {
+  readonly code = 'EXIT_STATUS';
+  constructor(override readonly exitCode: number) {
+    super('');
+    this.name = 'ExitStatus';
+  }
+}
+
 /** A 4xx/5xx answer from the daemon; printed as "Error response from daemon: <message>". */
 export class DaemonError extends CliFailure {
   readonly code = 'DAEMON_ERROR';

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { createCluster, destroyCluster, findHost, listClusters, loadCluster, startDaemons, type Cluster } from './cluster.js';
+import { ExitStatus } from '../api/errors.js';
 import { ClusterError } from './errors.js';
 import { daemonPid } from './hosts.js';
 import { nsenterArgv } from './netns.js';
@@ -74,7 +75,10 @@ export function registerClusterCommands<T>(yargs: Argv<T>): Argv<T> {
             .positional('host', { type: 'string', demandOption: true, describe: 'Host name, e.g. shoal-manager-1' })
             .positional('command', { type: 'string', array: true, describe: 'Command and arguments (after --)' }),
         // Words after `--` land in argv._ after the command path, not in the positional.
-        (argv) => exec(argv.host, [...(argv.command ?? []), ...argv._.slice(argv._.indexOf('exec') + 1)].map(String)),
+        (argv) => {
+          const afterDashes = (argv as { '--'?: unknown[] })['--'] ?? [];
+          return exec(argv.host, [...(argv.command ?? []), ...argv._.slice(argv._.indexOf('exec') + 1), ...afterDashes].map(String));
+        },
       )
       .demandCommand(1, 'Specify a cluster subcommand'),
   );
@@ -127,8 +131,9 @@ async function exec(hostName: string, command: string[]): Promise<void> {
   const host = findHost(hostName);
   const argv = nsenterArgv(host.netns, command.length > 0 ? command : [process.env['SHELL'] ?? '/bin/sh']);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: 'inherit', env: { ...process.env, DOCKER_HOST: `unix://${host.socket}` } });
-  process.exitCode = await new Promise<number>((resolve, reject) => {
+  const status = await new Promise<number>((resolve, reject) => {
     child.once('error', (err) => reject(new ClusterError('COMMAND_FAILED', `${hostName}: ${err.message}`, { cause: err })));
     child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
   });
+  if (status !== 0) throw new ExitStatus(status);
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../api/errors.js';
 import type { EngineClient } from '../api/client.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { StdcopyDecoder } from './logs-stream.js';
-import { ContainerExit } from './run.js';
+import { ExitStatus } from '../api/errors.js';
 import { postHijacked } from './upload.js';
 
 export interface ExecArgs {
@@ -96,7 +96,7 @@ async function runExec(ctx: CommandContext, client: EngineClient, container: str
   }
   const inspect = await client.get<{ ExitCode?: number | null; Running?: boolean }>(`/exec/${id}/json`);
   const code = inspect.ExitCode ?? 0;
-  if (code !== 0) throw new ContainerExit(code);
+  if (code !== 0) throw new ExitStatus(code);
 }
 
 const EXEC_BOOLEAN_FLAGS = new Set(['-i', '--interactive', '-t', '--tty', '-d', '--detach', '--privileged', '-it', '-ti', '--help', '-h']);

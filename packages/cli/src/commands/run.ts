@@ -2,18 +2,9 @@
 // before start, as docker does) and start; in the foreground the output is followed until the
 // container exits, and shoal exits with its status.
 import type { Argv } from 'yargs';
-import { CliFailure } from '../api/errors.js';
+import { ExitStatus } from '../api/errors.js';
 import type { CommandContext, GlobalArgs } from './context.js';
 import { streamContainerLogs } from './container.js';
-
-/** The container's exit status, reported as shoal's own (nothing printed). */
-export class ContainerExit extends CliFailure {
-  readonly code = 'CONTAINER_EXIT';
-  constructor(override readonly exitCode: number) {
-    super('');
-    this.name = 'ContainerExit';
-  }
-}
 
 export interface RunArgs {
   image: string;
@@ -115,7 +106,7 @@ export function registerRun(yargs: Argv<GlobalArgs>, ctx: CommandContext): Argv<
       });
       await streamContainerLogs(ctx, args.host, id, { follow: '1' }).catch(() => undefined);
       const code = await status;
-      if (code !== 0) throw new ContainerExit(code);
+      if (code !== 0) throw new ExitStatus(code);
     },
   );
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { destroyCluster, listNetns, run } from '../../src/cluster/index.js';
 import { uniqueName } from './helpers.js';
 
-const DRIVER = fileURLToPath(new URL('./cli-driver.js', import.meta.url));
+// The real entry point, as users run it (its parser settings decide how words after -- arrive).
+const DRIVER = fileURLToPath(new URL('../../../../../bin/shoal', import.meta.url));
 const shoal = (...args: string[]) => run([process.execPath, DRIVER, ...args], { timeoutMs: 20_000 });
 
 test('cluster up, ls, exec and down', async (t) => {
