@@ -1,4 +1,4 @@
-// Standalone containers: `shoal ps/logs/rm/stop/start/kill/inspect`, with docker's requests and table.
+// Standalone containers: `shoal ps/logs/rm/stop/start/kill/inspect` and `shoal container ...`, with docker's requests and table.
 import type { Argv } from 'yargs';
 import { DaemonError, MultiError, UsageError } from '../api/errors.js';
 import { humanDuration } from '../format/duration.js';
@@ -102,10 +102,17 @@ export async function streamContainerLogs(
   else await copyFrames(body, (stream, payload) => (stream === 'stderr' ? ctx.io.err(payload.toString('utf8')) : ctx.io.out(payload.toString('utf8'))));
 }
 
+/** The top-level commands (`shoal ps`, `shoal stop` ...) and docker's `container` group with the same ones. */
 export function registerContainers(yargs: Argv<GlobalArgs>, ctx: CommandContext): Argv<GlobalArgs> {
+  return containerCommands(yargs, ctx, ['ps']).command('container', 'Manage containers', (group) =>
+    containerCommands(group, ctx, ['ls', 'list', 'ps']).demandCommand(1, 'a subcommand is required'),
+  );
+}
+
+function containerCommands(yargs: Argv<GlobalArgs>, ctx: CommandContext, listNames: readonly string[]): Argv<GlobalArgs> {
   return yargs
     .command(
-      'ps',
+      [...listNames],
       'List containers',
       (y) =>
         y
