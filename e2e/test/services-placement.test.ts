@@ -48,14 +48,14 @@ test('global services, placement constraints and a worker daemon restart under r
   for (const h of [m1, w1, w2]) await dockerOk(h, ['load', '-i', join(dir, 'busybox.tar')]);
 
   // Global: one task per node, and the mode shows in service ls.
-  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'everywhere', '--mode', 'global', 'busybox', 'sleep', '600']);
+  await dockerOk(m1, ['service', 'create', '--detach', '--stop-grace-period', '1s', '--name', 'everywhere', '--mode', 'global', 'busybox', 'sleep', '600']);
   const global = await settled(m1, 'everywhere', (r) => r.length === 3 && allRunning(r), 'one running task per node');
   assert.deepEqual(global.map((r) => r.node).sort(), [m1.name, w1.name, w2.name].sort());
   assert.match(await dockerOk(m1, ['service', 'ls', '--filter', 'name=everywhere']), /everywhere\s+global\s+3\/3\s+busybox:latest/);
 
   // Constraints: only the labelled node takes the tasks; an unsatisfiable one leaves the task pending with the reason.
   await dockerOk(m1, ['node', 'update', '--label-add', 'zone=b', w2.name]);
-  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'zoned', '--replicas', '2', '--constraint', 'node.labels.zone==b', 'busybox', 'sleep', '600']);
+  await dockerOk(m1, ['service', 'create', '--detach', '--stop-grace-period', '1s', '--name', 'zoned', '--replicas', '2', '--constraint', 'node.labels.zone==b', 'busybox', 'sleep', '600']);
   const zoned = await settled(m1, 'zoned', (r) => r.length === 2 && allRunning(r), 'two tasks on the labelled node');
   assert.deepEqual([...new Set(zoned.map((r) => r.node))], [w2.name]);
   await dockerOk(m1, ['service', 'create', '--detach', '--name', 'nowhere', '--constraint', 'node.labels.zone==z', 'busybox', 'sleep', '600']);
@@ -74,6 +74,7 @@ test('global services, placement constraints and a worker daemon restart under r
   const stillZoned = await settled(m1, 'zoned', (r) => r.length === 2 && allRunning(r), 'zoned tasks running after the restart');
   assert.deepEqual(stillZoned.map((r) => r.name).sort(), zoned.map((r) => r.name).sort(), 'no task was replaced');
 
+  // `sleep` as PID 1 ignores SIGTERM, so removal waits out the stop grace period (1 s here, 10 s by default, as Docker).
   for (const s of ['everywhere', 'zoned', 'nowhere']) await dockerOk(m1, ['service', 'rm', s]);
   await waitFor('every task container gone', async () => {
     for (const h of [m1, w1, w2]) if ((await dockerOk(h, ['ps', '-aq'])).trim() !== '') return undefined;
