@@ -3,7 +3,7 @@
 // and should stay stopped it leaves the set, and the agent removes what it had for it. The same
 // stream carries the overlay networks those tasks are on, with their endpoints cluster-wide and their
 // services (network-directory.ts): the agent programs peers, DNS and load balancing from them.
-import type { StoreView, MemoryStore } from '../store/memory-store.js';
+import type { CommitEvent, StoreView, MemoryStore } from '../store/memory-store.js';
 import type { TaskObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
 import { currentDirectory, nodeContainerNetworks, nodeLbAddresses, type NetworkDirectory } from './network-directory.js';
@@ -29,10 +29,11 @@ export interface AssignmentSink {
 }
 
 export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
-  return view
-    .list('task')
-    .filter((t) => t.NodeID === nodeId && rank(t.Status.State) >= rank('assigned'))
-    .filter((t) => rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State));
+  return view.list('task').filter((t) => isAssignedTo(t, nodeId));
+}
+
+function isAssignedTo(t: TaskObject, nodeId: string): boolean {
+  return t.NodeID === nodeId && rank(t.Status.State) >= rank('assigned') && (rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State));
 }
 
 /**
@@ -56,6 +57,11 @@ export class AssignmentStream {
   readonly #sink: AssignmentSink;
   readonly #networks = new NodeNetworkTracker();
   #sent = new Map<string, number>();
+  /**
+   * The node's assigned tasks, kept from each commit's changes: rescanning every task of the cluster
+   * on every commit, for every node's stream, made a commit cost O(nodes × tasks) on the leader.
+   */
+  #tasks = new Map<string, TaskObject>();
   #unsubscribe: (() => void) | null = null;
 
   constructor(store: MemoryStore, nodeId: string, sink: AssignmentSink) {
@@ -67,13 +73,14 @@ export class AssignmentStream {
   /** Sends the full set and follows changes, in one synchronous step so nothing falls in between. */
   start(): void {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
+    this.#tasks = new Map(tasks.map((t) => [t.ID, t]));
     this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.full(directory, networksOf(tasks, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     const dataPathPort = this.#store.list('cluster')[0]?.DataPathPort;
     this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks, ...(dataPathPort ? { dataPathPort } : {}) });
-    this.#unsubscribe = this.#store.subscribe(() => this.#diff());
+    this.#unsubscribe = this.#store.subscribe((event) => this.#diff(event));
   }
 
   stop(): void {
@@ -87,8 +94,33 @@ export class AssignmentStream {
     return names;
   }
 
-  #diff(): void {
-    const now = nodeAssignments(this.#store, this.#nodeId);
+  /** Follows the commit's task changes; false when nothing in it can change this node's assignments or networks. */
+  #follow(event: CommitEvent): boolean {
+    // A restored snapshot carries no changes: everything may differ.
+    if (event.changes.length === 0) {
+      this.#tasks = new Map(nodeAssignments(this.#store, this.#nodeId).map((t) => [t.ID, t]));
+      return true;
+    }
+    let relevant = false;
+    for (const change of event.changes) {
+      if (change.table !== 'task') {
+        relevant = true;
+        continue;
+      }
+      const t = change.object as TaskObject;
+      // Another node's task on a network changes that network's endpoints, which this node may follow.
+      if ((t.NetworksAttachments?.length ?? 0) > 0) relevant = true;
+      if (change.kind !== 'delete' && isAssignedTo(t, this.#nodeId)) {
+        this.#tasks.set(t.ID, t);
+        relevant = true;
+      } else if (this.#tasks.delete(t.ID)) relevant = true;
+    }
+    return relevant;
+  }
+
+  #diff(event: CommitEvent): void {
+    if (!this.#follow(event)) return;
+    const now = [...this.#tasks.values()];
     const changed = now.filter((t) => this.#sent.get(t.ID) !== t.Version.Index);
     const ids = new Set(now.map((t) => t.ID));
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
