@@ -2,3 +2,4 @@
 export { uniqueClusterName, withCluster, type WithClusterOptions } from './fixture.js';
 export { dockerOk } from './docker.js';
 export * from '@shoal/cli/cluster';
+export { servicePs, type TaskRow } from './service-tasks.js';

@@ -5,32 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerOk, formSwarm, restartDaemon, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { dockerOk, formSwarm, restartDaemon, waitFor, withCluster, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
 import { writeBusyboxSaveTar } from '../src/test-image.js';
 
-interface TaskRow {
-  readonly name: string;
-  readonly node: string;
-  readonly desired: string;
-  readonly current: string;
-  readonly error: string;
-}
-
-async function tasks(host: HostLayout, service: string): Promise<TaskRow[]> {
-  const out = await dockerOk(host, ['service', 'ps', '--no-trunc', '--format', '{{.Name}}|{{.Node}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}', service]);
-  return out
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((line) => {
-      const [name = '', node = '', desired = '', current = '', error = ''] = line.split('|');
-      return { name: name.trim(), node, desired, current, error };
-    });
-}
 
 function settled(host: HostLayout, service: string, ok: (rows: TaskRow[]) => boolean, what: string): Promise<TaskRow[]> {
   return waitFor(`${what} (${service})`, async () => {
-    const rows = (await tasks(host, service)).filter((r) => r.desired === 'Running');
+    const rows = (await servicePs(host, service)).filter((r) => r.desired === 'Running');
     return ok(rows) ? rows : undefined;
   }, { timeoutMs: 25_000, intervalMs: 200 });
 }
@@ -60,7 +41,7 @@ test('global services, placement constraints and a worker daemon restart under r
   assert.deepEqual([...new Set(zoned.map((r) => r.node))], [w2.name]);
   await dockerOk(m1, ['service', 'create', '--detach', '--name', 'nowhere', '--constraint', 'node.labels.zone==z', 'busybox', 'sleep', '600']);
   const pending = await waitFor('the unplaceable task to show why', async () => {
-    const rows = await tasks(m1, 'nowhere');
+    const rows = await servicePs(m1, 'nowhere');
     return rows.length === 1 && rows[0]!.current.startsWith('Pending') && rows[0]!.error !== '' ? rows[0] : undefined;
   }, { timeoutMs: 15_000, intervalMs: 200 });
   assert.match(pending.error, /no suitable node \(scheduling constraints not satisfied on 3 nodes\)/);

@@ -6,35 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
 import { writeBusyboxSaveTar } from '../src/test-image.js';
 
-interface TaskRow {
-  name: string;
-  node: string;
-  desired: string;
-  current: string;
-  error: string;
-}
-
-async function ps(host: HostLayout, service: string): Promise<TaskRow[]> {
-  const out = await dockerOk(host, ['service', 'ps', '--no-trunc', '--format', '{{.Name}}|{{.Node}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}', service]);
-  return out
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((line) => {
-      const [name = '', node = '', desired = '', current = '', error = ''] = line.split('|');
-      return { name: name.trim(), node, desired, current, error };
-    });
-}
 
 /** Waits until exactly `n` tasks should run and do, and returns them. */
 async function running(host: HostLayout, service: string, n: number, extra: (rows: TaskRow[]) => boolean = () => true): Promise<TaskRow[]> {
   return waitFor(
     `${n} running tasks of ${service}`,
     async () => {
-      const rows = (await ps(host, service)).filter((r) => r.desired === 'Running');
+      const rows = (await servicePs(host, service)).filter((r) => r.desired === 'Running');
       return rows.length === n && rows.every((r) => r.current.startsWith('Running')) && extra(rows) ? rows : undefined;
     },
     { timeoutMs: 20_000, intervalMs: 200 },
@@ -104,7 +85,7 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   phase('await kill9(w2);');
   await kill9(w2);
   rows = await running(m1, 'web', 3, (r) => nodesOf(r).join() === w1.name);
-  assert.ok((await ps(m1, 'web')).some((r) => r.node === w2.name && r.desired === 'Shutdown'));
+  assert.ok((await servicePs(m1, 'web')).some((r) => r.node === w2.name && r.desired === 'Shutdown'));
 
   phase("await dockerOk(m1, ['service', 'rm', 'we");
   await dockerOk(m1, ['service', 'rm', 'web']);
@@ -125,7 +106,7 @@ test('a task whose image is missing on its node is rejected with "No such image"
   await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
   await dockerOk(m1, ['service', 'create', '--detach', '--name', 'pinned', '--replicas', '2', '--restart-delay', '0s', '--no-resolve-image', 'busybox:latest', 'sleep', '300']);
   await running(m1, 'pinned', 2, (r) => nodesOf(r).join() === w2.name);
-  const all = await ps(m1, 'pinned');
+  const all = await servicePs(m1, 'pinned');
   const rejected = all.filter((r) => r.node === w1.name);
   assert.ok(rejected.length > 0, 'some task was first placed on w1');
   assert.ok(rejected.every((r) => r.current.startsWith('Rejected') && r.error.includes('No such image: busybox:latest')), JSON.stringify(rejected));
