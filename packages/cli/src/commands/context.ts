@@ -73,11 +73,20 @@ export async function inspectAll(
   }
   if (format && format !== 'json') {
     const template = compileTemplate(format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'));
-    ctx.io.out(found.map((item) => template(item) + '\n').join(''));
+    ctx.io.out(found.map((item) => template(withGoIdField(item)) + '\n').join(''));
   } else {
     ctx.io.out(JSON.stringify(found, null, 4).replace(/^\[\]$/, '[]') + '\n');
   }
   if (errors.length > 0) throw new MultiError(errors);
+}
+
+/**
+ * docker formats inspect output from its Go structs, whose `ID` field the API's JSON calls `Id`
+ * (networks, containers, images), so `{{.ID}}` works there; hidden from `{{json .}}` as in docker.
+ */
+function withGoIdField(item: unknown): unknown {
+  if (item === null || typeof item !== 'object' || !('Id' in item) || 'ID' in item) return item;
+  return Object.defineProperty({ ...item }, 'ID', { value: item.Id, enumerable: false });
 }
 
 /** Runs `action` for every argument, printing successes as they happen and failing at the end. */
