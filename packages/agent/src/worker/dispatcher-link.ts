@@ -8,6 +8,11 @@ import type { Assignments, TaskStatus } from './task.js';
 export interface LinkOptions {
   readonly credentials: () => grpc.ChannelCredentials;
   readonly channelOptions: grpc.ChannelOptions;
+  /**
+   * Called once per message, in arrival order, without waiting for the previous call to resolve: the
+   * callee keeps its own intake in call order (Worker.apply does), while a message's work may take
+   * seconds and must not hold up the messages behind it.
+   */
   readonly onAssignments: (kind: 'full' | 'incremental', changes: Assignments) => Promise<void>;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** Default 100. */
@@ -25,8 +30,6 @@ export class DispatcherLink {
   #flushing = false;
   #retry: NodeJS.Timeout | null = null;
   readonly #flushTimer: NodeJS.Timeout;
-  /** Assignment messages are applied in order. */
-  #applying: Promise<void> = Promise.resolve();
   #stopped = false;
 
   constructor(opts: LinkOptions) {
@@ -69,11 +72,11 @@ export class DispatcherLink {
     const stream = client.assignments({ sessionId: session.id });
     this.#stream = stream;
     stream.on('data', (message: AssignmentsMessage) => {
+      // A cancelled stream may still deliver what it had buffered: only the current session's counts.
+      if (this.#stream !== stream) return;
       const kind = message.type === AssignmentsType.FULL ? 'full' : 'incremental';
       const changes = JSON.parse(Buffer.from(message.changesJson).toString('utf8')) as Assignments;
-      this.#applying = this.#applying
-        .then(() => this.#opts.onAssignments(kind, changes))
-        .catch((err) => this.#opts.log('error', 'applying assignments failed', { err: String(err) }));
+      this.#opts.onAssignments(kind, changes).catch((err) => this.#opts.log('error', 'applying assignments failed', { err: String(err) }));
     });
     const broken = (why: string) => {
       if (this.#client !== client || this.#stopped) return;

@@ -27,6 +27,8 @@ export interface WorkerOptions {
 export class Worker {
   readonly #host: RunnerHost;
   readonly #runners = new Map<string, TaskRunner>();
+  /** The intake of the last message: the next one is taken in after it. */
+  #intake: Promise<void> = Promise.resolve();
 
   constructor(opts: WorkerOptions) {
     this.#host = {
@@ -43,8 +45,26 @@ export class Worker {
     return [...this.#runners.keys()];
   }
 
-  /** Applies one assignments message; resolves when every step it started has been taken. */
-  async apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
+  /**
+   * Applies one assignments message; resolves when every step it started has been taken. Messages are
+   * taken in (networks, then each task handed to its runner) strictly in call order, but a call does
+   * not wait for the steps of earlier ones: a step can take seconds (a stop waits the task's grace
+   * period), and holding later messages behind it let the backlog grow without bound under churn, so
+   * new tasks sat `assigned` for minutes. Each runner serializes its own task's steps.
+   */
+  apply(kind: 'full' | 'incremental', changes: Assignments): Promise<void> {
+    const taken = this.#intake.then(() => this.#take(kind, changes));
+    this.#intake = taken.then(
+      () => undefined,
+      () => undefined,
+    );
+    return taken.then(async (steps) => {
+      await Promise.all(steps);
+    });
+  }
+
+  /** Takes one message in and returns the steps it started. */
+  async #take(kind: 'full' | 'incremental', changes: Assignments): Promise<Promise<void>[]> {
     await this.#host.networking.applyNetworks(kind, changes, this.#liveTasks(changes.tasks));
     const work: Promise<void>[] = [];
     if (kind === 'full') {
@@ -67,7 +87,7 @@ export class Worker {
       }
       work.push(runner.update(task, name));
     }
-    await Promise.all(work);
+    return work;
   }
 
   /** Stops following tasks (containers keep running: a restarted agent adopts them). */

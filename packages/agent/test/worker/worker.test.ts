@@ -129,3 +129,55 @@ test('after a restart the worker adopts the running container of an assigned tas
   await new Promise((r) => setImmediate(r));
   assert.equal(reports.at(-1)?.State, 'failed', 'and followed until it exits');
 });
+
+test('a stop that waits out its grace period does not hold up tasks assigned after it', async () => {
+  const { runtime, worker, states } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  let endGrace = () => {};
+  const graceOver = new Promise<void>((resolve) => (endGrace = resolve));
+  runtime.stop = async (id) => {
+    await graceOver;
+    runtime.exit(id, 137);
+  };
+  try {
+    const stopping = worker.apply('incremental', { tasks: [task('t1', 'busybox', 'shutdown')], removed: [], serviceNames: names });
+    const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 2000).unref());
+    const started = await Promise.race([worker.apply('incremental', { tasks: [task('t2', 'busybox')], removed: [], serviceNames: names }), bound]);
+    assert.notEqual(started, 'timeout', 't2 is applied while t1 still waits out its grace period');
+    assert.equal(states('t2').at(-1), 'running');
+    assert.notEqual(states('t1').at(-1), 'shutdown', 't1 is still stopping');
+    endGrace();
+    await stopping;
+    assert.equal(states('t1').at(-1), 'shutdown');
+  } finally {
+    endGrace();
+  }
+});
+
+test('messages are taken in in call order, even when an earlier one waits on its networks', async () => {
+  const runtime = new FakeRuntime(['busybox']);
+  const reports: [string, TaskStatus][] = [];
+  let networksDone = () => {};
+  const gate = new Promise<void>((resolve) => (networksDone = resolve));
+  const calls: string[] = [];
+  const networking = {
+    applyNetworks: async (_kind: string, changes: { tasks: readonly AssignedTask[] }) => {
+      calls.push(changes.tasks.map((t) => t.ID).join(','));
+      if (calls.length === 1) await gate;
+    },
+    prepare: async () => undefined,
+    release: async () => undefined,
+  };
+  const worker = new Worker({ runtime, report: (id, s) => reports.push([id, s]), networking, log: () => {} });
+  try {
+    const first = worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+    const second = worker.apply('incremental', { tasks: [task('t1', 'busybox', 'shutdown')], removed: [], serviceNames: names });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(calls, ['t1'], 'the second message waits for the first to be taken in');
+    networksDone();
+    await Promise.all([first, second]);
+    assert.deepEqual(reports.filter(([id]) => id === 't1').map(([, s]) => s.State).at(-1), 'shutdown', 'the shutdown lands after the start');
+  } finally {
+    networksDone();
+  }
+});
