@@ -293,11 +293,25 @@ export class OverlayDriver {
       return existing;
     }
     if (network.encrypted) await refuseEncryption(network.id);
+    await this.evictVniHolder(network);
     const netns = await ensureOverlayNamespace(this.files, network, this.underlay);
     const state: NetworkState = { id: network.id, vni: network.vni, mtu: network.mtu, netns, holders: new Set(), programmed: EMPTY_PEERS };
     this.networks.set(network.id, state);
     await this.program(state, this.wantedPeers.get(network.id) ?? EMPTY_PEERS);
     return state;
+  }
+
+  /**
+   * The managers gave this VNI to a new network, so the network that had it is gone from the cluster;
+   * what is left of it here (its last user still stopping) would make the kernel refuse a second VXLAN
+   * device with the VNI. It goes first; its sandboxes' endpoints vanish with its namespace.
+   */
+  private async evictVniHolder(network: { id: string; vni: number }): Promise<void> {
+    for (const other of [...this.networks.values()]) {
+      if (other.vni !== network.vni || other.id === network.id) continue;
+      await removeOverlayNamespace(this.files, networkNamespaceName(other.id));
+      this.networks.delete(other.id);
+    }
   }
 
   /** After a failure part of a batch may have applied: re-read the kernel so the next diff starts from the truth. */

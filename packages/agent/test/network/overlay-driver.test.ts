@@ -154,6 +154,18 @@ test('reclaimStale removes what a crashed driver left that is no longer known an
   assert.deepEqual([...h1.files.mounted()], []);
 });
 
+test('a network that gets the VNI of a removed network still held here replaces what is left of the old one', async (t) => {
+  const [h1] = (await testHosts(t, 1)) as [TestHost];
+  await sandboxOn(h1, 'old', netA, '10.10.1.2');
+  const reused: OverlayNetworkSpec = { id: 'ccccccccccccccccccccccccc', vni: netA.vni, subnet: '10.10.3.0/24', gateway: '10.10.3.1' };
+  const fresh = await sandboxOn(h1, 'new', reused, '10.10.3.2');
+  assert.equal(existsSync(h1.files.path(networkNamespaceName(netA.id))), false, 'the old network namespace is gone');
+  const links = await ipJson<{ ifname: string; linkinfo?: { info_data?: { id?: number } } }>(['-d', 'link', 'show'], { netns: h1.files.path(networkNamespaceName(reused.id)) });
+  assert.equal(links.find((l) => l.ifname === 'vxlan0')?.linkinfo?.info_data?.id, netA.vni);
+  assert.equal(await pings(fresh, '10.10.3.1'), true, 'the new network works');
+  await h1.driver.call('removeSandbox', 'old');
+});
+
 test('encrypted networks are refused where the kernel lacks ESP, and nothing is created', async (t) => {
   const [h1] = (await testHosts(t, 1)) as [TestHost];
   await h1.driver.call('createSandbox', 's');
