@@ -1,3 +1,7 @@
+// Not in `npm test` yet: about one run in two still finds task containers left running on a worker that
+// was killed -9 (see docs/reliability.md, open findings). Run it with
+// `npx tsc -b && node --test e2e/dist/test/faults.soak.js`.
+//
 // Faults on the real multi-process cluster, short fixed-seed version (SEED=n replays another schedule;
 // `node bench/faults/run.mjs` runs the long one): 3 managers and a worker, four clients writing
 // networks and services through different managers while managers and the worker are killed -9,
