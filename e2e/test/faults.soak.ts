@@ -1,5 +1,4 @@
-// Not in `npm test` yet: about one run in two still finds task containers left running on a worker that
-// was killed -9 (see docs/reliability.md, open findings). Run it with
+// Not in `npm test` yet: see docs/reliability.md (open findings) for why. Run it with
 // `npx tsc -b && node --test e2e/dist/test/faults.soak.js`.
 //
 // Faults on the real multi-process cluster, short fixed-seed version (SEED=n replays another schedule;
