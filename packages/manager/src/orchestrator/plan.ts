@@ -10,6 +10,26 @@ import { advance, rank } from '../tasks/lifecycle.js';
 
 type TaskDraft = Draft<TaskObject>;
 
+interface TaskIndex {
+  readonly byService: Map<string, string[]>;
+  /** Keyed by slotKey; a task is filed under the slot and node it had when it was stored or created. */
+  readonly bySlot: Map<string, string[]>;
+}
+
+function slotKey(serviceId: string, slot: number, nodeId: string | undefined): string {
+  return slot === 0 ? `${serviceId}/node/${nodeId ?? ''}` : `${serviceId}/${slot}`;
+}
+
+function addToIndex(index: TaskIndex, t: TaskDraft): void {
+  const push = (map: Map<string, string[]>, key: string) => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [t.ID]);
+    else list.push(t.ID);
+  };
+  push(index.byService, t.ServiceID);
+  push(index.bySlot, slotKey(t.ServiceID, t.Slot, t.NodeID));
+}
+
 export class Plan {
   readonly #view: StoreView;
   readonly #created = new Map<string, TaskDraft>();
@@ -39,14 +59,39 @@ export class Plan {
 
   /** Every task of a service as this pass sees it. */
   tasksOf(serviceId: string): TaskDraft[] {
-    const stored = this.#view.list('task').filter((t) => t.ServiceID === serviceId);
-    const ids = new Set(stored.map((t) => t.ID));
-    const created = [...this.#created.values()].filter((t) => t.ServiceID === serviceId && !ids.has(t.ID));
-    return [...stored.map((t) => this.task(t.ID)), ...created].filter((t): t is TaskDraft => t !== undefined);
+    return this.#resolve(this.#index().byService.get(serviceId));
+  }
+
+  /** The tasks of one slot (replica number, or node for a global service) as this pass sees it. */
+  slotTasks(serviceId: string, ref: { readonly slot: number; readonly nodeId?: string }): TaskDraft[] {
+    const key = slotKey(serviceId, ref.nodeId !== undefined ? 0 : ref.slot, ref.nodeId);
+    return this.#resolve(this.#index().bySlot.get(key)).filter((t) => (ref.nodeId !== undefined ? t.Slot === 0 && t.NodeID === ref.nodeId : t.Slot === ref.slot));
   }
 
   create(task: TaskDraft): void {
     this.#created.set(task.ID, task);
+    if (this.#taskIndex !== undefined) addToIndex(this.#taskIndex, task);
+  }
+
+  /**
+   * Task IDs by service and by slot, built once per pass from the view (which does not change during
+   * a pass) plus the pass's creations: scanning every task of the cluster per slot made a pass
+   * O(replicas × tasks), seconds at a few thousand replicas (bench/scale).
+   */
+  #taskIndex: TaskIndex | undefined;
+
+  #index(): TaskIndex {
+    if (this.#taskIndex === undefined) {
+      const index: TaskIndex = { byService: new Map(), bySlot: new Map() };
+      for (const t of this.#view.list('task')) addToIndex(index, t);
+      for (const t of this.#created.values()) addToIndex(index, t);
+      this.#taskIndex = index;
+    }
+    return this.#taskIndex;
+  }
+
+  #resolve(ids: readonly string[] | undefined): TaskDraft[] {
+    return (ids ?? []).map((id) => this.task(id)).filter((t): t is TaskDraft => t !== undefined);
   }
 
   delete(id: string): void {

@@ -79,5 +79,5 @@ export function createTask(pass: Pass, service: ServiceObject, ref: SlotRef): vo
 }
 
 export function slotTasks(pass: Pass, serviceId: string, ref: SlotRef): TaskDraft[] {
-  return pass.plan.tasksOf(serviceId).filter((t) => (ref.nodeId !== undefined ? t.Slot === 0 && t.NodeID === ref.nodeId : t.Slot === ref.slot));
+  return pass.plan.slotTasks(serviceId, ref);
 }
