@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  createCluster, destroyCluster, startDaemon, waitForSocket, formSwarm, shoalCli, daemonPid, DEFAULT_DAEMON_COMMAND,
+  createCluster, destroyCluster, startDaemon, stopDaemon, waitForSocket, formSwarm, shoalCli, daemonPid, DEFAULT_DAEMON_COMMAND,
 } from '../../packages/cli/dist/src/cluster/index.js';
 import { Engine } from '../lib/engine.mjs';
 
@@ -19,7 +19,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-export async function startScaleCluster({ tag, heartbeat, cpuProfDir }) {
+export async function startScaleCluster({ tag, heartbeat, cpuProfDir, v8ProfDir }) {
   const name = `bs${tag}${process.pid % 100000}`;
   await destroyCluster(name);
   live.add(name);
@@ -28,6 +28,11 @@ export async function startScaleCluster({ tag, heartbeat, cpuProfDir }) {
     mkdirSync(cpuProfDir, { recursive: true });
     const [node, ...rest] = DEFAULT_DAEMON_COMMAND;
     daemonCommand = [node, '--cpu-prof', '--cpu-prof-dir', cpuProfDir, ...rest];
+  } else if (v8ProfDir) {
+    // V8's tick log is written as it goes, so it survives a manager too busy to exit in time.
+    mkdirSync(v8ProfDir, { recursive: true });
+    const [node, ...rest] = DEFAULT_DAEMON_COMMAND;
+    daemonCommand = [node, '--prof', '--no-logfile-per-isolate', `--logfile=${v8ProfDir}/v8-%p.log`, ...rest];
   }
   const cluster = await createCluster({ name, managers: 3, workers: 1, daemonCommand });
   const managers = cluster.hosts.filter((h) => h.role === 'manager');
@@ -35,6 +40,8 @@ export async function startScaleCluster({ tag, heartbeat, cpuProfDir }) {
   const engines = new Map(managers.map((h) => [h.name, new Engine(h.socket, { timeoutMs: 120_000 })]));
   const destroy = async () => {
     for (const e of engines.values()) e.close();
+    // A busy manager may need longer than the teardown's grace to exit and write its --cpu-prof.
+    if (cpuProfDir) await Promise.all(managers.map((h) => stopDaemon(h, { timeoutMs: 60_000 }).catch(() => {})));
     await destroyCluster(name);
     live.delete(name);
   };

@@ -7,7 +7,7 @@
 // RSS per phase, heartbeat misses (nodes marked down that were alive), and writes docs/charts/scale.svg.
 // No real swarm alongside: dockerd cannot be driven by simulated agents (see docs/benchmarks.md).
 // Usage: node bench/scale/run.mjs [--nodes 1000,5000] [--tasks 100000] [--procs 4] [--keys 16]
-//        [--heartbeat 5s] [--converge-timeout-s 900] [--vanish 0.1] [--cpu-prof DIR] [--chart PATH]
+//        [--heartbeat 5s] [--converge-timeout-s 900] [--vanish 0.1] [--cpu-prof DIR | --v8-prof DIR] [--chart PATH]
 import { generateKeyPair } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -21,7 +21,7 @@ import { Swarm } from './swarm.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
   nodes: '1000,5000', tasks: '100000', procs: 4, keys: 16, heartbeat: '5s', 'converge-timeout-s': 900, 'join-concurrency': 8,
-  'session-rate': 250, 'start-delay-ms': 50, vanish: 0.1, 'idle-s': 15, 'cpu-prof': '',
+  'session-rate': 250, 'start-delay-ms': 50, vanish: 0.1, 'idle-s': 15, 'cpu-prof': '', 'v8-prof': '',
   chart: fileURLToPath(new URL('../../docs/charts/scale.svg', import.meta.url)),
 });
 const nodeCounts = String(opts.nodes).split(',').map(Number);
@@ -70,7 +70,7 @@ class Meter {
 
 async function scenario(nodes, tasks, keys) {
   log(`--- ${nodes} nodes, ${tasks} tasks: bringing up 3 managers`);
-  const system = await startScaleCluster({ tag: String(nodes), heartbeat: opts.heartbeat, cpuProfDir: opts['cpu-prof'] || undefined });
+  const system = await startScaleCluster({ tag: String(nodes), heartbeat: opts.heartbeat, cpuProfDir: opts['cpu-prof'] || undefined, v8ProfDir: opts['v8-prof'] || undefined });
   const procs = [];
   try {
     const { leader, followers } = await roles(system);
