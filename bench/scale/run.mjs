@@ -201,6 +201,8 @@ for (const nodes of nodeCounts) {
   }
 }
 report(results);
+// A handle not yet identified keeps the loop alive after teardown; every cluster is gone by now.
+process.exit(results.some((r) => r.error) ? 1 : 0);
 
 function report(rs) {
   const s = (ms) => (Number.isFinite(ms) ? (ms / 1000).toFixed(1) : '-');
