@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every side-by-side benchmark of issue 8, one after the other (each brings up and removes its
 // own clusters). `npm run bench` builds first. Not tests: they print figures and write docs/charts/.
-// Usage: node bench/run.mjs [--only control-plane,failover,footprint,raft]
+// Usage: node bench/run.mjs [--only control-plane,failover,footprint,scale,raft]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,7 @@ const BENCHES = {
   'control-plane': ['control-plane/run.mjs'],
   failover: ['failover/run.mjs'],
   footprint: ['footprint/run.mjs'],
+  scale: ['scale/run.mjs'],
   raft: ['raft/run.mjs'],
 };
 const i = process.argv.indexOf('--only');
