@@ -2,11 +2,8 @@
 // docker CLI on a 1-manager + 2-worker swarm running real containers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { dockerOk, formSwarm, restartDaemon, waitFor, withCluster, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
-import { writeBusyboxSaveTar } from '../src/test-image.js';
+import { dockerOk, formSwarm, restartDaemon, waitFor, withCluster, dockerCli, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
+import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 
 function settled(host: HostLayout, service: string, ok: (rows: TaskRow[]) => boolean, what: string): Promise<TaskRow[]> {
@@ -23,10 +20,7 @@ test('global services, placement constraints and a worker daemon restart under r
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-placement-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
-  for (const h of [m1, w1, w2]) await dockerOk(h, ['load', '-i', join(dir, 'busybox.tar')]);
+  await loadBusybox(dockerCli, [m1, w1, w2]);
 
   // Global: one task per node, and the mode shows in service ls.
   await dockerOk(m1, ['service', 'create', '--detach', '--stop-grace-period', '1s', '--name', 'everywhere', '--mode', 'global', 'busybox', 'sleep', '600']);

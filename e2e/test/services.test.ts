@@ -3,11 +3,8 @@
 // rolling update and rollback, drain, kill -9 of a worker, rm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
-import { writeBusyboxSaveTar } from '../src/test-image.js';
+import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, dockerCli, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
+import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 
 /** Waits until exactly `n` tasks should run and do, and returns them. */
@@ -29,10 +26,7 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-services-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
-  for (const w of [w1, w2]) await dockerOk(w, ['load', '-i', join(dir, 'busybox.tar')]);
+  await loadBusybox(dockerCli, [w1, w2]);
   await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
   const started = Date.now();
   const phase = (name: string) => t.diagnostic(`${name} at ${Date.now() - started} ms`);
@@ -99,10 +93,7 @@ test('a task whose image is missing on its node is rejected with "No such image"
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-services-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
-  await dockerOk(w2, ['load', '-i', join(dir, 'busybox.tar')]);
+  await loadBusybox(dockerCli, [w2]);
   await dockerOk(m1, ['node', 'update', '--availability', 'drain', m1.name]);
   await dockerOk(m1, ['service', 'create', '--detach', '--name', 'pinned', '--replicas', '2', '--restart-delay', '0s', '--no-resolve-image', 'busybox:latest', 'sleep', '300']);
   await running(m1, 'pinned', 2, (r) => nodesOf(r).join() === w2.name);
