@@ -32,6 +32,8 @@ export interface AttachRequest {
   readonly containerId: string;
   readonly name: string;
   readonly aliases?: readonly string[];
+  /** The address the user asked for (`network connect --ip`); default: the next free one. */
+  readonly address?: string;
 }
 
 export interface AttachResult {
@@ -60,10 +62,11 @@ export function attachContainer(ctx: ControlContext, req: AttachRequest): Promis
     }
     const existing = nodeAttachments(node).find((a) => a.ContainerID === req.containerId && a.Network.ID === network.ID);
     if (existing?.Addresses[0] !== undefined) return { network: networkInfo(network), address: existing.Addresses[0] };
+    refuseNameTaken(ctx, network.ID, network.Spec.Name, req);
     const state = IpamState.derive({ networks: ctx.view.list('network'), services: ctx.view.list('service'), tasks: ctx.view.list('task'), nodes: ctx.view.list('node') });
     let address: string;
     try {
-      address = state.allocate(network.ID, { kind: 'node', id: node.ID });
+      address = state.allocate(network.ID, { kind: 'node', id: node.ID }, req.address);
     } catch (err) {
       throw err instanceof AllocatorError ? asControlError(err) : err;
     }
@@ -73,11 +76,29 @@ export function attachContainer(ctx: ControlContext, req: AttachRequest): Promis
   });
 }
 
-/** Frees every address the container holds on the node; a no-op when it holds none. */
-export function detachContainer(ctx: ControlContext, req: { readonly nodeId: string; readonly containerId: string }): Promise<Record<string, never>> {
+/**
+ * Endpoint names are unique on a network, as in libnetwork: DNS answers a name with one container. A
+ * container of the same name on another node already attached is refused with dockerd's message.
+ */
+function refuseNameTaken(ctx: ControlContext, networkId: string, networkName: string, req: AttachRequest): void {
+  const taken = ctx.view
+    .list('node')
+    .some((n) => nodeAttachments(n).some((a) => a.Network.ID === networkId && a.Name === req.name && a.ContainerID !== undefined && a.ContainerID !== req.containerId));
+  if (taken) throw new ControlError('permission-denied', `endpoint with name ${req.name} already exists in network ${networkName}`);
+}
+
+export interface DetachRequest {
+  readonly nodeId: string;
+  readonly containerId: string;
+  /** Only the attachment on this network (its ID; `network disconnect`); default: every one the container holds. */
+  readonly networkId?: string;
+}
+
+/** Frees the addresses the container holds on the node; a no-op when it holds none. */
+export function detachContainer(ctx: ControlContext, req: DetachRequest): Promise<Record<string, never>> {
   return withAllocationLock(async () => {
     const node = ctx.view.get('node', req.nodeId);
-    const kept = nodeAttachments(node).filter((a) => a.ContainerID !== req.containerId);
+    const kept = nodeAttachments(node).filter((a) => a.ContainerID !== req.containerId || (req.networkId !== undefined && a.Network.ID !== req.networkId));
     if (node === undefined || kept.length === nodeAttachments(node).length) return {};
     await ctx.commit([{ op: 'update', table: 'node', expectedVersion: node.Version.Index, object: withNodeAttachments(node, kept) }]);
     return {};
@@ -87,6 +108,6 @@ export function detachContainer(ctx: ControlContext, req: { readonly nodeId: str
 /** Operations an agent may run for its own node through Control.Call (the nodeId is its certificate's). */
 export const agentOperations = {
   attachContainer: (ctx: ControlContext, p: AttachRequest) => attachContainer(ctx, p),
-  detachContainer: (ctx: ControlContext, p: { nodeId: string; containerId: string }) => detachContainer(ctx, p),
+  detachContainer: (ctx: ControlContext, p: DetachRequest) => detachContainer(ctx, p),
 };
 export const AGENT_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(agentOperations));
