@@ -14,16 +14,28 @@ function rollup(pid) {
   return { rssKb: kb('Rss'), pssKb: kb('Pss') };
 }
 
-/** Per-process and total RSS/PSS (KiB) of the processes in the host's namespace. */
-export function hostMemory(host) {
+/** Pids of the processes whose network namespace is the host's. */
+export function hostPids(host) {
   const want = netnsInode(host.netns);
-  const processes = [];
+  const pids = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readlinkSync(`/proc/${entry}/ns/net`) !== want) continue;
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      processes.push({ pid: Number(entry), comm, ...rollup(entry) });
+      if (readlinkSync(`/proc/${entry}/ns/net`) === want) pids.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Per-process and total RSS/PSS (KiB) of the processes in the host's namespace. */
+export function hostMemory(host) {
+  const processes = [];
+  for (const pid of hostPids(host)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      processes.push({ pid, comm, ...rollup(pid) });
     } catch {
       // exited while we looked
     }

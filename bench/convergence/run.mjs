@@ -1,0 +1,148 @@
+#!/usr/bin/env node
+// Benchmark 3 (issue 8): convergence of real containers, shoal and the real Docker swarm side by side,
+// on 5 namespace hosts (3 managers + 2 workers), the busybox image loaded on every host. For each size:
+//  1. `service create` of N replicas of busybox `sleep 3600` → time until all N tasks with desired
+//     state running report Status.State "running" (GET /tasks, polled through the first manager);
+//  2. `service rm` → time until no task of the service is left in GET /tasks and no host lists a
+//     container of the service (GET /containers/json?all=1 on every host's own socket).
+// Every wait is bounded; a size that does not converge within its bound is reported as such.
+// Not a test; prints figures and writes docs/charts/convergence.svg.
+// Usage: node bench/convergence/run.mjs [--replicas 10,100,1000] [--timeout-s 900] [--poll-ms 500]
+//        [--systems shoal,docker] [--cpu-prof DIR]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadTestImage, writeBusyboxSaveTar } from '../../packages/cli/dist/src/cluster/index.js';
+import { parseArgs, listOption } from '../lib/args.mjs';
+import { cpuBetween, hostCpu } from '../lib/cpu.mjs';
+import { ratio, secs, table } from '../lib/stats.mjs';
+import { writeChart } from '../lib/svg.mjs';
+import { SYSTEMS, startSystem } from '../lib/systems.mjs';
+
+const opts = parseArgs(process.argv.slice(2), {
+  replicas: '10,100,1000', 'timeout-s': 900, 'poll-ms': 500, systems: SYSTEMS.join(','), 'cpu-prof': '',
+  chart: fileURLToPath(new URL('../../docs/charts/convergence.svg', import.meta.url)),
+});
+const systems = listOption(opts.systems, SYSTEMS);
+const sizes = String(opts.replicas).split(',').map(Number);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--replicas takes positive integers: ${opts.replicas}`);
+const timeoutMs = opts['timeout-s'] * 1000;
+
+function sleepService(name, replicas) {
+  return {
+    Name: name,
+    TaskTemplate: { ContainerSpec: { Image: 'busybox:latest', Command: ['sleep', '3600'] } },
+    Mode: { Replicated: { Replicas: replicas } },
+  };
+}
+
+const q = (filters) => encodeURIComponent(JSON.stringify(filters));
+
+/**
+ * Polls `probe` (which returns a progress figure and whether it is done) every --poll-ms until it is
+ * done or `timeoutMs` has passed. Returns the elapsed ms (undefined when the bound ran out) and the
+ * progress seen about every 10 s, so a run that does not converge shows how far it got.
+ */
+async function timeUntil(label, start, probe) {
+  const timeline = [];
+  let lastNote = 0;
+  let progress;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed > timeoutMs) return { ms: undefined, progress, timeline };
+    try {
+      const r = await probe();
+      progress = r.progress;
+      if (r.done) return { ms: performance.now() - start, progress, timeline };
+    } catch (err) {
+      progress = `error: ${err.message}`; // a manager too busy to answer within the request bound
+    }
+    if (elapsed - lastNote >= 10_000) {
+      lastNote = elapsed;
+      timeline.push(`${(elapsed / 1000).toFixed(0)} s: ${progress}`);
+      process.stderr.write(`  ${label}: ${(elapsed / 1000).toFixed(0)} s: ${progress}\n`);
+    }
+    await sleep(opts['poll-ms']);
+  }
+}
+
+async function converge(system, manager, n) {
+  const engine = system.engine(manager);
+  const cpu0 = system.hosts.map(hostCpu);
+  const start = performance.now();
+  const { ID } = await engine.request('POST', '/services/create', sleepService(`conv${n}`, n));
+  const up = await timeUntil(`${system.kind} ${n} up`, start, async () => {
+    const tasks = await engine.request('GET', `/tasks?filters=${q({ service: [ID], 'desired-state': ['running'] })}`);
+    const running = tasks.filter((t) => t.Status.State === 'running').length;
+    return { progress: `${running}/${n} running`, done: running === n };
+  });
+  const cpuUpS = system.hosts.reduce((s, h, i) => s + cpuBetween(cpu0[i], hostCpu(h)), 0);
+  process.stderr.write(`${system.kind}: ${n} replicas: ${up.ms === undefined ? `not all running within ${opts['timeout-s']} s (${up.progress})` : `all running after ${secs(up.ms)}`}\n`);
+
+  const rmStart = performance.now();
+  await engine.request('DELETE', `/services/${ID}`);
+  // The task list is unfiltered: docker refuses a service filter naming a service that no longer exists.
+  const label = q({ label: [`com.docker.swarm.service.id=${ID}`] });
+  const down = await timeUntil(`${system.kind} ${n} rm`, rmStart, async () => {
+    const tasks = (await engine.request('GET', '/tasks')).filter((t) => t.ServiceID === ID).length;
+    let containers = 0;
+    for (const h of system.hosts) containers += (await system.engine(h).request('GET', `/containers/json?all=1&filters=${label}`)).length;
+    return { progress: `${tasks} tasks, ${containers} containers left`, done: tasks === 0 && containers === 0 };
+  });
+  process.stderr.write(`${system.kind}: ${n} replicas: ${down.ms === undefined ? `not gone within ${opts['timeout-s']} s (${down.progress})` : `all gone after ${secs(down.ms)}`}\n`);
+  return { upMs: up.ms, upProgress: up.progress, downMs: down.ms, downProgress: down.progress, cpuUpS, timeline: [...up.timeline, ...down.timeline] };
+}
+
+async function measure(kind, archive) {
+  process.stderr.write(`--- ${kind}: bringing up 3 managers + 2 workers\n`);
+  const cpuProfDir = kind === 'shoal' && opts['cpu-prof'] !== '' ? opts['cpu-prof'] : undefined;
+  const system = await startSystem(kind, { tag: 'cv', managers: 3, workers: 2, cpuProfDir });
+  try {
+    for (const h of system.hosts) await loadTestImage(h.socket, archive);
+    const out = {};
+    for (const n of sizes) {
+      out[n] = await converge(system, system.hosts[0], n);
+      // A size that did not go away would leave its containers in the next size's figures.
+      if (out[n].downMs === undefined) break;
+    }
+    return out;
+  } finally {
+    await system.destroy();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'shoal-bench-conv-'));
+const results = {};
+try {
+  const archive = join(dir, 'busybox.tar');
+  writeBusyboxSaveTar(archive, 'busybox:latest');
+  for (const kind of systems) results[kind] = await measure(kind, archive);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const [a, b] = systems;
+const fmt = (r, key, progress) => (r === undefined ? 'not run' : r[key] === undefined ? `> ${opts['timeout-s']} s (${r[progress]})` : secs(r[key]));
+const header = ['replicas', ...systems.flatMap((k) => [`${k} all running`, `${k} all gone`, `${k} daemons CPU s`])];
+if (b !== undefined) header.push(`ratio up ${a}/${b}`, `ratio rm ${a}/${b}`);
+const rows = sizes.map((n) => {
+  const cells = [String(n), ...systems.flatMap((k) => [fmt(results[k][n], 'upMs', 'upProgress'), fmt(results[k][n], 'downMs', 'downProgress'), results[k][n]?.cpuUpS.toFixed(1) ?? '-'])];
+  if (b !== undefined) cells.push(ratio(results[a][n]?.upMs, results[b][n]?.upMs), ratio(results[a][n]?.downMs, results[b][n]?.downMs));
+  return cells;
+});
+console.log(`\nConvergence on 5 hosts (3 managers + 2 workers), busybox sleep 3600 (CPU: processes in the hosts' namespaces, create → all running):\n`);
+console.log(table(header, rows));
+
+writeChart(opts.chart, {
+  title: 'service create → all replicas running, service rm → all containers gone (5 hosts)',
+  unit: 'seconds (lower is better)',
+  series: systems,
+  groups: sizes.flatMap((n) => [
+    { label: `${n} up`, values: systems.map((k) => (results[k][n]?.upMs ?? NaN) / 1000) },
+    { label: `${n} rm`, values: systems.map((k) => (results[k][n]?.downMs ?? NaN) / 1000) },
+  ]),
+  note: `${new Date().toISOString().slice(0, 10)}, bench/convergence/run.mjs; n/a: not converged within ${opts['timeout-s']} s`,
+});
+console.log(`\nchart: ${opts.chart}`);
