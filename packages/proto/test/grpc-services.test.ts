@@ -27,7 +27,8 @@ function makeServices(received: Received): {
 } {
   return {
     raft: {
-      sendMessages: (call, callback) => { received.batches.push(call.request); callback(null, {}); },
+      sendMessages: (call, callback) => { received.batches.push(call.request); callback(null, { batches: 0 }); },
+      streamMessages: (call) => call.on('data', (batch: RaftMessageBatch) => { received.batches.push(batch); call.write({ batches: 1 }); }),
       join: (call, callback) => callback(null, {
         raftId: 'r2',
         members: [
@@ -116,7 +117,7 @@ test('Raft.SendMessages delivers a batch to the server intact', async (t) => {
       { from: 'm1', to: 'm2', term: 3, body: { $case: 'heartbeat', value: { commit: 10, context: 'r1' } } },
     ],
   };
-  assert.deepEqual(await settle((done) => raft.sendMessages(batch, new Metadata(), bounded(), done)), {});
+  assert.deepEqual(await settle((done) => raft.sendMessages(batch, new Metadata(), bounded(), done)), { batches: 0 });
   assert.equal(received.batches.length, 1);
   // Server-side decode hands out Buffers for bytes; compare as plain bytes.
   const [append, heartbeat] = received.batches[0]?.messages ?? [];

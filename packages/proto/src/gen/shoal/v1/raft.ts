@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -150,6 +152,8 @@ export interface RaftMessageBatch {
 }
 
 export interface SendAck {
+  /** On StreamMessages: how many more batches, in order, the receiver has handed to Raft. Unset on SendMessages. */
+  batches: number;
 }
 
 /** A manager of the Raft group and where its gRPC endpoint listens. */
@@ -1456,11 +1460,14 @@ export const RaftMessageBatch: MessageFns<RaftMessageBatch> = {
 };
 
 function createBaseSendAck(): SendAck {
-  return {};
+  return { batches: 0 };
 }
 
 export const SendAck: MessageFns<SendAck> = {
-  encode(_: SendAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: SendAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.batches !== 0) {
+      writer.uint32(8).uint32(message.batches);
+    }
     return writer;
   },
 
@@ -1477,6 +1484,14 @@ export const SendAck: MessageFns<SendAck> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.batches = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1492,8 +1507,9 @@ export const SendAck: MessageFns<SendAck> = {
   create<I extends Exact<DeepPartial<SendAck>, I>>(base?: I): SendAck {
     return SendAck.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SendAck>, I>>(_: I): SendAck {
+  fromPartial<I extends Exact<DeepPartial<SendAck>, I>>(object: I): SendAck {
     const message = createBaseSendAck();
+    message.batches = object.batches ?? 0;
     return message;
   },
 };
@@ -1836,6 +1852,20 @@ export const RaftService = {
     responseSerialize: (value: SendAck): Buffer => Buffer.from(SendAck.encode(value).finish()),
     responseDeserialize: (value: Buffer): SendAck => SendAck.decode(value),
   },
+  /**
+   * The same delivery over one long-lived stream per peer, as etcd's peer streams: a batch costs one
+   * HTTP/2 data frame instead of a call (headers, certificate check, trailers, and a second call for
+   * the answer). The receiver acknowledges the batches it has handed to Raft, in order.
+   */
+  streamMessages: {
+    path: "/shoal.v1.Raft/StreamMessages" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: RaftMessageBatch): Buffer => Buffer.from(RaftMessageBatch.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RaftMessageBatch => RaftMessageBatch.decode(value),
+    responseSerialize: (value: SendAck): Buffer => Buffer.from(SendAck.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SendAck => SendAck.decode(value),
+  },
   /** A new manager asks the leader to add it as a Raft member. */
   join: {
     path: "/shoal.v1.Raft/Join" as const,
@@ -1864,6 +1894,12 @@ export interface RaftServer extends UntypedServiceImplementation {
    * the next batch to a peer before this one is acknowledged.
    */
   sendMessages: handleUnaryCall<RaftMessageBatch, SendAck>;
+  /**
+   * The same delivery over one long-lived stream per peer, as etcd's peer streams: a batch costs one
+   * HTTP/2 data frame instead of a call (headers, certificate check, trailers, and a second call for
+   * the answer). The receiver acknowledges the batches it has handed to Raft, in order.
+   */
+  streamMessages: handleBidiStreamingCall<RaftMessageBatch, SendAck>;
   /** A new manager asks the leader to add it as a Raft member. */
   join: handleUnaryCall<JoinRequest, JoinResponse>;
   /** A manager asks the leader to remove it from the Raft membership. */
@@ -1890,6 +1926,14 @@ export interface RaftClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SendAck) => void,
   ): ClientUnaryCall;
+  /**
+   * The same delivery over one long-lived stream per peer, as etcd's peer streams: a batch costs one
+   * HTTP/2 data frame instead of a call (headers, certificate check, trailers, and a second call for
+   * the answer). The receiver acknowledges the batches it has handed to Raft, in order.
+   */
+  streamMessages(): ClientDuplexStream<RaftMessageBatch, SendAck>;
+  streamMessages(options: Partial<CallOptions>): ClientDuplexStream<RaftMessageBatch, SendAck>;
+  streamMessages(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<RaftMessageBatch, SendAck>;
   /** A new manager asks the leader to add it as a Raft member. */
   join(request: JoinRequest, callback: (error: ServiceError | null, response: JoinResponse) => void): ClientUnaryCall;
   join(
