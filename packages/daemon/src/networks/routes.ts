@@ -68,8 +68,10 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/{id}',
       handler: async (ctx) => {
         const network = await find(ctx.params.id!, ctx.query.string('scope') || undefined);
-        if (network.Scope === 'swarm' && ctx.query.bool('verbose') && backend.role() === 'manager') {
-          return json(withNodeView((await backend.call('getNetwork', { id: network.Id, verbose: true })) as NetworkResource, backend.nodeOverlays?.() ?? []));
+        // A manager answers with the swarm's view: address usage (Status) and, with --verbose, Services.
+        if (network.Scope === 'swarm' && backend.role() === 'manager') {
+          const verbose = ctx.query.bool('verbose');
+          return json(withNodeView((await backend.call('getNetwork', { id: network.Id, verbose })) as NetworkResource, backend.nodeOverlays?.() ?? []));
         }
         return json(network);
       },

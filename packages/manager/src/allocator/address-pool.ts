@@ -63,6 +63,25 @@ export class AddressPool {
     return this.#held.size;
   }
 
+  /**
+   * dockerd's `network inspect` Status for the subnet: addresses unavailable to allocation (the
+   * subnet's own and broadcast, gateway, auxiliary, held), and free addresses left in the range.
+   * Counted, not enumerated: a /8 has 16 million addresses.
+   */
+  usage(): { readonly IPsInUse: number; readonly DynamicIPsAvailable: number } {
+    const { subnet, range, reserved } = this.config;
+    const edges = [subnet.base, lastAddress(subnet)];
+    const unusable = new Set<Ipv4>([...edges, ...[...reserved].filter((ip) => contains(subnet, ip))]);
+    const inRange = (ip: Ipv4) => contains(range, ip);
+    let heldInRange = 0;
+    for (const ip of this.#held.keys()) if (inRange(ip)) heldInRange++;
+    const unusableInRange = [...unusable].filter(inRange).length;
+    return {
+      IPsInUse: unusable.size + this.#held.size,
+      DynamicIPsAvailable: lastAddress(range) - range.base + 1 - unusableInRange - heldInRange,
+    };
+  }
+
   holderOf(ip: Ipv4): string | undefined {
     return this.#held.get(ip);
   }

@@ -10,6 +10,7 @@ import { normalizeNetworkRequest, type NetworkCreateRequest } from './network-sp
 import { ingressDependent, networkUser } from './network-usage.js';
 import { filterNetworks, networkResource, resolveNetwork, type NetworkFilters, type NetworkResource } from './network-view.js';
 import { verboseServices } from './network-services.js';
+import { networkStatus } from './address-shortage.js';
 import { clusterObject } from './swarm-ops.js';
 
 let allocationTail: Promise<unknown> = Promise.resolve();
@@ -99,7 +100,7 @@ export function findNetwork(view: StoreView, ref: string): NetworkObject {
 
 export function getNetwork(ctx: ControlContext, p: { id: string; verbose?: boolean }): NetworkResource {
   const network = findNetwork(ctx.view, p.id);
-  const view = networkResource(network);
+  const view = { ...networkResource(network), Status: networkStatus(ctx.view, network) };
   return p.verbose ? { ...view, Services: verboseServices(ctx.view, network) } : view;
 }
 

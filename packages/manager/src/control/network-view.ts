@@ -2,6 +2,7 @@
 // reference, and the `network ls` filters. Shared by the control operations (swarm networks) and the
 // daemon (its local networks), so both halves of a listing behave alike.
 import type { IpamConfigRequest, NetworkObject } from '../store/objects.js';
+import type { NetworkStatus } from './address-shortage.js';
 import { ControlError } from './errors.js';
 import { VXLAN_ID_OPTION } from './network-spec.js';
 
@@ -25,6 +26,7 @@ export interface NetworkResource {
   readonly Labels: Readonly<Record<string, string>> | null;
   readonly Peers?: readonly { readonly Name: string; readonly IP: string }[];
   readonly Services?: Readonly<Record<string, unknown>>;
+  readonly Status?: NetworkStatus;
 }
 
 export const NETWORK_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type'] as const;

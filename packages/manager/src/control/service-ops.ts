@@ -5,6 +5,7 @@ import type { StoreView } from '../store/memory-store.js';
 import type { ServiceObject, ServiceSpec } from '../store/objects.js';
 import { isLive } from '../tasks/lifecycle.js';
 import { sameValue } from '../tasks/spec.js';
+import { withAddressShortage } from './address-shortage.js';
 import type { ControlContext } from './context.js';
 import { ControlError } from './errors.js';
 import { withAllocationLock } from './network-ops.js';
@@ -54,7 +55,7 @@ export async function createService(ctx: ControlContext, body: unknown): Promise
 }
 
 export function getService(ctx: ControlContext, p: { id: string; insertDefaults?: boolean }): ServiceObject {
-  const service = findService(ctx.view, p.id);
+  const service = withAddressShortage(ctx.view, findService(ctx.view, p.id));
   if (!p.insertDefaults) return service;
   return { ...service, Spec: withDefaults(service.Spec), ...(service.PreviousSpec ? { PreviousSpec: withDefaults(service.PreviousSpec) } : {}) };
 }

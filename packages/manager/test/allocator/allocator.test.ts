@@ -87,6 +87,18 @@ test('an address pool never hands out the network, broadcast, gateway or aux add
   assert.throws(() => ranged.allocate({ kind: 'task', id: 'z' }, parseIpv4('10.7.0.1')), allocatorError('invalid-config', /not in subnet 10\.6\.0\.0\/24/));
 });
 
+test('pool usage counts what network inspect shows: reserved and held in the subnet, free left in the range', () => {
+  const pool = new AddressPool('n1', 'tiny', poolConfig({ Subnet: '10.5.0.0/29', Gateway: '10.5.0.1', AuxiliaryAddresses: { x: '10.5.0.3' } }));
+  assert.deepEqual(pool.usage(), { IPsInUse: 4, DynamicIPsAvailable: 4 });
+  for (const i of [1, 2, 3, 4]) pool.allocate({ kind: 'task', id: `t${i}` });
+  assert.deepEqual(pool.usage(), { IPsInUse: 8, DynamicIPsAvailable: 0 });
+  const ranged = new AddressPool('n2', 'ranged', poolConfig({ Subnet: '10.6.0.0/24', Gateway: '10.6.0.1', IPRange: '10.6.0.128/30' }));
+  ranged.allocate({ kind: 'task', id: 'static' }, parseIpv4('10.6.0.9'));
+  assert.deepEqual(ranged.usage(), { IPsInUse: 4, DynamicIPsAvailable: 4 }, 'an address held outside the range takes nothing from it');
+  const wide = new AddressPool('n3', 'wide', poolConfig({ Subnet: '10.0.0.0/8', Gateway: '10.0.0.1' }));
+  assert.deepEqual(wide.usage(), { IPsInUse: 3, DynamicIPsAvailable: 2 ** 24 - 3 });
+});
+
 test('addresses are handed out after the highest one held, so a released address is not reused at once', () => {
   const pool = new AddressPool('n', 'n', poolConfig({ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }));
   const a = pool.allocate({ kind: 'task', id: 'a' });

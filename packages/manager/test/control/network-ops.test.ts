@@ -44,8 +44,9 @@ test('network create allocates the next subnet and VNI after ingress and shows a
     IPAM: { Driver: 'default', Options: null, Config: [{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }] },
     Internal: false, Attachable: true, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: null,
     Options: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' }, Labels: null,
+    Status: { IPAM: { Subnets: { '10.0.1.0/24': { IPsInUse: 3, DynamicIPsAvailable: 253 } } } },
   });
-  assert.deepEqual(Object.keys(shown), ['Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels']);
+  assert.deepEqual(Object.keys(shown), ['Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels', 'Status']);
   const ingress = getNetwork(sim.ctx, { id: 'ingress' });
   assert.deepEqual([ingress.Ingress, ingress.IPAM.Config, ingress.Options], [true, [{ Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' }], { 'com.docker.network.driver.overlay.vxlanid_list': '4096' }]);
 });

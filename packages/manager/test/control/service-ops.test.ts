@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createNetwork } from '../../src/control/network-ops.js';
+import { createNetwork, getNetwork } from '../../src/control/network-ops.js';
 import { createService, getService, listServices, removeService, updateService } from '../../src/control/service-ops.js';
 import { getTask, listTasks } from '../../src/control/task-ops.js';
 import { controlError } from './fake-context.js';
@@ -93,4 +93,28 @@ test('service ls filters and ServiceStatus; update checks the version; rm', asyn
   assert.equal(getService(sim.control.ctx, { id: ID }).UpdateStatus?.State, 'rollback_started');
   await removeService(sim.control.ctx, { id: 'trace-web' });
   assert.throws(() => getService(sim.control.ctx, { id: ID }), controlError('not-found', `service ${ID} not found`));
+});
+
+test('tasks that find no address show the reason, naming the network, in service inspect and network inspect', async () => {
+  const sim = new Sim(['n1']);
+  // A /29 has 5 usable addresses after the gateway: the VIP takes one, so 4 of 6 tasks get one.
+  const { Id } = await createNetwork(sim.control.ctx, { Name: 'tiny', Driver: 'overlay', IPAM: { Config: [{ Subnet: '10.99.0.0/29' }] } } as never);
+  const spec = { Name: 'web', TaskTemplate: { ContainerSpec: { Image: 'busybox' }, Networks: [{ Target: Id }] }, Mode: { Replicated: { Replicas: 6 } } };
+  const { ID } = await createService(sim.control.ctx, spec);
+  sim.settle();
+  const reason = 'could not find an available IP address on network tiny (10.99.0.0/29): address pool exhausted';
+  const waiting = listTasks(sim.control.ctx, { filters: { service: ['web'] } }).filter((t) => t.Status.Err === reason);
+  assert.equal(waiting.length, 2);
+  assert.deepEqual(getService(sim.control.ctx, { id: 'web' }).UpdateStatus, { State: 'paused', Message: `2 tasks waiting for an address: ${reason}` });
+  const network = getNetwork(sim.control.ctx, { id: 'tiny' });
+  assert.deepEqual(network.Status, {
+    IPAM: { Subnets: { '10.99.0.0/29': { IPsInUse: 8, DynamicIPsAvailable: 0 } } },
+    Message: `2 tasks waiting for an address: ${reason}`,
+  });
+
+  const service = getService(sim.control.ctx, { id: ID });
+  await updateService(sim.control.ctx, { id: ID, version: service.Version.Index, spec: { ...service.Spec, Mode: { Replicated: { Replicas: 4 } } } });
+  sim.settle();
+  assert.equal(getService(sim.control.ctx, { id: 'web' }).UpdateStatus, undefined, 'the status clears once every task has its address');
+  assert.deepEqual(getNetwork(sim.control.ctx, { id: 'tiny' }).Status, { IPAM: { Subnets: { '10.99.0.0/29': { IPsInUse: 8, DynamicIPsAvailable: 0 } } } });
 });
