@@ -25,7 +25,7 @@ export interface DataplaneOptions {
 export interface TaskSandbox {
   /** The sandbox's namespace file: the container's network namespace. */
   readonly netnsPath: string;
-  /** Points at the embedded DNS (127.0.0.11); absent when the sandbox has no DNS (internal networks only). */
+  /** Points at the embedded DNS (127.0.0.11); absent when the sandbox could not get DNS (logged). */
   readonly resolvConf?: string;
 }
 
@@ -90,6 +90,8 @@ export class Dataplane {
   #vipQueue: Promise<void> = Promise.resolve();
   readonly #dns: SandboxDns;
   readonly #publisher: PortPublisher;
+  /** What standalone containers publish, kept while they have a sandbox (`docker run -p`). */
+  readonly #containerPorts = new Map<string, readonly PortMapping[]>();
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
@@ -214,22 +216,57 @@ export class Dataplane {
   /**
    * A standalone container's sandbox on an attachable network (the managers gave it `address`): the
    * sandbox is named after the container, so its path is known before it exists (see sandboxPath).
+   * On a sandbox that exists this adds the network (`network connect`); `netnsPath` adopts the
+   * namespace of a container that runs in one of its own (started without a swarm network).
    */
-  async prepareContainer(containerId: string, network: NetworkInfo, address: string): Promise<TaskSandbox> {
+  async prepareContainer(containerId: string, network: NetworkInfo, address: string, netnsPath?: string): Promise<TaskSandbox> {
     this.#infos.set(network.ID, network);
-    const netnsPath = await this.#driver.createSandbox(containerId);
+    const before = this.#sandboxes.get(containerId);
+    const netns = await this.#driver.createSandbox(containerId, netnsPath);
     try {
       const { ip, prefixLen } = stripPrefix(address);
       await this.#driver.attach(containerId, specFromInfo(network), { ip, ...(prefixLen !== undefined ? { prefixLen } : {}) });
     } catch (err) {
-      await this.release(containerId);
+      if (before === undefined) await this.release(containerId);
       throw err;
     }
-    const sb: SandboxRecord = { netns: netnsPath, networks: [network.ID], vips: new Map() };
+    const networks = [...(before?.networks ?? []).filter((id) => id !== network.ID), network.ID];
+    const sb: SandboxRecord = { netns, networks, vips: before?.vips ?? new Map() };
     this.#sandboxes.set(containerId, sb);
+    return this.#containerSandboxChanged(containerId, sb);
+  }
+
+  /** Takes a network out of a standalone container's sandbox (`network disconnect`); the sandbox stays. */
+  async disconnectContainer(containerId: string, networkId: string): Promise<TaskSandbox | undefined> {
+    const before = this.#sandboxes.get(containerId);
+    if (before === undefined) return undefined;
+    await this.#driver.detach(containerId, networkId);
+    const sb: SandboxRecord = { netns: before.netns, networks: before.networks.filter((id) => id !== networkId), vips: before.vips };
+    this.#sandboxes.set(containerId, sb);
+    return this.#containerSandboxChanged(containerId, sb);
+  }
+
+  /** VIPs, DNS and published ports follow a standalone sandbox's networks; without a gateway leg it has neither DNS nor ports. */
+  async #containerSandboxChanged(containerId: string, sb: SandboxRecord): Promise<TaskSandbox> {
     await this.#syncVips(containerId, sb);
     const resolvConf = await this.#attachDns(containerId, sb);
-    return { netnsPath, ...(resolvConf !== undefined ? { resolvConf } : {}) };
+    if (resolvConf === undefined) this.#dns.detach(containerId);
+    const gateway = this.#driver.sandboxInfo(containerId)?.gateway;
+    const ports = this.#containerPorts.get(containerId) ?? [];
+    if (ports.length > 0) await this.#publisher.publish(`task:${containerId}`, gateway?.ip ?? '0.0.0.0', gateway === undefined ? [] : ports);
+    return { netnsPath: sb.netns, ...(resolvConf !== undefined ? { resolvConf } : {}) };
+  }
+
+  /**
+   * The ports a standalone container publishes (`docker run -p`): forwarded from the node's addresses
+   * to its gateway-bridge address while its sandbox has one, as dockerd does through docker_gwbridge.
+   * Refused, before anything changes, for a port another container or task holds and for SCTP on a
+   * kernel without it.
+   */
+  async publishContainerPorts(containerId: string, ports: readonly PortMapping[]): Promise<void> {
+    const gateway = this.#driver.sandboxInfo(containerId)?.gateway;
+    if (gateway !== undefined && ports.length > 0) await this.#publisher.publish(`task:${containerId}`, gateway.ip, ports);
+    this.#containerPorts.set(containerId, ports);
   }
 
   /** The namespace of a sandbox this data plane prepared and still has; undefined otherwise. */
@@ -237,12 +274,11 @@ export class Dataplane {
     return this.#sandboxes.get(sandboxId)?.netns;
   }
 
-  /** A sandbox without a gateway leg (internal networks only) cannot reach the server: it gets no DNS. */
+  /** DNS at 127.0.0.11; a sandbox without a gateway leg (internal networks only) is answered inside it, with no way out. */
   async #attachDns(sandboxId: string, sb: SandboxRecord): Promise<string | undefined> {
     const gateway = this.#driver.sandboxInfo(sandboxId)?.gateway;
-    if (gateway === undefined) return undefined;
     try {
-      return await this.#dns.attach(sandboxId, sb.netns, gateway.ip, sb.networks, true);
+      return await this.#dns.attach(sandboxId, sb.netns, gateway === undefined ? { kind: 'internal' } : { kind: 'gateway', ip: gateway.ip }, sb.networks);
     } catch (err) {
       this.#log('warn', 'embedded DNS unavailable for a sandbox', { task: sandboxId, err: String(err) });
       return undefined;
@@ -258,6 +294,7 @@ export class Dataplane {
   async release(taskId: string): Promise<void> {
     if (this.#made === null) return;
     const published = this.#sandboxes.delete(taskId);
+    this.#containerPorts.delete(taskId);
     this.#dns.detach(taskId);
     if (published) await this.#publisher.unpublish(`task:${taskId}`).catch((err) => this.#log('warn', 'withdrawing published ports failed', { task: taskId, err: String(err) }));
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));

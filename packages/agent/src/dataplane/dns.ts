@@ -1,11 +1,13 @@
-// The embedded DNS of this node's task sandboxes: one server on the gateway bridge's address, fed
-// from the network directory (service names and aliases → VIP or, in dnsrr mode, task IPs;
-// tasks.<name> → task IPs; container and task names → their IP), and each sandbox's 127.0.0.11:53
-// pointed at it. The server tells sandboxes apart by their gateway-bridge address, and answers each
-// only with names of the networks it is attached to.
+// The embedded DNS of this node's task sandboxes: one server fed from the network directory (service
+// names and aliases → VIP or, in dnsrr mode, task IPs; tasks.<name> → task IPs; container and task
+// names → their IP), answering each sandbox only with names of the networks it is attached to. A
+// sandbox with a gateway leg reaches it on the gateway bridge's address and is told apart by its own
+// address there; a sandbox on internal networks only is served on sockets inside it (no path out).
 import { EmbeddedDnsServer } from '../network/dns/server.js';
-import { ServiceDirectory, type NetworkRecords } from '../network/dns/directory.js';
+import { ServiceDirectory, type Asker, type NetworkRecords } from '../network/dns/directory.js';
 import { programSandboxDns } from '../network/dns/sandbox-dns.js';
+import { openSandboxSockets } from '../network/dns/sandbox-listener.js';
+import { sandboxResolvConf } from '../network/dns/resolv-conf.js';
 import type { NetworkRecord } from './directory.js';
 
 export function dnsRecords(record: NetworkRecord): NetworkRecords {
@@ -23,12 +25,15 @@ export function dnsRecords(record: NetworkRecord): NetworkRecords {
   };
 }
 
+/** How a sandbox reaches the DNS server: over its gateway leg (known by that address), or not at all. */
+export type DnsPath = { readonly kind: 'gateway'; readonly ip: string } | { readonly kind: 'internal' };
+
 export class SandboxDns {
   readonly #resolver = new ServiceDirectory();
+  readonly #server: EmbeddedDnsServer = new EmbeddedDnsServer({ resolver: this.#resolver });
   readonly #listenAddress: string;
   readonly #hostResolvConf: () => Promise<string>;
   readonly #detach = new Map<string, () => void>();
-  #server: Promise<EmbeddedDnsServer> | null = null;
 
   /** `listenAddress`: the gateway bridge's own address, which every sandbox with a gateway leg can reach. */
   constructor(listenAddress: string, hostResolvConf: () => Promise<string>) {
@@ -42,20 +47,24 @@ export class SandboxDns {
   }
 
   /**
-   * Registers the sandbox (known by its gateway-bridge address) and redirects its 127.0.0.11:53 to the
-   * server, started on first use; returns the resolv.conf its container gets.
+   * Gives the sandbox DNS at 127.0.0.11 for the names of `networks`; returns the resolv.conf its
+   * container gets. With a gateway leg, its 127.0.0.11:53 is redirected to the server's listener on the
+   * gateway bridge (bound on first use), and names it does not own are forwarded outside. Without one
+   * (internal networks only) the server answers on sockets inside the sandbox and forwards nothing.
    */
-  async attach(sandboxId: string, netns: string, gatewayIp: string, networks: readonly string[], external: boolean): Promise<string> {
-    this.#server ??= EmbeddedDnsServer.start({ listenAddress: this.#listenAddress, resolver: this.#resolver });
-    const server = this.#server;
-    await server.catch((err: unknown) => {
-      if (this.#server === server) this.#server = null; // the next sandbox tries again
-      throw err;
-    });
-    this.#detach.get(sandboxId)?.();
-    this.#detach.set(sandboxId, this.#resolver.setSandbox(gatewayIp, { networks, external }));
-    const dns = await programSandboxDns(netns, this.#listenAddress, { hostResolvConf: await this.#hostResolvConf() });
-    return dns.resolvConf;
+  async attach(sandboxId: string, netns: string, path: DnsPath, networks: readonly string[]): Promise<string> {
+    this.detach(sandboxId);
+    const hostResolvConf = await this.#hostResolvConf();
+    if (path.kind === 'internal') {
+      const sockets = await openSandboxSockets(netns);
+      const asker: Asker = { networks, external: false };
+      const close = this.#server.serveSandbox(sockets, () => asker);
+      this.#detach.set(sandboxId, () => void close());
+      return sandboxResolvConf(hostResolvConf);
+    }
+    await this.#server.listenOnGateway(this.#listenAddress);
+    this.#detach.set(sandboxId, this.#resolver.setSandbox(path.ip, { networks, external: true }));
+    return (await programSandboxDns(netns, this.#listenAddress, { hostResolvConf })).resolvConf;
   }
 
   detach(sandboxId: string): void {
@@ -64,8 +73,7 @@ export class SandboxDns {
   }
 
   async close(): Promise<void> {
-    const server = this.#server;
-    this.#server = null;
-    if (server !== null) await (await server.catch(() => null))?.close();
+    this.#detach.clear();
+    await this.#server.close();
   }
 }

@@ -20,8 +20,14 @@ export function reverseIPv4(name: string): string | undefined {
   return m ? [m[4], m[3], m[2], m[1]].join('.') : undefined;
 }
 
+/**
+ * A name none of the asker's networks has. A sandbox without external access is never forwarded:
+ * like Docker's resolver with forwarding disabled, it gets SERVFAIL, so nothing about outside names
+ * leaves the node on its behalf.
+ */
 function notLocal(asker: Asker, options: AnswerOptions): Decision {
-  return asker.external && options.canForward ? { kind: 'forward' } : { kind: 'answer', rcode: RCODE.NXDOMAIN, answers: [] };
+  if (!asker.external) return { kind: 'answer', rcode: RCODE.SERVFAIL, answers: [] };
+  return options.canForward ? { kind: 'forward' } : { kind: 'answer', rcode: RCODE.NXDOMAIN, answers: [] };
 }
 
 export function decide(resolver: Resolver, asker: Asker, question: Question, options: AnswerOptions): Decision {

@@ -11,7 +11,7 @@ import { NetworkSpecError } from '../lb/addresses.js';
 export interface Asker {
   /** Network IDs the asking sandbox is attached to, in attachment order (first match wins). */
   readonly networks: readonly string[];
-  /** False when every network is internal: such a sandbox gets no answers from outside resolvers. */
+  /** False when the sandbox has no way out (internal networks only): names it does not own get SERVFAIL, never forwarded. */
   readonly external: boolean;
 }
 

@@ -1,4 +1,5 @@
-export { EmbeddedDnsServer, type EmbeddedDnsOptions } from './server.js';
+export { EmbeddedDnsServer, type EmbeddedDnsOptions, type GatewayListenOptions } from './server.js';
+export { openSandboxSockets, type SandboxSockets, type SandboxListenOptions } from './sandbox-listener.js';
 export { programSandboxDns, removeSandboxDns, DNS_TABLE, type SandboxDns } from './sandbox-dns.js';
 export {
   ServiceDirectory,

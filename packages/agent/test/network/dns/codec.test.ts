@@ -58,7 +58,19 @@ test('decide answers from the first of the asker\'s networks that knows the name
   assert.deepEqual(decide(dir, { networks: [], external: true }, a, opts), { kind: 'forward' });
   assert.deepEqual(decide(dir, { networks: [], external: true }, a, { ...opts, canForward: false }), { kind: 'answer', rcode: 3, answers: [] });
   dir.setNetwork('n1', { name: 'one', services: [], endpoints: [] });
-  assert.deepEqual(decide(dir, { networks: ['n1'], external: false }, a, opts), { kind: 'answer', rcode: 3, answers: [] }, 'a replaced snapshot leaves no stale name');
+  assert.deepEqual(decide(dir, { networks: ['n1'], external: true }, a, { ...opts, canForward: false }), { kind: 'answer', rcode: 3, answers: [] }, 'a replaced snapshot leaves no stale name');
+});
+
+test('decide answers a sandbox without external access from its networks, and SERVFAIL for anything else (never forwards)', () => {
+  const dir = new ServiceDirectory();
+  dir.setNetwork('int', { name: 'backend', services: [{ name: 'db', endpointMode: 'vip', vip: '10.9.0.2', taskIps: ['10.9.0.3'] }], endpoints: [{ names: ['db.1.x'], ipv4: '10.9.0.3' }] });
+  const opts = { ttlSeconds: 600, canForward: true, shuffle: <T>(x: T[]) => x };
+  const internal = { networks: ['int'], external: false };
+  assert.deepEqual(decide(dir, internal, { name: 'db', type: RR_TYPE.A, class: 1 }, opts), { kind: 'answer', rcode: 0, answers: [{ type: 'A', name: 'db', ttl: 600, address: '10.9.0.2' }] });
+  assert.deepEqual(decide(dir, internal, { name: '3.0.9.10.in-addr.arpa', type: RR_TYPE.PTR, class: 1 }, opts).kind, 'answer');
+  for (const question of [{ name: 'www.example.test', type: RR_TYPE.A, class: 1 }, { name: 'www.example.test', type: 15, class: 1 }, { name: '8.8.8.8.in-addr.arpa', type: RR_TYPE.PTR, class: 1 }]) {
+    assert.deepEqual(decide(dir, internal, question, opts), { kind: 'answer', rcode: RCODE.SERVFAIL, answers: [] }, `${question.name} type ${question.type}`);
+  }
 });
 
 test('the directory refuses a VIP-mode service without a VIP and addresses that are not IPs', () => {
