@@ -53,6 +53,25 @@ export function chooseAdvertiseAddr(advertise: string, listen: HostPort): HostPo
   );
 }
 
+export const BAD_DATA_PATH_ADDR = 'data path address must be a non-zero IP address or network interface (without a port number)';
+
+/**
+ * `--data-path-addr`: an interface's IPv4 address or a non-zero IPv4 address, without a port (dockerd's
+ * resolveDataPathAddr); '' when not given, which means the advertise address.
+ */
+export function resolveDataPathAddr(value: string | undefined): string {
+  const v = (value ?? '').trim();
+  if (v === '') return '';
+  if (isIP(v) === 0) {
+    const addrs = networkInterfaces()[v];
+    if (addrs === undefined) throw new ControlError('invalid-argument', BAD_DATA_PATH_ADDR);
+    return resolveInterface(v);
+  }
+  if (isIP(v) === 6) throw new ControlError('invalid-argument', `data path address ${v}: overlays here run over IPv4 only`);
+  if (v === '0.0.0.0') throw new ControlError('invalid-argument', BAD_DATA_PATH_ADDR);
+  return v;
+}
+
 export function formatHostPort(hp: HostPort): string {
   return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }

@@ -16,6 +16,7 @@ export interface SwarmState {
   readonly listenAddr: string;
   /** IP other nodes reach this node at. */
   readonly advertiseAddr: string;
+  /** The VXLAN source address and this node's VTEP for its peers: --data-path-addr, else advertiseAddr. */
   readonly dataPathAddr: string;
   /** Managers last known, to find the cluster again after a restart. */
   readonly managers: readonly ManagerAddr[];

@@ -26,7 +26,7 @@ import {
 import type { SessionMessage } from '@shoal/proto';
 import type { HostFacts, SwarmInfo } from '../api/system-info.js';
 import type { Logger } from '../log.js';
-import { chooseAdvertiseAddr, formatHostPort, parseListenAddr } from './addresses.js';
+import { chooseAdvertiseAddr, formatHostPort, parseListenAddr, resolveDataPathAddr } from './addresses.js';
 import { callAsAgent } from './agent-call.js';
 import { initialClusterActions, initialRaftTicks, nodeDescription, type InitRequest } from './init.js';
 import { joinRaft, leaveRaft, renewCertificate, requestAdmission } from './join-client.js';
@@ -111,7 +111,7 @@ export class SwarmNode {
       if (this.#state) throw new ControlError('unavailable', alreadyInSwarm);
       const listen = parseListenAddr(req.ListenAddr ?? '');
       const advertise = chooseAdvertiseAddr(req.AdvertiseAddr ?? '', listen);
-      const dataPathAddr = req.DataPathAddr ? parseListenAddr(req.DataPathAddr).host : advertise.host;
+      const dataPathAddr = resolveDataPathAddr(req.DataPathAddr) || advertise.host;
       const clusterId = newId();
       const nodeId = newId();
       const ca = await createRootCa();
@@ -125,7 +125,7 @@ export class SwarmNode {
         ca,
         managerAddr,
         nodeAddr: advertise.host,
-        description: nodeDescription(this.#config.host, ca.certPem),
+        description: { ...nodeDescription(this.#config.host, ca.certPem), DataPathAddr: dataPathAddr },
       });
       const state: SwarmState = {
         nodeId,
@@ -159,6 +159,7 @@ export class SwarmNode {
       const remoteAddr = formatHostPort(parseListenAddr(remote));
       const listen = parseListenAddr(req.ListenAddr ?? '');
       const advertise = chooseAdvertiseAddr(req.AdvertiseAddr ?? '', listen);
+      const dataPathAddr = resolveDataPathAddr(req.DataPathAddr) || advertise.host;
       const admission = await requestAdmission({
         remoteAddr,
         token: req.JoinToken ?? '',
@@ -172,7 +173,7 @@ export class SwarmNode {
         role: admission.role,
         listenAddr: formatHostPort(listen),
         advertiseAddr: advertise.host,
-        dataPathAddr: req.DataPathAddr ? parseListenAddr(req.DataPathAddr).host : advertise.host,
+        dataPathAddr,
         managers: [{ nodeId: '', addr: remoteAddr }],
       };
       await this.#adopt(state, admission.identity);
@@ -372,7 +373,8 @@ export class SwarmNode {
     const managers = this.#manager ? [{ nodeId: state.nodeId, addr: formatHostPort({ host: state.advertiseAddr, port: parseListenAddr(state.listenAddr).port }) }, ...state.managers] : state.managers;
     this.#session = new AgentSession({
       nodeId: state.nodeId,
-      description: () => ({ ...nodeDescription(this.#config.host, this.#identity!.rootCaPem), Addr: state.advertiseAddr }),
+      // DataPathAddr travels with the description: the managers give it to other nodes as this node's VTEP.
+      description: () => ({ ...nodeDescription(this.#config.host, this.#identity!.rootCaPem), Addr: state.advertiseAddr, DataPathAddr: state.dataPathAddr }),
       managers,
       credentials: () => clientCredentials(this.#identity!),
       channelOptions: channelOptions(),

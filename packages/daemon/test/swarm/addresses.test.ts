@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { syncBuiltinESMExports } from 'node:module';
 import { ControlError } from '@shoal/manager';
-import { chooseAdvertiseAddr, formatHostPort, parseListenAddr } from '../../src/swarm/addresses.js';
+import { BAD_DATA_PATH_ADDR, chooseAdvertiseAddr, formatHostPort, parseListenAddr, resolveDataPathAddr } from '../../src/swarm/addresses.js';
 
 type Iface = { address: string; family: 'IPv4' | 'IPv6'; internal?: boolean };
 
@@ -94,4 +94,16 @@ test('with no external address the advertise address must be given', (t) => {
 test('host:port text brackets IPv6 hosts', () => {
   assert.equal(formatHostPort({ host: '10.0.0.1', port: 2377 }), '10.0.0.1:2377');
   assert.equal(formatHostPort({ host: 'fd00::1', port: 2377 }), '[fd00::1]:2377');
+});
+
+test('the data-path address is an interface\'s address or a non-zero IPv4 address without a port; empty when not given', (t) => {
+  fakeInterfaces(t, { lo: [LO], eth1: [{ address: '192.168.50.7', family: 'IPv4' }] });
+  assert.equal(resolveDataPathAddr(undefined), '');
+  assert.equal(resolveDataPathAddr(''), '');
+  assert.equal(resolveDataPathAddr('10.0.0.9'), '10.0.0.9');
+  assert.equal(resolveDataPathAddr('eth1'), '192.168.50.7');
+  for (const bad of ['10.0.0.9:4789', '0.0.0.0', 'eth9', 'not an address']) {
+    assert.throws(() => resolveDataPathAddr(bad), invalid(BAD_DATA_PATH_ADDR), bad);
+  }
+  assert.throws(() => resolveDataPathAddr('fd00::9'), invalid('data path address fd00::9: overlays here run over IPv4 only'));
 });

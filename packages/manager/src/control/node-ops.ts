@@ -10,7 +10,9 @@ export const NODE_FILTERS = ['id', 'label', 'name', 'node.label', 'membership', 
 
 export function nodeView(node: NodeObject, raft: RaftMembership): Record<string, unknown> {
   const { ManagerStatus, ...rest } = node;
-  const view: Record<string, unknown> = { ...rest };
+  // The data-path address travels in the description for the managers' use; dockerd shows it nowhere.
+  const { DataPathAddr: _dataPath, ...description } = node.Description;
+  const view: Record<string, unknown> = { ...rest, Description: description };
   if (ManagerStatus && node.Spec.Role === 'manager') {
     const member = raft.members().find((m) => m.nodeId === node.ID);
     const leader = raft.leaderId === node.ID;

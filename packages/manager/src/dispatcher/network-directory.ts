@@ -139,6 +139,15 @@ function endpointLive(task: TaskObject, node: NodeObject | undefined): boolean {
   return node !== undefined && node.Status.State !== 'down' && task.Status.State === 'running' && rank(task.DesiredState) <= rank('running');
 }
 
+/**
+ * The address other nodes send VXLAN to: the node's data-path address, which its agent reports in the
+ * description (DataPathAddr), else the address it was seen at.
+ */
+export function vtepOf(node: NodeObject): string {
+  const dataPath = node.Description.DataPathAddr;
+  return typeof dataPath === 'string' && dataPath !== '' ? dataPath : node.Status.Addr;
+}
+
 function taskNames(task: TaskObject, name: string): string[] {
   if (name === '') return [];
   const base = `${name}.${task.Slot > 0 ? task.Slot : (task.NodeID ?? '')}`;
@@ -157,7 +166,7 @@ function taskEndpoints(task: TaskObject, node: NodeObject, serviceName: string):
     if (addr === undefined) continue;
     const ip = stripPrefix(addr);
     const names = taskNames(task, serviceName);
-    records.push([a.Network.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr })]);
+    records.push([a.Network.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node) })]);
   }
   endpointCache.set(task, { node, serviceName, records });
   return records;
@@ -211,7 +220,7 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
       const ip = stripPrefix(addr);
       const id = a.ContainerID === undefined ? `lb-${node.ID}` : a.ContainerID;
       const names = a.ContainerID === undefined ? [] : [...(a.Name ? [a.Name] : []), ...(a.Aliases ?? [])];
-      endpoints.get(a.Network.ID)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: node.Status.Addr }));
+      endpoints.get(a.Network.ID)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node) }));
     }
   }
   for (const s of services) {

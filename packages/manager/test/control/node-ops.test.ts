@@ -131,3 +131,12 @@ test('node rm refuses a manager, and a worker that is not down unless forced', a
   assert.equal(f.store.get('node', w2.ID), undefined);
   await assert.rejects(removeNode(f.ctx, w2.ID, true), controlError('not-found', `node ${w2.ID} not found`));
 });
+
+test('node view keeps the data-path address the agent reports out of the description, as dockerd shows none', () => {
+  const f = new FakeControl();
+  const n = f.addNode({ hostname: 'w1' });
+  const withDataPath = { ...n, Description: { ...n.Description, DataPathAddr: '198.51.100.101' } };
+  const view = nodeView(withDataPath, f.raft);
+  assert.deepEqual(view.Description, n.Description);
+  assert.deepEqual(Object.keys(view), Object.keys(n), 'fields keep dockerd\'s order');
+});

@@ -125,3 +125,25 @@ test('every node knows the ingress network; once a service publishes through the
   const services = messages.flatMap((m) => m.changes.networks.flatMap((n) => n.Services));
   assert.deepEqual(services.map((s) => s.Ports), [[{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }]]);
 });
+
+test('endpoints name their node\'s data-path address as vtep when its agent reports one, else the node address', () => {
+  const { store, apply } = harness();
+  const withDataPath = (id: string, addr: string, dataPath: string) =>
+    ({ ...node(id, addr), Description: { Hostname: id, DataPathAddr: dataPath } }) as Draft<NodeObject>;
+  apply([
+    { op: 'create', table: 'node', object: withDataPath('nodeA', '198.51.100.2', '198.51.100.102') },
+    { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
+    { op: 'create', table: 'network', object: network },
+    { op: 'create', table: 'service', object: service },
+    { op: 'create', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'running') },
+    { op: 'create', table: 'task', object: task('taskB', 2, 'nodeB', '10.77.0.4', 'running') },
+  ]);
+  const { messages, stream } = follow(store, 'nodeB');
+  const vteps = (m: { changes: AssignmentChanges }) => Object.fromEntries(m.changes.networks[0]!.Endpoints.map((e) => [e.ID, e.Vtep]));
+  assert.deepEqual(vteps(messages[0]!), { taskA: '198.51.100.102', taskB: '198.51.100.3' });
+  // The agent comes back with another data-path address: its endpoints follow.
+  const nodeA = store.get('node', 'nodeA')!;
+  apply([{ op: 'update', table: 'node', expectedVersion: nodeA.Version.Index, object: { ...nodeA, Description: { Hostname: 'nodeA', DataPathAddr: '198.51.100.202' } } }]);
+  assert.deepEqual(vteps(messages.at(-1)!), { taskA: '198.51.100.202' });
+  stream.stop();
+});
