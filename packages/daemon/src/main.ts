@@ -9,8 +9,7 @@ import { containerRoutes } from './containers/index.js';
 import { imageRoutes } from './images/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
-import { nodeNetworkRoutes } from './networks/index.js';
-import { attachableRuntime } from './networks/attachable.js';
+import { StandaloneNetworking, networksView, nodeNetworkRoutes } from './networks/index.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
@@ -63,15 +62,17 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   };
   // --network host: the namespace shoald itself runs in (the host's, or the test host's).
   const hostNetns = `/proc/${process.pid}/ns/net`;
+  const standalone = new StandaloneNetworking(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) }));
   const api = createEngineApi({
     system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts } },
     routes: [
       swarmRoutes(swarm),
       serviceRoutes(swarm),
       serviceLogRoutes(swarm),
-      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId) }),
-      containerRoutes(attachableRuntime(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) })), {
+      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId), containers: standalone }),
+      containerRoutes(standalone.runtime, {
         netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined),
+        networksOf: (record) => networksView(record.spec.id, standalone.endpoints.list(record.spec.id)),
       }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
     ],

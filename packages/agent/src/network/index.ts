@@ -12,3 +12,4 @@ export { probeEsp, type EspSupport } from './esp.js';
 export { macFromIp } from './ipv4.js';
 export { NetworkError, NetworkCommandError, type NetworkErrorCode } from './errors.js';
 export { removeAllNamespaces } from './netns-files.js';
+export { PublishError, type PortMapping, type PublishProtocol } from './ingress/index.js';

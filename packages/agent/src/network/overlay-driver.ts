@@ -149,13 +149,17 @@ export class OverlayDriver {
     });
   }
 
-  /** Creates a sandbox namespace (idempotent); returns its path for the OCI config. */
-  createSandbox(id: string): Promise<string> {
+  /**
+   * Creates a sandbox namespace (idempotent); returns its path for the OCI config. `netns` adopts a
+   * namespace someone else made and keeps (a running container's own, for `network connect`):
+   * removeSandbox then takes the sandbox's interfaces out of it and leaves the namespace.
+   */
+  createSandbox(id: string, netns?: string): Promise<string> {
     if (!SANDBOX_ID.test(id)) return Promise.reject(new NetworkError('invalid-argument', `invalid sandbox ID ${JSON.stringify(id)}`));
     return this.serial.run(async () => {
       const existing = this.sandboxes.get(id);
       if (existing !== undefined) return existing.netns;
-      const netns = await this.files.create(`sb-${id}`);
+      if (netns === undefined) netns = await this.files.create(`sb-${id}`);
       this.sandboxes.set(id, { id, netns, endpoints: new Map(), gateway: undefined });
       return netns;
     });

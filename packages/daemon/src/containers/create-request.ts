@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ContainerSpec } from '@shoal/agent';
 import { InvalidArgumentError } from '../api/errors.js';
+import { parsePortBindings } from './port-bindings.js';
 
 export interface CreateBody {
   readonly Image?: unknown;
@@ -15,7 +16,7 @@ export interface CreateBody {
   readonly OpenStdin?: unknown;
   readonly StdinOnce?: unknown;
   readonly Labels?: unknown;
-  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown; readonly ConsoleSize?: unknown } | null;
+  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown; readonly ConsoleSize?: unknown; readonly PortBindings?: unknown } | null;
 }
 
 /** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
@@ -26,6 +27,7 @@ export function specFromCreateBody(body: unknown, name: string | undefined, netn
   const b = body as CreateBody;
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
+  const ports = parsePortBindings(b.HostConfig?.PortBindings);
   const id = randomBytes(32).toString('hex');
   return {
     id,
@@ -45,6 +47,7 @@ export function specFromCreateBody(body: unknown, name: string | undefined, netn
     networkMode,
     netnsPath: netnsFor(networkMode),
     autoRemove: b.HostConfig?.AutoRemove === true,
+    ...(ports.length > 0 ? { ports } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
 import { containerIoRoutes } from './io-routes.js';
 import { stdcopyFrame } from './stdcopy.js';
-import { containerInspect, containerSummary } from './views.js';
+import { containerInspect, containerSummary, type NetworksOf } from './views.js';
 
 const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
@@ -16,10 +16,13 @@ export interface ContainerRoutesOptions {
   /** Network namespace for a NetworkMode; undefined gives the container a new one. Default: always new. */
   readonly netnsFor?: NetnsChooser;
   readonly now?: () => number;
+  /** NetworkSettings.Networks of a container. Default: none. */
+  readonly networksOf?: NetworksOf;
 }
 
 export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options: ContainerRoutesOptions = {}): RouteTable {
   const now = options.now ?? Date.now;
+  const networksOf: NetworksOf = options.networksOf ?? (() => ({}));
   const find = (ref: string): ContainerRecord => {
     const record = runtime.get(ref);
     if (record === undefined) throw new NotFoundError(`No such container: ${ref}`);
@@ -122,13 +125,16 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
           .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
         if (limit > 0) list = list.slice(0, limit);
         const t = now();
-        return json(list.map((r) => containerSummary(r, t)));
+        return json(list.map((r) => containerSummary(r, t, networksOf(r))));
       },
     }),
     route({
       method: 'GET',
       path: '/containers/{id}/json',
-      handler: (ctx) => json(containerInspect(find(ctx.params.id!))),
+      handler: (ctx) => {
+        const record = find(ctx.params.id!);
+        return json(containerInspect(record, networksOf(record)));
+      },
     }),
     route({
       method: 'GET',

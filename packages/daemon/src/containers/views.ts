@@ -2,6 +2,15 @@
 // status text) and `docker inspect`'s ContainerJSON, shaped like dockerd 20.10's (see the traces).
 import type { ContainerRecord } from '@shoal/agent';
 import { maskedPaths, readonlyPaths } from '@shoal/agent';
+import { portBindingsView, portSummaries, publishedPortsView } from './port-bindings.js';
+
+/** A container's networks as the network side knows them: NetworkSettings.Networks, keyed by network name. */
+export type NetworksOf = (record: ContainerRecord) => Record<string, unknown>;
+
+/** Ports are published while the container runs on a network with a way out (a gateway leg). */
+function published(record: ContainerRecord, networks: Record<string, unknown>): boolean {
+  return record.state.status === 'running' && Object.values(networks).some((n) => (n as { IPAddress?: string }).IPAddress !== '');
+}
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -41,7 +50,7 @@ function args(record: ContainerRecord): string[] {
   return [...(record.process?.entrypoint ?? []), ...(record.process?.cmd ?? [])];
 }
 
-export function containerSummary(record: ContainerRecord, nowMs: number): Record<string, unknown> {
+export function containerSummary(record: ContainerRecord, nowMs: number, networks: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     Id: record.spec.id,
     Names: [`/${record.spec.name}`],
@@ -49,17 +58,17 @@ export function containerSummary(record: ContainerRecord, nowMs: number): Record
     ImageID: record.imageId,
     Command: args(record).join(' '),
     Created: Math.floor(Date.parse(record.createdAt) / 1000),
-    Ports: [],
+    Ports: published(record, networks) ? portSummaries(record.spec.ports ?? []) : [],
     Labels: record.spec.labels ?? {},
     State: record.state.status,
     Status: statusText(record, nowMs),
     HostConfig: { NetworkMode: record.spec.networkMode ?? 'default' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networks },
     Mounts: [],
   };
 }
 
-export function containerInspect(record: ContainerRecord): Record<string, unknown> {
+export function containerInspect(record: ContainerRecord, networks: Record<string, unknown> = {}): Record<string, unknown> {
   const { spec, state } = record;
   const [path, ...rest] = args(record);
   const files = record.files;
@@ -122,7 +131,7 @@ export function containerInspect(record: ContainerRecord): Record<string, unknow
       HairpinMode: false,
       LinkLocalIPv6Address: '',
       LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
+      Ports: published(record, networks) ? publishedPortsView(record.spec.ports ?? []) : {},
       SandboxKey: files?.sandboxKey ?? '',
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
@@ -134,7 +143,7 @@ export function containerInspect(record: ContainerRecord): Record<string, unknow
       IPPrefixLen: 0,
       IPv6Gateway: '',
       MacAddress: '',
-      Networks: {},
+      Networks: networks,
     },
   };
 }
@@ -145,7 +154,7 @@ function hostConfig(record: ContainerRecord): Record<string, unknown> {
     ContainerIDFile: '',
     LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: record.spec.networkMode ?? 'default',
-    PortBindings: {},
+    PortBindings: portBindingsView(record.spec.ports ?? []),
     RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
     AutoRemove: record.spec.autoRemove === true,
     VolumeDriver: '',

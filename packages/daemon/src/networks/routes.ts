@@ -8,11 +8,12 @@ import {
   type NetworkCreateRequest,
   type NetworkResource,
 } from '@shoal/manager';
-import { ForbiddenError, InvalidArgumentError } from '../api/errors.js';
+import { ForbiddenError, InvalidArgumentError, NotImplementedError } from '../api/errors.js';
 import { networkCreateShape } from '../api/body-shapes.js';
 import { decodeShape } from '../api/json-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
+import type { ConnectRequest, NetworkFinder } from './attachable.js';
 import type { NodeOverlay } from './node-overlays.js';
 
 export type SwarmRole = 'none' | 'worker' | 'manager';
@@ -24,6 +25,22 @@ export interface NetworkBackend {
   localNetworks(): NetworkResource[];
   /** Swarm networks instantiated on this node, with their Containers and Peers here. Default: none. */
   nodeOverlays?(): readonly NodeOverlay[];
+  /** Standalone containers' networks (`network connect/disconnect`). Default: refused as not implemented. */
+  readonly containers?: {
+    connect(networkRef: string, req: ConnectRequest, find: NetworkFinder): Promise<void>;
+    disconnect(networkRef: string, container: string, find: NetworkFinder): Promise<void>;
+  };
+}
+
+/** The connect body `docker network connect [--alias A] [--ip IP] NET C` sends. */
+function connectRequest(body: unknown): ConnectRequest {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as { Container?: unknown; EndpointConfig?: { Aliases?: unknown; IPAMConfig?: { IPv4Address?: unknown } | null } | null };
+  if (typeof b.Container !== 'string' || b.Container === '') throw new InvalidArgumentError('Container is required');
+  const aliases = b.EndpointConfig?.Aliases ?? [];
+  if (!Array.isArray(aliases) || !aliases.every((a) => typeof a === 'string')) throw new InvalidArgumentError('invalid EndpointConfig.Aliases: expected a list of strings');
+  const ip = b.EndpointConfig?.IPAMConfig?.IPv4Address;
+  if (ip !== undefined && ip !== null && typeof ip !== 'string') throw new InvalidArgumentError('invalid EndpointConfig.IPAMConfig.IPv4Address: expected a string');
+  return { container: b.Container, aliases: aliases as string[], ...(typeof ip === 'string' && ip !== '' ? { ipv4: ip } : {}) };
 }
 
 /** A swarm network as this node answers for it: with Containers and Peers where it is instantiated here. */
@@ -53,7 +70,36 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
     return resolveNetwork(candidates, ref);
   };
 
+  /** For connect/disconnect: unknown here is not an error yet (a worker learns swarm networks from the managers). */
+  const finder: NetworkFinder = (ref) =>
+    find(ref, undefined).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 'not-found') return undefined;
+      throw err;
+    });
+  const containers = () => {
+    if (backend.containers === undefined) throw new NotImplementedError('connecting containers to networks is not supported on this node');
+    return backend.containers;
+  };
+
   return [
+    route({
+      method: 'POST',
+      path: '/networks/{id}/connect',
+      handler: async (ctx) => {
+        await containers().connect(ctx.params.id!, connectRequest(await ctx.json()), finder);
+        return empty(200);
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/networks/{id}/disconnect',
+      handler: async (ctx) => {
+        const body = (await ctx.json()) as { Container?: unknown } | null;
+        if (typeof body?.Container !== 'string' || body.Container === '') throw new InvalidArgumentError('Container is required');
+        await containers().disconnect(ctx.params.id!, body.Container, finder);
+        return empty(200);
+      },
+    }),
     route({
       method: 'GET',
       path: '/networks',

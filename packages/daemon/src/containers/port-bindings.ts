@@ -1,0 +1,56 @@
+// `docker run -p`: HostConfig.PortBindings ({"80/tcp": [{HostIp, HostPort}]}) as the list of ports a
+// container publishes, and back as the Engine API shows them (inspect's PortBindings and
+// NetworkSettings.Ports, ps's Ports). What shoal cannot honour is refused, never silently widened:
+// a host IP other than "all addresses" and host port ranges or random host ports.
+import type { PortMapping, PublishProtocol } from '@shoal/agent';
+import { InvalidArgumentError, NotImplementedError } from '../api/errors.js';
+
+const PROTOCOLS: readonly PublishProtocol[] = ['tcp', 'udp', 'sctp'];
+const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+
+function port(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new InvalidArgumentError(`invalid ${what}: ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The ports to publish; [] when there are none. */
+export function parsePortBindings(value: unknown): PortMapping[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgumentError('invalid HostConfig.PortBindings: expected a map');
+  const out: PortMapping[] = [];
+  for (const [key, bindings] of Object.entries(value as Record<string, unknown>)) {
+    const [target = '', proto = 'tcp'] = key.split('/');
+    if (!(PROTOCOLS as readonly string[]).includes(proto)) throw new InvalidArgumentError(`invalid proto: ${proto}`);
+    const targetPort = port(target, 'container port');
+    if (bindings === null) continue;
+    if (!Array.isArray(bindings)) throw new InvalidArgumentError(`invalid HostConfig.PortBindings[${key}]: expected a list`);
+    for (const b of bindings as { HostIp?: unknown; HostPort?: unknown }[]) {
+      const hostIp = typeof b?.HostIp === 'string' ? b.HostIp : '';
+      const hostPort = typeof b?.HostPort === 'string' ? b.HostPort : '';
+      if (!ANY_ADDRESS.has(hostIp)) throw new NotImplementedError(`publishing on one host address (${hostIp}) is not supported: ports are published on all of the node's addresses`);
+      if (hostPort === '' || hostPort.includes('-')) throw new NotImplementedError(`publishing ${key} needs one host port (random host ports and port ranges are not supported)`);
+      out.push({ protocol: proto as PublishProtocol, publishedPort: port(hostPort, 'host port'), targetPort });
+    }
+  }
+  return out;
+}
+
+/** HostConfig.PortBindings as Docker shows it back. */
+export function portBindingsView(ports: readonly PortMapping[]): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: '', HostPort: String(p.publishedPort) });
+  return out;
+}
+
+/** NetworkSettings.Ports of a running container that publishes `ports`. */
+export function publishedPortsView(ports: readonly PortMapping[]): Record<string, { HostIp: string; HostPort: string }[]> {
+  const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: '0.0.0.0', HostPort: String(p.publishedPort) });
+  return out;
+}
+
+/** `docker ps`'s Ports entries. */
+export function portSummaries(ports: readonly PortMapping[]): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
+  return ports.map((p) => ({ IP: '0.0.0.0', PrivatePort: p.targetPort, PublicPort: p.publishedPort, Type: p.protocol }));
+}
