@@ -1,9 +1,11 @@
 // Networks with the real docker CLI against shoald on namespace hosts: create with every option,
 // ls/inspect from several managers and a worker, Docker's error messages, rm/prune, ingress
-// re-creation, and allocation continuing without collision after kill -9 of the leader.
+// re-creation, allocation continuing without collision after kill -9 of the leader, and running out
+// of addresses shown where users look (service create, service ps, service inspect, network inspect).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { docker, dockerCli, dockerOk, formSwarm, kill9, servicePs, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 interface Row {
   id: string;
@@ -116,4 +118,37 @@ test('allocation continues without collision after kill -9 of the leader', async
   assert.equal(new Set(subnets).size, 6, `distinct subnets: ${subnets.join(',')}`);
   assert.equal(new Set(vnis).size, 6, `distinct VNIs: ${vnis.join(',')}`);
   assert.deepEqual(rows.find((r) => r.startsWith('b1 ')), 'b1 10.0.2.0/24 4098', 'the new leader reuses what a2 freed first');
+});
+
+test('running out of addresses names the network in service create, service ps, service inspect and network inspect', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 1 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1, w1] = cluster.hosts;
+  assert.ok(m1 && w1);
+  await loadBusybox(dockerCli, cluster.hosts);
+  await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--subnet', '10.99.0.0/28', 'tiny']);
+  const reason = /could not find an available IP address on network tiny \(10\.99\.0\.0\/28\): address pool exhausted/;
+
+  // 13 usable addresses after the gateway, one of them the VIP: 12 of 14 tasks fit.
+  const created = await docker(m1, ['service', 'create', '--name', 'web', '--network', 'tiny', '--replicas', '14', 'busybox', 'sleep', '3600']);
+  assert.notEqual(created.code, 0, 'the attached create stops instead of waiting forever');
+  assert.match(created.stderr, /service update paused: \d+ tasks? waiting for an address: /);
+  assert.match(created.stderr, reason);
+
+  const waiting = (await servicePs(m1, 'web')).filter((row) => reason.test(row.error));
+  assert.equal(waiting.length, 2, 'the two tasks without an address show the reason in service ps');
+  const inspected = (await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}}|{{.UpdateStatus.Message}}', 'web'])).trim();
+  assert.equal(inspected.split('|')[0], 'paused');
+  assert.match(inspected, new RegExp(`^paused\\|${waiting.length} tasks? waiting for an address: ${reason.source}$`));
+  const status = JSON.parse(await dockerOk(m1, ['network', 'inspect', '--format', '{{json .Status}}', 'tiny'])) as { IPAM: { Subnets: Record<string, { DynamicIPsAvailable: number }> }; Message?: string };
+  assert.equal(status.IPAM.Subnets['10.99.0.0/28']?.DynamicIPsAvailable, 0);
+  assert.match(status.Message ?? '', reason);
+
+  await dockerOk(m1, ['service', 'scale', '--detach', 'web=4']);
+  await waitFor('the shortage to clear once the service fits', async () => {
+    const now = JSON.parse(await dockerOk(m1, ['network', 'inspect', '--format', '{{json .Status}}', 'tiny'])) as typeof status;
+    return now.Message === undefined && (now.IPAM.Subnets['10.99.0.0/28']?.DynamicIPsAvailable ?? 0) > 0 ? true : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 250 });
+  assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{json .UpdateStatus}}', 'web'])).trim(), 'null');
+  await dockerOk(m1, ['service', 'rm', 'web']);
 });
