@@ -1,23 +1,20 @@
 // Raft on 2377: message batches between managers, and membership requests from managers joining
 // or leaving. Only manager certificates get in.
-import type { RaftServer } from '@shoal/proto';
+import type { RaftMessageBatch, RaftServer, SendAck } from '@shoal/proto';
 import { fromWire } from '../raft/codec.js';
-import { authenticate, PeerAuthError, type AuthPolicy } from '../rpc/peer-auth.js';
+import { authenticate, PeerAuthError, streamAuthenticator, type AuthPolicy, type PeerIdentity } from '../rpc/peer-auth.js';
 import * as grpc from '@grpc/grpc-js';
-import { unary } from './handle.js';
+import { toStatus, unary } from './handle.js';
 import type { ManagerHandle } from './index.js';
 import type { ManagerSeat } from '../control/membership-ops.js';
 
 export function raftService(manager: ManagerHandle, policy: AuthPolicy): RaftServer {
   return {
     sendMessages: unary((call) => {
-      const peer = authenticate(call, policy, 'manager');
-      for (const wire of call.request.messages) {
-        if (wire.from !== peer.nodeId) throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${peer.nodeId} cannot send as ${wire.from}`);
-        manager.receive(fromWire(wire));
-      }
-      return {};
+      deliver(manager, authenticate(call, policy, 'manager'), call.request);
+      return { batches: 0 };
     }),
+    streamMessages: (call) => receiveStream(call, manager, policy),
     join: unary(async (call) => {
       const peer = authenticate(call, policy, 'manager');
       if (call.request.nodeId !== peer.nodeId) throw new PeerAuthError(grpc.status.PERMISSION_DENIED, 'a manager can only join as itself');
@@ -35,4 +32,51 @@ export function raftService(manager: ManagerHandle, policy: AuthPolicy): RaftSer
       return {};
     }),
   };
+}
+
+function deliver(manager: ManagerHandle, peer: PeerIdentity, batch: RaftMessageBatch): void {
+  for (const wire of batch.messages) {
+    if (wire.from !== peer.nodeId) throw new PeerAuthError(grpc.status.PERMISSION_DENIED, `node ${peer.nodeId} cannot send as ${wire.from}`);
+    manager.receive(fromWire(wire));
+  }
+}
+
+/**
+ * A peer's stream of batches: each is checked (certificate still valid, node still a member) and
+ * stepped on arrival; acknowledgements of the batches handled in one I/O turn leave as one count.
+ */
+function receiveStream(call: grpc.ServerDuplexStream<RaftMessageBatch, SendAck>, manager: ManagerHandle, policy: AuthPolicy): void {
+  let check: () => PeerIdentity;
+  try {
+    check = streamAuthenticator(call, policy, 'manager');
+  } catch (err) {
+    call.emit('error', toStatus(err));
+    return;
+  }
+  let open = true;
+  let unacked = 0;
+  const close = (): void => {
+    open = false;
+  };
+  call.on('cancelled', close);
+  call.on('error', close);
+  call.on('end', () => {
+    if (open) call.end();
+    close();
+  });
+  call.on('data', (batch: RaftMessageBatch) => {
+    if (!open) return;
+    try {
+      deliver(manager, check(), batch);
+    } catch (err) {
+      close();
+      call.emit('error', toStatus(err));
+      return;
+    }
+    if (unacked++ > 0) return;
+    setImmediate(() => {
+      if (open) call.write({ batches: unacked });
+      unacked = 0;
+    });
+  });
 }
