@@ -76,7 +76,10 @@ test('network connect puts a running container on an attachable overlay with its
     return r.code !== 0 && /bad address/.test(r.stderr + r.stdout) ? true : undefined;
   }, { timeoutMs: 15_000, intervalMs: 300 });
   assert.equal(await pings(b, 'probe', onNet.IPAddress), false, 'the old address does not answer');
-  await refused(a, ['network', 'disconnect', 'test-net', 'web'], `container ${web.Id} is not connected to network test-net`);
+  // test-net left worker A with web; on worker B (probe keeps it there) a container not on it is refused.
+  await refused(a, ['network', 'disconnect', 'test-net', 'web'], 'network test-net not found');
+  await ok(b, ['run', '-d', '--name', 'idle', 'busybox', 'sleep', '300']);
+  await refused(b, ['network', 'disconnect', 'test-net', 'idle'], `container ${(await inspect(b, 'idle')).Id} is not connected to network test-net`);
 
   // A created container connected before it starts is on the network once it runs.
   await ok(a, ['create', '--name', 'later', 'busybox', 'sleep', '300']);
@@ -86,6 +89,6 @@ test('network connect puts a running container on an attachable overlay with its
   await waitFor('probe pings later', async () => ((await pings(b, 'probe', 'later')) ? true : undefined), { timeoutMs: 15_000, intervalMs: 300 });
 
   await ok(a, ['rm', '-f', 'web', 'later']);
-  await ok(b, ['rm', '-f', 'probe']);
+  await ok(b, ['rm', '-f', 'probe', 'idle']);
   await waitFor('test-net removable', async () => ((await docker(manager, ['network', 'rm', 'test-net', 'plain'])).code === 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 500 });
 });
