@@ -138,7 +138,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
   async #start(ref: string): Promise<void> {
     const record = this.#target.get(ref);
     const dataplane = this.#swarm.dataplane;
-    if (record === undefined || dataplane === null || this.endpoints.list(record.spec.id).length === 0) return this.#target.start(ref);
+    if (record === undefined || dataplane === null || this.endpoints.list(record.spec.id).length === 0) return this.#target.start(record?.spec.id ?? ref);
     const id = record.spec.id;
     return this.#serial(id, async () => {
       if (!isSwarmNetworkMode(record.spec.networkMode)) {
