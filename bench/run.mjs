@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Runs every side-by-side benchmark of issue 8, one after the other (each brings up and removes its
 // own clusters). `npm run bench` builds first. Not tests: they print figures and write docs/charts/.
-// Usage: node bench/run.mjs [--only control-plane,failover,footprint,scale,raft]
+// Usage: node bench/run.mjs [--only control-plane,failover,convergence,dataplane,footprint,scale,raft]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const BENCHES = {
   'control-plane': ['control-plane/run.mjs'],
   failover: ['failover/run.mjs'],
+  convergence: ['convergence/run.mjs'],
+  dataplane: ['dataplane/run.mjs'],
   footprint: ['footprint/run.mjs'],
   scale: ['scale/run.mjs'],
   raft: ['raft/run.mjs'],

@@ -101,10 +101,11 @@ async function converge(system, n) {
     return { progress: `${running}/${n} running`, done: running === n };
   });
   const cpuUpS = system.hosts.reduce((s, h, i) => s + cpuBetween(cpu0[i], hostCpu(h)), 0);
-  const hostRssMiB = system.hosts.reduce((s, h) => s + hostMemory(h).rssKb, 0) / 1024;
+  // PSS: the per-container supervisors share their binary's pages; RSS would count them once per process.
+  const hostPssMiB = system.hosts.reduce((s, h) => s + hostMemory(h).pssKb, 0) / 1024;
   process.stderr.write(`${system.kind}: ${n} replicas: ${up.ms === undefined ? `not all running (${up.progress})` : `all running after ${secs(up.ms)}`}; ` +
-    `${cpuUpS.toFixed(1)} CPU s, ${hostRssMiB.toFixed(0)} MiB RSS in the hosts' namespaces\n`);
-  if (system.hosts.some((h) => daemonPid(h) === undefined)) return { upMs: up.ms, upProgress: up.progress, downProgress: 'not tried', cpuUpS, hostRssMiB };
+    `${cpuUpS.toFixed(1)} CPU s, ${hostPssMiB.toFixed(0)} MiB PSS in the hosts' namespaces\n`);
+  if (system.hosts.some((h) => daemonPid(h) === undefined)) return { upMs: up.ms, upProgress: up.progress, downProgress: 'not tried', cpuUpS, hostPssMiB };
 
   const rmStart = performance.now();
   await askManagers(system, '/_ping'); // some manager is up; the remove goes through it
@@ -119,7 +120,7 @@ async function converge(system, n) {
     return { progress: `${tasks} tasks, ${containers} containers left`, done: tasks === 0 && containers === 0 };
   });
   process.stderr.write(`${system.kind}: ${n} replicas: ${down.ms === undefined ? `not gone (${down.progress})` : `all gone after ${secs(down.ms)}`}\n`);
-  return { upMs: up.ms, upProgress: up.progress, downMs: down.ms, downProgress: down.progress, cpuUpS, hostRssMiB };
+  return { upMs: up.ms, upProgress: up.progress, downMs: down.ms, downProgress: down.progress, cpuUpS, hostPssMiB };
 }
 
 async function measure(kind, archive) {
@@ -152,14 +153,14 @@ try {
 
 const [a, b] = systems;
 const fmt = (r, key) => (r === undefined ? 'not run' : r[key] === undefined ? 'no' : secs(r[key]));
-const header = ['replicas', ...systems.flatMap((k) => [`${k} all running`, `${k} all gone`, `${k} CPU s`, `${k} RSS MiB`])];
+const header = ['replicas', ...systems.flatMap((k) => [`${k} all running`, `${k} all gone`, `${k} CPU s`, `${k} PSS MiB`])];
 if (b !== undefined) header.push(`ratio up ${a}/${b}`, `ratio rm ${a}/${b}`);
 const rows = sizes.map((n) => {
-  const cells = [String(n), ...systems.flatMap((k) => [fmt(results[k][n], 'upMs'), fmt(results[k][n], 'downMs'), results[k][n]?.cpuUpS.toFixed(1) ?? '-', results[k][n]?.hostRssMiB.toFixed(0) ?? '-'])];
+  const cells = [String(n), ...systems.flatMap((k) => [fmt(results[k][n], 'upMs'), fmt(results[k][n], 'downMs'), results[k][n]?.cpuUpS.toFixed(1) ?? '-', results[k][n]?.hostPssMiB.toFixed(0) ?? '-'])];
   if (b !== undefined) cells.push(ratio(results[a][n]?.upMs, results[b][n]?.upMs), ratio(results[a][n]?.downMs, results[b][n]?.downMs));
   return cells;
 });
-console.log(`\nConvergence on 5 hosts (3 managers + 2 workers), busybox sleep 3600 (CPU and RSS: processes in the hosts' namespaces, from create to all running):\n`);
+console.log(`\nConvergence on 5 hosts (3 managers + 2 workers), busybox sleep 3600 (CPU and PSS: processes in the hosts' namespaces, from create to all running):\n`);
 console.log(table(header, rows));
 for (const k of systems) {
   for (const n of sizes) {
