@@ -2,12 +2,19 @@
 // keeps them under /var/run/docker/netns. Not /run/netns: every shoald on a machine (the e2e hosts are
 // namespaces of one machine) shares that directory, so names there would collide and one node's
 // start-up reclaim could delete another's. A file's path is what runc takes as the task's netns path.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { command } from './command.js';
 import { NetworkError } from './errors.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+let nsfsDevice: number | undefined;
+/** The device number of nsfs, the filesystem every namespace file is on. */
+function nsfsDev(): number {
+  nsfsDevice ??= statSync('/proc/self/ns/net').dev;
+  return nsfsDevice;
+}
 
 export class NetnsFiles {
   constructor(readonly dir: string) {}
@@ -17,10 +24,24 @@ export class NetnsFiles {
     return join(this.dir, name);
   }
 
+  /**
+   * True when a namespace is mounted on the file: a stat, not a read of /proc/self/mountinfo. That read
+   * takes the mount namespace's lock, which every container start (runc copying the mount table)
+   * contends for; with hundreds of starts at once it held the daemon's event loop in the kernel for
+   * seconds at a time and a manager on the same host lost its Raft leadership (bench/convergence).
+   */
+  isMounted(name: string): boolean {
+    try {
+      return statSync(this.path(name)).dev === nsfsDev();
+    } catch {
+      return false; // no file: nothing mounted
+    }
+  }
+
   /** Creates the namespace (loopback up) unless it is already there; returns its path. */
   async create(name: string): Promise<string> {
     const path = this.path(name);
-    if (this.mounted().has(name)) return path;
+    if (this.isMounted(name)) return path;
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     writeFileSync(path, '', { flag: 'a' }); // the bind mount needs a file to cover; a crash may have left it
     await command(['unshare', `--net=${path}`, 'true']);
@@ -35,11 +56,11 @@ export class NetnsFiles {
    */
   async remove(name: string): Promise<void> {
     const path = this.path(name);
-    if (this.mounted().has(name)) await command(['umount', path]);
+    if (this.isMounted(name)) await command(['umount', path]);
     rmSync(path, { force: true });
   }
 
-  /** Names of the namespace files in the directory that are mounted namespaces right now. */
+  /** Names of the namespace files in the directory that are mounted namespaces right now (start-up and teardown). */
   mounted(): Set<string> {
     const names = new Set<string>();
     const prefix = this.dir.endsWith('/') ? this.dir : `${this.dir}/`;

@@ -132,6 +132,6 @@ export async function readOverlayVni(netns: string): Promise<number | undefined>
  * at once; the kernel frees an unmounted namespace's devices only later), then the namespace.
  */
 export async function removeOverlayNamespace(files: NetnsFiles, name: string): Promise<void> {
-  if (files.mounted().has(name)) await tryCommand(['ip', 'link', 'del', VXLAN], { netns: files.path(name) });
+  if (files.isMounted(name)) await tryCommand(['ip', 'link', 'del', VXLAN], { netns: files.path(name) });
   await files.remove(name);
 }
