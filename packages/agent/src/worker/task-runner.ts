@@ -37,12 +37,14 @@ export class TaskRunner {
   #waiting = false;
   #stopping = false;
 
-  constructor(host: RunnerHost, task: AssignedTask, serviceName: string, adoptedContainerId: string | null = null) {
+  /** `after`: work on the task's previous container (its removal) that must end before this runner acts. */
+  constructor(host: RunnerHost, task: AssignedTask, serviceName: string, adoptedContainerId: string | null = null, after?: Promise<void>) {
     this.#host = host;
     this.#task = task;
     this.#serviceName = serviceName;
     this.#containerId = adoptedContainerId;
     this.#state = task.Status.State;
+    if (after) this.#queue = after.catch(() => undefined);
   }
 
   get containerId(): string | null {
@@ -69,7 +71,12 @@ export class TaskRunner {
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
-    this.#queue = this.#queue.then(step).catch((err) => this.#host.log('error', 'task step failed', { task: this.#task.ID, err: String(err) }));
+    this.#queue = this.#queue.then(step).catch((err: unknown) => {
+      this.#host.log('error', 'task step failed', { task: this.#task.ID, err: String(err) });
+      // A task must not sit in a state nothing backs any more (its container gone under it): failing it
+      // lets the managers replace it.
+      this.#report('failed', 'task step failed', { Err: err instanceof Error ? err.message : String(err) });
+    });
     return this.#queue;
   }
 

@@ -27,6 +27,12 @@ export interface WorkerOptions {
 export class Worker {
   readonly #host: RunnerHost;
   readonly #runners = new Map<string, TaskRunner>();
+  /**
+   * Task ID → the removal of its container, while in flight (a dropped runner's stop waits out the
+   * grace period). A message that assigns the task again meanwhile must neither adopt that container
+   * nor let a second removal race the first: its runner starts afresh once the removal is done.
+   */
+  readonly #removals = new Map<string, Promise<void>>();
   /** The intake of the last message: the next one is taken in after it. */
   #intake: Promise<void> = Promise.resolve();
 
@@ -82,7 +88,8 @@ export class Worker {
       const name = changes.serviceNames[task.ServiceID] ?? '';
       let runner = this.#runners.get(task.ID);
       if (!runner) {
-        runner = new TaskRunner(this.#host, task, name, this.#adoptable(task.ID));
+        const removal = this.#removals.get(task.ID);
+        runner = new TaskRunner(this.#host, task, name, removal ? null : this.#adoptable(task.ID), removal);
         this.#runners.set(task.ID, runner);
       }
       work.push(runner.update(task, name));
@@ -97,7 +104,15 @@ export class Worker {
 
   #drop(id: string, runner: TaskRunner): Promise<void> {
     this.#runners.delete(id);
-    return runner.remove();
+    return this.#removing(id, runner.remove());
+  }
+
+  #removing(taskId: string, removal: Promise<void>): Promise<void> {
+    const tracked: Promise<void> = removal.finally(() => {
+      if (this.#removals.get(taskId) === tracked) this.#removals.delete(taskId);
+    });
+    this.#removals.set(taskId, tracked);
+    return tracked;
   }
 
   /** Assigned tasks whose containers still run (after a restart): their sandboxes are kept. */
@@ -117,10 +132,13 @@ export class Worker {
       .list()
       .filter((r) => {
         const taskId = r.spec.labels?.[TASK_ID_LABEL];
-        return taskId !== undefined && !assigned.has(taskId) && !this.#runners.has(taskId) && !r.removed;
+        return taskId !== undefined && !assigned.has(taskId) && !this.#runners.has(taskId) && !this.#removals.has(taskId) && !r.removed;
       })
       .map((r) =>
-        this.#host.runtime.remove(r.spec.id, true).catch((err) => this.#host.log('warn', 'could not remove a stray task container', { id: r.spec.id, err: String(err) })),
+        this.#removing(
+          r.spec.labels![TASK_ID_LABEL]!,
+          this.#host.runtime.remove(r.spec.id, true).catch((err) => this.#host.log('warn', 'could not remove a stray task container', { id: r.spec.id, err: String(err) })),
+        ),
       );
   }
 }

@@ -181,3 +181,43 @@ test('messages are taken in in call order, even when an earlier one waits on its
     networksDone();
   }
 });
+
+test('a task assigned again while its old container is still being removed gets a fresh container once the removal ends', async () => {
+  const { runtime, worker, states } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  const old = runtime.list()[0]!.spec.id;
+  let endGrace = () => {};
+  const graceOver = new Promise<void>((resolve) => (endGrace = resolve));
+  runtime.stop = async (id) => {
+    await graceOver;
+    runtime.exit(id, 137);
+  };
+  try {
+    // A full message without t1 (e.g. from a leader that had not yet seen it) starts removing its container;
+    // the next message assigns t1 again while that removal waits out the grace period.
+    const dropping = worker.apply('full', { tasks: [], removed: [], serviceNames: {} });
+    const again = worker.apply('incremental', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+    await new Promise((r) => setImmediate(r));
+    assert.ok(runtime.get(old), 'the old container is still being removed');
+    endGrace();
+    await Promise.all([dropping, again]);
+  } finally {
+    endGrace();
+  }
+  const containers = runtime.list();
+  assert.equal(containers.length, 1);
+  assert.notEqual(containers[0]!.spec.id, old, 'the removed container is not adopted');
+  assert.equal(containers[0]!.state.status, 'running');
+  assert.equal(states('t1').at(-1), 'running');
+});
+
+test('a step that fails under a task (its container gone) fails the task instead of leaving it where it was', async () => {
+  const { runtime, worker, states, reports } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  runtime.stop = async (id) => {
+    throw new RuntimeError('not-found', `No such container: ${id}`);
+  };
+  await worker.apply('incremental', { tasks: [task('t1', 'busybox', 'shutdown')], removed: [], serviceNames: names });
+  assert.equal(states('t1').at(-1), 'failed');
+  assert.match(reports.at(-1)![1].Err ?? '', /^No such container: /);
+});
