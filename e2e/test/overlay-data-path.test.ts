@@ -50,7 +50,10 @@ async function runningTasks(manager: HostLayout, service: string, n: number): Pr
     const out = await dockerOk(manager, ['service', 'ps', '--no-trunc', '--filter', 'desired-state=running', '--format', '{{.ID}}|{{.Node}}|{{.CurrentState}}', service]);
     const rows = out.trim().split('\n').filter((l) => l !== '').map((l) => l.split('|'));
     return rows.length === n && rows.every((r) => r[2]?.startsWith('Running')) ? rows : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 300 });
+  }, { timeoutMs: 60_000, intervalMs: 300 }).catch(async (err: unknown) => {
+    process.stderr.write(`service ps ${service}:\n${await dockerOk(manager, ['service', 'ps', '--no-trunc', service]).catch(String)}\n`);
+    throw err;
+  });
   return Promise.all(rows.map(async ([id = '', node = '']) => {
     const addr = await dockerOk(manager, ['inspect', '--type', 'task', '--format', '{{range .NetworksAttachments}}{{index .Addresses 0}}{{end}}', id]);
     return { id, node, ip: addr.trim().split('/')[0]! };
