@@ -1,6 +1,3 @@
-// Not in `npm test` yet: see docs/reliability.md (open findings) for why. Run it with
-// `npx tsc -b && node --test e2e/dist/test/faults.soak.js`.
-//
 // Faults on the real multi-process cluster, short fixed-seed version (SEED=n replays another schedule;
 // `node bench/faults/run.mjs` runs the long one): 3 managers and a worker, four clients writing
 // networks and services through different managers while managers and the worker are killed -9,
@@ -16,7 +13,7 @@ import { formatFaultReport, runFaults } from '../src/faults/index.js';
 
 const FIXED_SEED = 20_260_009;
 
-test('acknowledged writes survive kill -9, pauses, partitions and disk faults; invariants hold; nothing leaks', { timeout: 170_000 }, async (t) => {
+test('acknowledged writes survive kill -9, pauses, partitions and disk faults; invariants hold; nothing leaks', { timeout: 300_000 }, async (t) => {
   const cluster = await withCluster(t, { managers: 3, workers: 1, socketTimeoutMs: 30_000 });
   const seed = seedFromEnv(FIXED_SEED);
   t.diagnostic(`fault seed ${seed} (SEED=${seed} replays its schedule)`);
@@ -24,7 +21,10 @@ test('acknowledged writes survive kill -9, pauses, partitions and disk faults; i
     cluster,
     seed,
     durationMs: Number(process.env['FAULTS_DURATION_MS'] ?? 30_000),
-    settleMs: 30_000,
+    minFaults: 4,
+    // Bounds on the end-of-run waits, each ending as soon as its condition holds; generous because CI
+    // machines are slow and shared, and a miss is reported as a violation.
+    settleMs: 60_000,
     log: (line) => t.diagnostic(line),
   });
   const text = formatFaultReport(report);

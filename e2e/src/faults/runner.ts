@@ -16,6 +16,11 @@ export interface FaultRunOptions {
   readonly cluster: Cluster;
   readonly seed: number;
   readonly durationMs: number;
+  /**
+   * The run goes on past durationMs until this many faults were injected (a slow machine fits fewer
+   * in the same time), but never past twice durationMs. Default 0.
+   */
+  readonly minFaults?: number;
   /** Default 4. */
   readonly clients?: number;
   /** Default: every kind. */
@@ -122,7 +127,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     log,
   });
   const deadline = Date.now() + options.durationMs;
-  const isDone = () => Date.now() > deadline;
+  const hardDeadline = deadline + options.durationMs;
+  const isDone = () => Date.now() > deadline && (nemesis.faults.length >= (options.minFaults ?? 0) || Date.now() > hardDeadline);
   try {
     await Promise.all([
       runWorkload((client) => new Prng(seed + client * 7919), {
