@@ -219,8 +219,9 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     const id = record.spec.id;
     const stopped = record.removed === true || record.state.status === 'exited' || record.state.status === 'dead';
     if (!stopped) return;
-    if (this.endpoints.holdsAddresses(id) || this.#swarm.dataplane?.sandboxPath(id) !== undefined) void this.#serial(id, () => this.#release(id));
-    if (record.removed === true) void this.#serial(id, async () => this.endpoints.forget(id));
+    const failed = (err: unknown) => this.#log('releasing a stopped container\'s networks failed', { id, err: String(err) });
+    if (this.endpoints.holdsAddresses(id) || this.#swarm.dataplane?.sandboxPath(id) !== undefined) this.#serial(id, () => this.#release(id)).catch(failed);
+    if (record.removed === true) this.#serial(id, async () => this.endpoints.forget(id)).catch(failed);
   }
 
   /** Sandbox and addresses go; the container keeps its networks for the next start. */
