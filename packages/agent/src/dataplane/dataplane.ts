@@ -246,11 +246,11 @@ export class Dataplane {
     return this.#containerSandboxChanged(containerId, sb);
   }
 
-  /** VIPs, DNS and published ports follow a standalone sandbox's networks; without a gateway leg it has neither DNS nor ports. */
+  /** VIPs, DNS and published ports follow a standalone sandbox's networks; without a gateway leg it publishes no ports. */
   async #containerSandboxChanged(containerId: string, sb: SandboxRecord): Promise<TaskSandbox> {
     await this.#syncVips(containerId, sb);
     const resolvConf = await this.#attachDns(containerId, sb);
-    if (resolvConf === undefined) this.#dns.detach(containerId);
+    if (resolvConf === undefined) await this.#dns.detach(containerId);
     const gateway = this.#driver.sandboxInfo(containerId)?.gateway;
     const ports = this.#containerPorts.get(containerId) ?? [];
     if (ports.length > 0) await this.#publisher.publish(`task:${containerId}`, gateway?.ip ?? '0.0.0.0', gateway === undefined ? [] : ports);
@@ -295,7 +295,7 @@ export class Dataplane {
     if (this.#made === null) return;
     const published = this.#sandboxes.delete(taskId);
     this.#containerPorts.delete(taskId);
-    this.#dns.detach(taskId);
+    await this.#dns.detach(taskId);
     if (published) await this.#publisher.unpublish(`task:${taskId}`).catch((err) => this.#log('warn', 'withdrawing published ports failed', { task: taskId, err: String(err) }));
     await this.#driver.removeSandbox(taskId).catch((err) => this.#log('warn', 'removing a sandbox failed', { task: taskId, err: String(err) }));
   }

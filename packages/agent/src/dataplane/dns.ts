@@ -5,7 +5,7 @@
 // address there; a sandbox on internal networks only is served on sockets inside it (no path out).
 import { EmbeddedDnsServer } from '../network/dns/server.js';
 import { ServiceDirectory, type Asker, type NetworkRecords } from '../network/dns/directory.js';
-import { programSandboxDns } from '../network/dns/sandbox-dns.js';
+import { programSandboxDns, removeSandboxDns } from '../network/dns/sandbox-dns.js';
 import { openSandboxSockets } from '../network/dns/sandbox-listener.js';
 import { sandboxResolvConf } from '../network/dns/resolv-conf.js';
 import type { NetworkRecord } from './directory.js';
@@ -33,7 +33,8 @@ export class SandboxDns {
   readonly #server: EmbeddedDnsServer = new EmbeddedDnsServer({ resolver: this.#resolver });
   readonly #listenAddress: string;
   readonly #hostResolvConf: () => Promise<string>;
-  readonly #detach = new Map<string, () => void>();
+  /** Undoes each attached sandbox's registration; resolves once its sockets (if any) are closed. */
+  readonly #detach = new Map<string, () => Promise<void>>();
 
   /** `listenAddress`: the gateway bridge's own address, which every sandbox with a gateway leg can reach. */
   constructor(listenAddress: string, hostResolvConf: () => Promise<string>) {
@@ -53,23 +54,26 @@ export class SandboxDns {
    * (internal networks only) the server answers on sockets inside the sandbox and forwards nothing.
    */
   async attach(sandboxId: string, netns: string, path: DnsPath, networks: readonly string[]): Promise<string> {
-    this.detach(sandboxId);
+    await this.detach(sandboxId);
     const hostResolvConf = await this.#hostResolvConf();
     if (path.kind === 'internal') {
+      // A redirect left from when the sandbox had a gateway leg would send its questions nowhere.
+      await removeSandboxDns(netns);
       const sockets = await openSandboxSockets(netns);
       const asker: Asker = { networks, external: false };
-      const close = this.#server.serveSandbox(sockets, () => asker);
-      this.#detach.set(sandboxId, () => void close());
+      this.#detach.set(sandboxId, this.#server.serveSandbox(sockets, () => asker));
       return sandboxResolvConf(hostResolvConf);
     }
     await this.#server.listenOnGateway(this.#listenAddress);
-    this.#detach.set(sandboxId, this.#resolver.setSandbox(path.ip, { networks, external: true }));
+    const forget = this.#resolver.setSandbox(path.ip, { networks, external: true });
+    this.#detach.set(sandboxId, async () => forget());
     return (await programSandboxDns(netns, this.#listenAddress, { hostResolvConf })).resolvConf;
   }
 
-  detach(sandboxId: string): void {
-    this.#detach.get(sandboxId)?.();
+  async detach(sandboxId: string): Promise<void> {
+    const undo = this.#detach.get(sandboxId);
     this.#detach.delete(sandboxId);
+    await undo?.();
   }
 
   async close(): Promise<void> {
