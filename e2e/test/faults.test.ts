@@ -13,7 +13,7 @@ import { formatFaultReport, runFaults } from '../src/faults/index.js';
 
 const FIXED_SEED = 20_260_009;
 
-test('acknowledged writes survive kill -9, pauses, partitions and disk faults; invariants hold; nothing leaks', { timeout: 300_000 }, async (t) => {
+test('acknowledged writes survive kill -9, pauses, partitions and disk faults; invariants hold; nothing leaks', { timeout: 480_000 }, async (t) => {
   const cluster = await withCluster(t, { managers: 3, workers: 1, socketTimeoutMs: 30_000 });
   const seed = seedFromEnv(FIXED_SEED);
   t.diagnostic(`fault seed ${seed} (SEED=${seed} replays its schedule)`);
