@@ -1,5 +1,8 @@
-// Commits a loop's transactions one by one. A refusal because the store changed under the pass (a
-// version or name conflict, a deleted object) is expected: that change's commit runs the loop again.
+// Commits a loop's transactions one by one, giving the event loop a turn between them so that Raft
+// ticks, heartbeats and other requests are served while a large pass lands. A refusal because the
+// store changed under the pass (a version or name conflict, a deleted object) is expected: that
+// change's commit runs the loop again.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ControlError } from '../control/errors.js';
 import type { Action } from '../store/transaction.js';
 
@@ -9,13 +12,15 @@ const RETRYABLE = new Set(['conflict', 'not-found', 'internal']);
 
 export async function commitEach(commit: Commit, transactions: readonly (readonly Action[])[]): Promise<number> {
   let refused = 0;
-  for (const actions of transactions) {
+  for (const [i, actions] of transactions.entries()) {
+    if (i > 0) await nextTurn();
     try {
       await commit(actions);
     } catch (err) {
       if (!(err instanceof ControlError)) throw err;
-      // Not the leader any more, or no quorum: the manager stops the loops; nothing to do here.
-      if (!RETRYABLE.has(err.code) && err.code !== 'unavailable') throw err;
+      // Not the leader any more, or no quorum: the manager stops the loops; the rest would fail too.
+      if (err.code === 'unavailable') return refused + transactions.length - i;
+      if (!RETRYABLE.has(err.code)) throw err;
       refused++;
     }
   }

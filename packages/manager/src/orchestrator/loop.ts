@@ -2,7 +2,12 @@
 // subscribes to it in one synchronous step, then runs a pass after every commit (passes never overlap;
 // commits during a pass cause one more pass), and at the time a pass asked to be woken; stop() waits
 // for the pass in progress. A pass that throws is a broken invariant: the loop stops and reports it.
+// Back-to-back passes are spaced by as long as the last one took (at most MAX_PAUSE_MS): a long pass
+// then leaves the event loop at least half of the time for Raft ticks, heartbeats and requests, and
+// the commits that land meanwhile are handled by one pass instead of one each.
 import type { MemoryStore } from '../store/memory-store.js';
+
+const MAX_PAUSE_MS = 1000;
 
 export interface LoopOptions {
   readonly name: string;
@@ -20,6 +25,10 @@ export class ControlLoop {
   #dirty = false;
   #stopped = false;
   #timer: NodeJS.Timeout | null = null;
+  #lastPassMs = 0;
+  #lastPassEndMs = 0;
+  /** Ends the pause between two passes early (stop). */
+  #endPause: (() => void) | null = null;
 
   constructor(opts: LoopOptions) {
     this.#opts = opts;
@@ -37,6 +46,7 @@ export class ControlLoop {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#endPause?.();
     await this.#running;
   }
 
@@ -53,10 +63,15 @@ export class ControlLoop {
 
   async #drain(): Promise<void> {
     while (this.#dirty && !this.#stopped) {
+      await this.#pause();
+      if (this.#stopped) return;
       this.#dirty = false;
       let wakeAtMs: number | undefined;
+      const startedMs = performance.now();
       try {
         wakeAtMs = await this.#opts.pass();
+        this.#lastPassEndMs = performance.now();
+        this.#lastPassMs = Math.min(this.#lastPassEndMs - startedMs, MAX_PAUSE_MS);
       } catch (err) {
         this.#stopped = true;
         this.#unsubscribe?.();
@@ -65,6 +80,18 @@ export class ControlLoop {
       }
       if (wakeAtMs !== undefined) this.#wakeAt(wakeAtMs);
     }
+  }
+
+  /** One event-loop turn at least; until as long after the last pass as it took, if that is later. */
+  #pause(): Promise<void> {
+    const ms = this.#lastPassEndMs + this.#lastPassMs - performance.now();
+    return new Promise((resolve) => {
+      const cancel = ms >= 1 ? clearTimeout.bind(null, setTimeout(resolve, ms)) : clearImmediate.bind(null, setImmediate(resolve));
+      this.#endPause = () => {
+        cancel();
+        resolve();
+      };
+    });
   }
 
   #wakeAt(atMs: number): void {

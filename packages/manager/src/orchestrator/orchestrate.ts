@@ -29,7 +29,7 @@ export function orchestrate(input: OrchestrateInput): Plan {
     tasks: input.view.list('task'),
     nodes: input.view.list('node'),
   });
-  const pass: Pass = { ...input, plan, ipam };
+  const pass: Pass = { ...input, time: new Date(input.nowMs).toISOString(), plan, ipam };
   for (const service of input.view.list('service')) {
     if (replicasOf(service.Spec) !== undefined) reconcileReplicated(pass, service);
     else if (isGlobal(service.Spec)) reconcileGlobal(pass, service);

@@ -29,7 +29,9 @@ export function reap(pass: Pass): void {
       pass.plan.setStatus(task.ID, status('orphaned', timeOf(pass), 'task orphaned: its node is down'));
     }
     const key = `${task.ServiceID}/${task.Slot > 0 ? task.Slot : task.NodeID}`;
-    bySlot.set(key, [...(bySlot.get(key) ?? []), pass.plan.task(task.ID)!]);
+    const slot = bySlot.get(key);
+    if (slot === undefined) bySlot.set(key, [pass.plan.task(task.ID)!]);
+    else slot.push(pass.plan.task(task.ID)!);
   }
   if (limit < 0) return;
   for (const tasks of bySlot.values()) {

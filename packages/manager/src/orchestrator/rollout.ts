@@ -5,8 +5,7 @@
 import { rolloutConfig } from '../control/service-defaults.js';
 import type { ServiceObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
-import { isDirty } from '../tasks/spec.js';
-import type { Pass, TaskDraft } from './pass.js';
+import { isDirty, type Pass, type TaskDraft } from './pass.js';
 import { createTask, retire, type SlotRef } from './slots.js';
 
 export interface SlotState {
@@ -24,13 +23,13 @@ export function rollout(pass: Pass, service: ServiceObject, slots: readonly Slot
   const tasks = pass.plan.tasksOf(service.ID);
   if ((state === 'updating' || rollingBack) && service.UpdateStatus?.StartedAt) {
     const started = Date.parse(service.UpdateStatus.StartedAt);
-    const failed = tasks.find((t) => !isDirty(service, t) && FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started);
+    const failed = tasks.find((t) => FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started && !isDirty(service, t));
     if (failed && config.failureAction !== 'continue') return fail(pass, service, failed, config.failureAction, rollingBack);
   }
   const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
   const inFlight =
-    tasks.filter((t) => wantsToRun(t) && !isDirty(service, t) && t.Status.State !== 'running' && !isTerminal(t.Status.State)).length +
-    tasks.filter((t) => !wantsToRun(t) && isDirty(service, t) && !isTerminal(t.Status.State)).length;
+    tasks.filter((t) => wantsToRun(t) && t.Status.State !== 'running' && !isTerminal(t.Status.State) && !isDirty(service, t)).length +
+    tasks.filter((t) => !wantsToRun(t) && !isTerminal(t.Status.State) && isDirty(service, t)).length;
   const candidates = slots.filter((s) => s.healthy.length === 1 && isDirty(service, s.healthy[0]!));
   const memory = pass.rollout.get(service.ID) ?? { batchOpen: false, nextBatchAtMs: 0 };
   pass.rollout.set(service.ID, memory);

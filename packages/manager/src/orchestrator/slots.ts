@@ -4,8 +4,7 @@
 import { restartPolicy } from '../control/service-defaults.js';
 import type { ServiceObject } from '../store/objects.js';
 import { isTerminal, rank, status } from '../tasks/lifecycle.js';
-import { isDirty } from '../tasks/spec.js';
-import { ENDED_BADLY, nodeIsDown, timeOf, type Pass, type TaskDraft } from './pass.js';
+import { ENDED_BADLY, isDirty, nodeIsDown, timeOf, type Pass, type TaskDraft } from './pass.js';
 import { newTask } from './task-factory.js';
 
 export interface SlotRef {

@@ -5,7 +5,9 @@
 // the service, then the fewest tasks overall. Tasks that the filters and that order cannot tell apart
 // (same service, placement and reservations) are placed as one group, as swarmkit does: the filters run
 // once per node per group, not per task (10,000 tasks on 1,000 nodes took seconds of event loop task by
-// task; bench/scale). Pure: the same store and time give the same placement.
+// task; bench/scale). A pass writes at most `maxWrites` tasks, oldest first, and asks to run again
+// for the rest, so its synchronous work and its Raft entries stay bounded whatever the backlog. Pure:
+// the same store and time give the same placement.
 import { Plan } from '../orchestrator/plan.js';
 import type { StoreView } from '../store/memory-store.js';
 import type { NodeObject, TaskObject } from '../store/objects.js';
@@ -13,12 +15,13 @@ import { isTerminal, status } from '../tasks/lifecycle.js';
 import { Candidates } from './candidates.js';
 import { Pipeline, type NodeInfo } from './filters.js';
 
-export function schedule(view: StoreView, time: string): Plan {
+/** Tasks one pass places or explains (a few transactions of MAX_ACTIONS_PER_TRANSACTION). */
+export const MAX_WRITES_PER_PASS = 2000;
+
+export function schedule(view: StoreView, time: string, maxWrites = MAX_WRITES_PER_PASS): Plan {
   const plan = new Plan(view);
   const tasks = view.list('task');
-  const pending = tasks
-    .filter((t) => t.Status.State === 'pending' && t.DesiredState === 'running')
-    .sort((a, b) => a.CreatedAt.localeCompare(b.CreatedAt) || a.ID.localeCompare(b.ID));
+  const pending = tasks.filter((t) => t.Status.State === 'pending' && t.DesiredState === 'running').sort(oldestFirst);
   if (pending.length === 0) return plan;
   const infos = new Map(view.list('node').map((n) => [n.ID, emptyInfo(n)]));
   for (const t of tasks) {
@@ -27,8 +30,19 @@ export function schedule(view: StoreView, time: string): Plan {
   }
   const failures = recentFailures(tasks, Date.parse(time));
   const pipeline = new Pipeline();
-  for (const group of taskGroups(pending)) placeGroup(plan, time, pipeline, infos, failures, group);
+  const budget = { writes: maxWrites };
+  for (const group of taskGroups(pending)) {
+    if (!placeGroup(plan, time, pipeline, infos, failures, group, budget)) {
+      plan.wake(Date.parse(time));
+      break;
+    }
+  }
   return plan;
+}
+
+function oldestFirst(a: TaskObject, b: TaskObject): number {
+  if (a.CreatedAt !== b.CreatedAt) return a.CreatedAt < b.CreatedAt ? -1 : 1;
+  return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;
 }
 
 /**
@@ -46,7 +60,16 @@ function taskGroups(pending: readonly TaskObject[]): TaskObject[][] {
   return [...groups.values()];
 }
 
-function placeGroup(plan: Plan, time: string, pipeline: Pipeline, infos: Map<string, NodeInfo>, failures: Map<string, number>, group: readonly TaskObject[]): void {
+/** False when the budget ran out before the group was done. */
+function placeGroup(
+  plan: Plan,
+  time: string,
+  pipeline: Pipeline,
+  infos: Map<string, NodeInfo>,
+  failures: Map<string, number>,
+  group: readonly TaskObject[],
+  budget: { writes: number },
+): boolean {
   const first = group[0]!;
   pipeline.setTask(first);
   const nodes = first.NodeID !== undefined ? [infos.get(first.NodeID)].filter((i): i is NodeInfo => i !== undefined) : [...infos.values()];
@@ -63,14 +86,18 @@ function placeGroup(plan: Plan, time: string, pipeline: Pipeline, infos: Map<str
     if (!chosen) {
       // The pipeline has counted every node against the filter that refused it, once.
       const err = pipeline.explain();
-      if (task.Status.Err !== err) plan.patch(task.ID, { Status: { ...task.Status, Message: 'pending task scheduling', Err: err } });
+      if (task.Status.Err === err) continue;
+      if (budget.writes-- <= 0) return false;
+      plan.patch(task.ID, { Status: { ...task.Status, Message: 'pending task scheduling', Err: err } });
       continue;
     }
+    if (budget.writes-- <= 0) return false;
     plan.patch(task.ID, { NodeID: chosen.node.ID });
     plan.setStatus(task.ID, status('assigned', time, 'scheduler assigned task to node'));
     count(chosen, task);
     candidates.placed(chosen, pipeline.check(chosen));
   }
+  return true;
 }
 
 const FAILURE_MEMORY_MS = 5 * 60_000;

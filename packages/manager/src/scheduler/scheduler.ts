@@ -1,4 +1,5 @@
-// The scheduler loop on the leader: after every commit, place the pending tasks.
+// The scheduler loop on the leader: after every commit, place the pending tasks (a bounded number per
+// pass; a pass that left some asks to run again at once).
 import { commitEach } from '../orchestrator/commit.js';
 import { ControlLoop } from '../orchestrator/loop.js';
 import type { LoopHost } from '../orchestrator/orchestrator.js';
@@ -14,8 +15,9 @@ export class Scheduler {
       nowMs: host.nowMs,
       onFatal: host.onFatal,
       pass: async () => {
-        await commitEach(host.commit, schedule(host.store, new Date(host.nowMs()).toISOString()).transactions());
-        return undefined;
+        const plan = schedule(host.store, new Date(host.nowMs()).toISOString());
+        await commitEach(host.commit, plan.transactions());
+        return plan.wakeAtMs;
       },
     });
   }

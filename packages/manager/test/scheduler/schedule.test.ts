@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createService } from '../../src/control/service-ops.js';
+import { orchestrate } from '../../src/orchestrator/orchestrate.js';
+import { schedule } from '../../src/scheduler/schedule.js';
 import { perNode, Sim, spec } from '../orchestrator/sim.js';
 
 test('a task no node can take stays pending with Docker\'s reason, and is placed once a node fits', async () => {
@@ -73,4 +76,30 @@ test('a replacement avoids the node where the service\'s task was just rejected'
   await sim.report((t) => t.ID === first.ID, 'rejected', { Err: 'No such image: busybox' });
   const [second] = sim.live(id);
   assert.notEqual(second!.NodeID, first.NodeID);
+});
+
+test('a pass writes at most its budget of tasks, oldest first, asks to run again, and tasks no node can take do not use it up', async () => {
+  const sim = new Sim(['n1']);
+  sim.setNode('n1', { availability: 'pause' });
+  const stuck = await sim.create(spec('stuck', { Mode: { Replicated: { Replicas: 3 } } }));
+  let ids = 0;
+  const web = await createService(sim.control.ctx, spec('web', { Mode: { Replicated: { Replicas: 5 } } }, { Placement: { Constraints: ['node.labels.ok==yes'] } }));
+  for (const actions of orchestrate({ view: sim.store, nowMs: sim.nowMs, newId: () => `w${++ids}`, rollout: new Map() }).transactions()) sim.control.commit(actions);
+  const node = sim.store.get('node', 'n1')!;
+  sim.control.commit([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Availability: 'active' } } }]);
+  const writes: number[] = [];
+  const pass = () => schedule(sim.store, new Date(sim.nowMs).toISOString(), 2);
+  for (let i = 0; i < 10; i++) {
+    const plan = pass();
+    const txns = plan.transactions();
+    writes.push(txns.flat().length);
+    for (const actions of txns) sim.control.commit(actions);
+    if (plan.wakeAtMs === undefined) break;
+    assert.equal(plan.wakeAtMs, sim.nowMs);
+  }
+  // 3 placements, then 5 explanations, 2 per pass.
+  assert.deepEqual(writes, [2, 2, 2, 2]);
+  assert.ok(sim.live(stuck).every((t) => t.Status.State === 'assigned'), 'the oldest tasks are placed first');
+  assert.deepEqual(new Set(sim.live(web.ID).map((t) => t.Status.Err)), new Set(['no suitable node (scheduling constraints not satisfied on 1 node)']));
+  assert.equal(pass().transactions().length, 0, 'explained tasks cost nothing on later passes');
 });
