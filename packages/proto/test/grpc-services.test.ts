@@ -55,8 +55,9 @@ function makeServices(received: Received): {
     dispatcher: {
       session: (call) => {
         const managers = [{ nodeId: 'm1', addr: '198.51.100.1:2377' }];
-        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 5000, desiredRole: 'worker', availability: 'active' });
-        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 2500, desiredRole: 'manager', availability: 'active' });
+        const networkBootstrapKeys = [{ subsystem: 'networking:ipsec', algorithm: 'AES_128_GCM', key: new Uint8Array(16).fill(7), lamportTime: 3 }];
+        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 5000, desiredRole: 'worker', availability: 'active', networkBootstrapKeys });
+        call.write({ sessionId: `s-${call.request.nodeId}`, managers, heartbeatPeriodMs: 2500, desiredRole: 'manager', availability: 'active', networkBootstrapKeys: [] });
         call.end();
       },
       heartbeat: (_call, callback) => callback(null, { periodMs: 5000 }),
@@ -151,6 +152,10 @@ test('Dispatcher.Heartbeat answers and Session and Assignments stream every mess
   assert.deepEqual(session.map((m) => [m.sessionId, m.heartbeatPeriodMs, m.managers]), [
     ['s-n1', 5000, [{ nodeId: 'm1', addr: '198.51.100.1:2377' }]],
     ['s-n1', 2500, [{ nodeId: 'm1', addr: '198.51.100.1:2377' }]],
+  ]);
+  assert.deepEqual(session.map((m) => m.networkBootstrapKeys.map((k) => [k.subsystem, k.algorithm, Buffer.from(k.key).toString('hex'), k.lamportTime])), [
+    [['networking:ipsec', 'AES_128_GCM', '07'.repeat(16), 3]],
+    [],
   ]);
 
   const assignments = await collect(dispatcher.assignments({ sessionId: 's-n1' }, bounded()));

@@ -1,8 +1,9 @@
-// The control loops that run only on the Raft leader (orchestrator, scheduler): started when this
+// The control loops that run only on the Raft leader (orchestrator, scheduler, key manager): started when this
 // manager becomes leader, once its store holds everything committed before (a read index), and
 // stopped, waiting for their passes, when it loses leadership or shuts down.
 import type { MemoryStore } from '../store/memory-store.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { KeyManager } from '../keys/key-manager.js';
 import type { Commit } from './commit.js';
 import { Orchestrator, type LoopHost } from './orchestrator.js';
 
@@ -18,7 +19,7 @@ export interface LeaderLoopsHost {
 
 export class LeaderLoops {
   readonly #host: LeaderLoopsHost;
-  #loops: { orchestrator: Orchestrator; scheduler: Scheduler } | null = null;
+  #loops: { orchestrator: Orchestrator; scheduler: Scheduler; keys: KeyManager } | null = null;
   #queue: Promise<void> = Promise.resolve();
   #leader = false;
   #closed = false;
@@ -59,9 +60,10 @@ export class LeaderLoops {
       ...this.#host,
       onFatal: (name, err) => this.#host.log('error', 'control loop stopped on a broken invariant', { loop: name, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
     };
-    this.#loops = { orchestrator: new Orchestrator(host), scheduler: new Scheduler(host) };
+    this.#loops = { orchestrator: new Orchestrator(host), scheduler: new Scheduler(host), keys: new KeyManager(host) };
     this.#loops.orchestrator.run();
     this.#loops.scheduler.run();
+    this.#loops.keys.run();
     this.#host.log('info', 'orchestrator and scheduler started');
   }
 
@@ -69,7 +71,7 @@ export class LeaderLoops {
     const loops = this.#loops;
     this.#loops = null;
     if (!loops) return;
-    await Promise.all([loops.orchestrator.stop(), loops.scheduler.stop()]);
+    await Promise.all([loops.orchestrator.stop(), loops.scheduler.stop(), loops.keys.stop()]);
     this.#host.log('info', 'orchestrator and scheduler stopped');
   }
 }

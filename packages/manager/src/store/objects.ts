@@ -1,6 +1,7 @@
 // Replicated objects, stored in the shape the Docker Engine API returns them so that reads need no
 // conversion. Only the fields the manager itself reasons about are typed precisely; the rest of each
 // spec is carried as the user sent it.
+import type { NetworkKey } from '../keys/key-ring.js';
 
 export interface Version {
   readonly Index: number;
@@ -59,6 +60,8 @@ export interface ClusterObject extends Meta {
   readonly JoinTokens: { readonly Worker: string; readonly Manager: string };
   /** The root CA, replicated so that any manager that becomes leader can sign certificates. Never served by the API. */
   readonly RootCA: { readonly CertPem: string; readonly KeyPem: string };
+  /** Keys of encrypted overlays (keys/key-ring.ts), kept by the leader's key manager; absent until it first runs. Never served by the API. */
+  readonly NetworkBootstrapKeys?: readonly NetworkKey[];
 }
 
 /** One IPAM pool as the user may request it (`--subnet`, `--ip-range`, `--gateway`, `--aux-address`). */

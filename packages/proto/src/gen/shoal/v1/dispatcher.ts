@@ -69,6 +69,22 @@ export interface SessionMessage {
   desiredRole: string;
   /** The node's availability as the managers hold it (active, pause, drain). */
   availability: string;
+  /**
+   * The cluster's keys for encrypted overlay networks (swarmkit's NetworkBootstrapKeys): every node
+   * gets them, whether or not it has a task on an encrypted network. Sent again after each rotation.
+   */
+  networkBootstrapKeys: EncryptionKey[];
+}
+
+/** One symmetric key of the network key ring, as swarmkit's api.EncryptionKey. */
+export interface EncryptionKey {
+  /** "networking:ipsec": the VXLAN data path of encrypted overlays. */
+  subsystem: string;
+  /** "AES_128_GCM": 16 bytes of key; the 4-byte GCM salt is derived per SA (see the agent's ipsec/). */
+  algorithm: string;
+  key: Uint8Array;
+  /** Orders the keys (the newest has the largest) and tags them: SPIs are derived from it. */
+  lamportTime: number;
 }
 
 export interface HeartbeatRequest {
@@ -239,7 +255,14 @@ export const ManagerPeer: MessageFns<ManagerPeer> = {
 };
 
 function createBaseSessionMessage(): SessionMessage {
-  return { sessionId: "", managers: [], heartbeatPeriodMs: 0, desiredRole: "", availability: "" };
+  return {
+    sessionId: "",
+    managers: [],
+    heartbeatPeriodMs: 0,
+    desiredRole: "",
+    availability: "",
+    networkBootstrapKeys: [],
+  };
 }
 
 export const SessionMessage: MessageFns<SessionMessage> = {
@@ -258,6 +281,9 @@ export const SessionMessage: MessageFns<SessionMessage> = {
     }
     if (message.availability !== "") {
       writer.uint32(42).string(message.availability);
+    }
+    for (const v of message.networkBootstrapKeys) {
+      EncryptionKey.encode(v!, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -315,6 +341,14 @@ export const SessionMessage: MessageFns<SessionMessage> = {
             message.availability = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.networkBootstrapKeys.push(EncryptionKey.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -337,6 +371,98 @@ export const SessionMessage: MessageFns<SessionMessage> = {
     message.heartbeatPeriodMs = object.heartbeatPeriodMs ?? 0;
     message.desiredRole = object.desiredRole ?? "";
     message.availability = object.availability ?? "";
+    message.networkBootstrapKeys = object.networkBootstrapKeys?.map((e) => EncryptionKey.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseEncryptionKey(): EncryptionKey {
+  return { subsystem: "", algorithm: "", key: new Uint8Array(0), lamportTime: 0 };
+}
+
+export const EncryptionKey: MessageFns<EncryptionKey> = {
+  encode(message: EncryptionKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.subsystem !== "") {
+      writer.uint32(10).string(message.subsystem);
+    }
+    if (message.algorithm !== "") {
+      writer.uint32(18).string(message.algorithm);
+    }
+    if (message.key.length !== 0) {
+      writer.uint32(26).bytes(message.key);
+    }
+    if (message.lamportTime !== 0) {
+      writer.uint32(32).uint64(message.lamportTime);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EncryptionKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEncryptionKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.subsystem = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.algorithm = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.key = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.lamportTime = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create<I extends Exact<DeepPartial<EncryptionKey>, I>>(base?: I): EncryptionKey {
+    return EncryptionKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EncryptionKey>, I>>(object: I): EncryptionKey {
+    const message = createBaseEncryptionKey();
+    message.subsystem = object.subsystem ?? "";
+    message.algorithm = object.algorithm ?? "";
+    message.key = object.key ?? new Uint8Array(0);
+    message.lamportTime = object.lamportTime ?? 0;
     return message;
   },
 };
