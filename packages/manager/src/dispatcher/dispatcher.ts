@@ -34,7 +34,14 @@ interface Session {
   readonly nodeId: string;
   readonly sink: SessionSink;
   deadlineMs: number;
-  lastSent: string;
+  /** What the node was last told; undefined before the first message. */
+  sent: { readonly shared: string; readonly role: string; readonly availability: string } | undefined;
+}
+
+/** The part of a session message that is the same for every node, serialised once per commit. */
+interface SharedFields {
+  readonly fields: Omit<SessionMessage, 'sessionId' | 'desiredRole' | 'availability'>;
+  readonly key: string;
 }
 
 export class Dispatcher {
@@ -65,7 +72,7 @@ export class Dispatcher {
     if (!node) throw new ControlError('permission-denied', `node ${nodeId} was removed from the swarm`);
     for (const s of this.#sessions.values()) if (s.nodeId === nodeId) this.close(s.id);
     await this.#setState(nodeId, 'ready', { description, addr });
-    const session: Session = { id: randomUUID(), nodeId, sink, deadlineMs: Date.now() + this.#graceMs(), lastSent: '' };
+    const session: Session = { id: randomUUID(), nodeId, sink, deadlineMs: Date.now() + this.#graceMs(), sent: undefined };
     this.#sessions.set(session.id, session);
     this.#grace.delete(nodeId);
     this.#send(session);
@@ -151,7 +158,8 @@ export class Dispatcher {
   }
 
   #pushUpdates(): void {
-    for (const session of this.#sessions.values()) this.#send(session);
+    const shared = this.#shared();
+    for (const session of this.#sessions.values()) this.#send(session, shared);
     if (this.#host.isLeader()) this.#allocateIngress();
   }
 
@@ -170,22 +178,21 @@ export class Dispatcher {
       });
   }
 
-  #send(session: Session): void {
+  #shared(): SharedFields {
+    const fields = { managers: this.#host.managerPeers(), heartbeatPeriodMs: this.heartbeatPeriodMs() };
+    return { fields, key: JSON.stringify(fields) };
+  }
+
+  /** Tells the node what changed since its last message; `shared` is made once per commit for all sessions. */
+  #send(session: Session, shared: SharedFields = this.#shared()): void {
     const node = this.#host.store.get('node', session.nodeId);
     if (!node) {
       this.close(session.id);
       return;
     }
-    const message: SessionMessage = {
-      sessionId: session.id,
-      managers: this.#host.managerPeers(),
-      heartbeatPeriodMs: this.heartbeatPeriodMs(),
-      desiredRole: node.Spec.Role,
-      availability: node.Spec.Availability,
-    };
-    const key = JSON.stringify(message);
-    if (key === session.lastSent) return;
-    session.lastSent = key;
-    session.sink.write(message);
+    const sent = session.sent;
+    if (sent?.shared === shared.key && sent.role === node.Spec.Role && sent.availability === node.Spec.Availability) return;
+    session.sent = { shared: shared.key, role: node.Spec.Role, availability: node.Spec.Availability };
+    session.sink.write({ sessionId: session.id, ...shared.fields, desiredRole: node.Spec.Role, availability: node.Spec.Availability });
   }
 }

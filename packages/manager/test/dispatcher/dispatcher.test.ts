@@ -20,7 +20,7 @@ class Host implements DispatcherHost {
   #index = 0;
   isLeader = () => this.leader;
   leaderAddr = () => (this.leader ? '10.0.0.1:2377' : '10.0.0.2:2377');
-  managerPeers = () => [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }];
+  managerPeers = (): { nodeId: string; addr: string }[] => [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }];
   log = () => {};
   async commit(actions: readonly Action[]): Promise<void> {
     this.apply(actions);
@@ -136,6 +136,22 @@ test('a new leader gives every node one grace period to reach it, then marks the
   }
   assert.equal(host.state('silent'), 'down');
   assert.equal(host.state('talker'), 'ready');
+});
+
+test('a commit builds the part of the session message every node shares once, whatever the number of sessions', async (t) => {
+  const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
+  const { host, dispatcher } = setup(t, ids.map((id) => ({ id })));
+  const sinks = ids.map(() => new Sink());
+  await Promise.all(ids.map((id, i) => dispatcher.open(id, {}, '', sinks[i]!)));
+  let calls = 0;
+  host.managerPeers = () => {
+    calls++;
+    return [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }, { nodeId: 'manager2', addr: '10.0.0.2:2377' }];
+  };
+  const node = host.store.get('node', 'n0')!;
+  host.apply([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Labels: { x: 'y' } } } }]);
+  assert.equal(calls, 1);
+  assert.ok(sinks.every((s) => s.messages.length === 2 && s.messages[1]!.managers.length === 2), 'every node hears of the new manager once');
 });
 
 test('a manager that is not the leader refuses sessions and points at the leader', async (t) => {
