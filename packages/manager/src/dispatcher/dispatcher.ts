@@ -1,16 +1,20 @@
 // Agent sessions on the leader: a node is Ready while it keeps heartbeating, and Down once it has
 // missed its heartbeats for a grace period (3 periods, as swarmkit). Short blips (well under a period)
-// therefore never mark a node down; a dead node is marked down within ~3 periods.
+// therefore never mark a node down; a dead node is marked down within ~3 periods. A new leader knows
+// no sessions: every node gets twice that (swarmkit's grace for nodes of unknown state) to reach it,
+// so that the reconnect storm of a large cluster does not mark live nodes down.
 import type { SessionMessage } from '@shoal/proto';
 import { randomUUID } from 'node:crypto';
 import { ControlError } from '../control/errors.js';
-import type { NodeObject, NodeState } from '../store/objects.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { Action } from '../store/transaction.js';
 import { withAllocationLock } from '../control/network-ops.js';
 import { ingressAttachmentActions } from './ingress-attachments.js';
+import { NodeStateWriter } from './node-state-writer.js';
 
 export const GRACE_MULTIPLIER = 3;
+/** After a leader change, in heartbeat periods. */
+export const LEADER_CHANGE_GRACE_MULTIPLIER = 2 * GRACE_MULTIPLIER;
 const NANOS_PER_MS = 1_000_000;
 const CHECK_EVERY_MS = 250;
 
@@ -51,11 +55,13 @@ export class Dispatcher {
   readonly #grace = new Map<string, number>();
   readonly #timer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
+  readonly #nodeStates: NodeStateWriter;
   #wasLeader = false;
   #allocatingIngress = false;
 
   constructor(host: DispatcherHost) {
     this.#host = host;
+    this.#nodeStates = new NodeStateWriter(host.store, (actions) => host.commit(actions));
     this.#timer = setInterval(() => this.#check(), CHECK_EVERY_MS);
     this.#timer.unref();
     this.#unsubscribe = host.store.subscribe(() => this.#pushUpdates());
@@ -71,7 +77,7 @@ export class Dispatcher {
     const node = this.#host.store.get('node', nodeId);
     if (!node) throw new ControlError('permission-denied', `node ${nodeId} was removed from the swarm`);
     for (const s of this.#sessions.values()) if (s.nodeId === nodeId) this.close(s.id);
-    await this.#setState(nodeId, 'ready', { description, addr });
+    await this.#nodeStates.write(nodeId, { state: 'ready', description, addr });
     const session: Session = { id: randomUUID(), nodeId, sink, deadlineMs: Date.now() + this.#graceMs(), sent: undefined };
     this.#sessions.set(session.id, session);
     this.#grace.delete(nodeId);
@@ -126,34 +132,16 @@ export class Dispatcher {
     for (const [nodeId, deadline] of [...this.#grace]) {
       if (deadline > now) continue;
       this.#grace.delete(nodeId);
-      this.#setState(nodeId, 'down', {}).catch((err) => this.#host.log('warn', 'could not mark node down', { nodeId, err: String(err) }));
+      this.#nodeStates.write(nodeId, { state: 'down' }).catch((err) => this.#host.log('warn', 'could not mark node down', { nodeId, err: String(err) }));
     }
   }
 
-  /** A new leader knows no sessions: every node must reach it within one grace period. */
+  /** A new leader knows no sessions: every node must reach it within the leader-change grace. */
   #startGraceForAll(): void {
-    const deadline = Date.now() + this.#graceMs();
+    const deadline = Date.now() + this.heartbeatPeriodMs() * LEADER_CHANGE_GRACE_MULTIPLIER;
     const connected = new Set([...this.#sessions.values()].map((s) => s.nodeId));
     for (const node of this.#host.store.list('node')) {
       if (node.Status.State !== 'down' && !connected.has(node.ID)) this.#grace.set(node.ID, deadline);
-    }
-  }
-
-  async #setState(nodeId: string, state: NodeState, update: { description?: Record<string, unknown>; addr?: string }): Promise<void> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const node = this.#host.store.get('node', nodeId);
-      if (!node) return;
-      const next: NodeObject = {
-        ...node,
-        Description: { ...node.Description, ...(update.description ?? {}) } as NodeObject['Description'],
-        Status: { State: state, Addr: update.addr ?? node.Status.Addr },
-      };
-      try {
-        await this.#host.commit([{ op: 'update', table: 'node', expectedVersion: node.Version.Index, object: next }]);
-        return;
-      } catch (err) {
-        if (!(err instanceof ControlError) || !err.message.includes('out of sequence')) throw err;
-      }
     }
   }
 
@@ -179,7 +167,10 @@ export class Dispatcher {
   }
 
   #shared(): SharedFields {
-    const fields = { managers: this.#host.managerPeers(), heartbeatPeriodMs: this.heartbeatPeriodMs() };
+    const fields = {
+      managers: this.#host.managerPeers(),
+      heartbeatPeriodMs: this.heartbeatPeriodMs(),
+    };
     return { fields, key: JSON.stringify(fields) };
   }
 

@@ -90,7 +90,7 @@ test('opening a session marks the node ready with its description and address, a
   assert.equal(node.Status.Addr, '10.0.0.5');
   assert.deepEqual(node.Description, { Hostname: 'w1-host', Platform: { OS: 'linux' } });
   assert.deepEqual(sink.messages, [
-    { sessionId, managers: [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }], heartbeatPeriodMs: PERIOD_MS, desiredRole: 'worker', availability: 'active' },
+    { sessionId, managers: [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }], heartbeatPeriodMs: PERIOD_MS, desiredRole: 'worker', availability: 'active', networkBootstrapKeys: [] },
   ]);
 });
 
@@ -122,7 +122,7 @@ test('a node that reopens its session inside the grace period is never marked do
   assert.equal(host.state('worker1'), 'ready');
 });
 
-test('a new leader gives every node one grace period to reach it, then marks the silent ones down', async (t) => {
+test('a new leader gives every node two grace periods to reach it, then marks the silent ones down', async (t) => {
   const { host, dispatcher } = setup(t, [{ id: 'silent', state: 'ready' }, { id: 'talker', state: 'ready' }]);
   host.leader = false;
   await advance(t, 300);
@@ -130,12 +130,29 @@ test('a new leader gives every node one grace period to reach it, then marks the
   await advance(t, 300);
   const sink = new Sink();
   const sessionId = await dispatcher.open('talker', { Hostname: 't' }, '10.0.0.6', sink);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 6; i++) {
     await advance(t, PERIOD_MS);
     dispatcher.heartbeat(sessionId);
+    if (i === 4) assert.equal(host.state('silent'), 'ready', 'still inside the leader-change grace');
   }
   assert.equal(host.state('silent'), 'down');
   assert.equal(host.state('talker'), 'ready');
+});
+
+test('nodes reconnecting to a new leader as they were cost no commit; changed ones opening together cost one', async (t) => {
+  const ids = Array.from({ length: 20 }, (_, i) => `n${i}`);
+  const { host, dispatcher } = setup(t, ids.map((id) => ({ id, state: 'ready' as const })));
+  const commits: number[] = [];
+  const commit = host.commit.bind(host);
+  host.commit = async (actions) => {
+    commits.push(actions.length);
+    await commit(actions);
+  };
+  await Promise.all(ids.map((id) => dispatcher.open(id, { Hostname: id }, '', new Sink())));
+  assert.deepEqual(commits, [], 'same state, address and description');
+  await Promise.all(ids.map((id) => dispatcher.open(id, { Hostname: id }, '10.0.0.9', new Sink())));
+  assert.deepEqual(commits, [20]);
+  assert.ok(ids.every((id) => host.store.get('node', id)!.Status.Addr === '10.0.0.9'));
 });
 
 test('a commit builds the part of the session message every node shares once, whatever the number of sessions', async (t) => {
