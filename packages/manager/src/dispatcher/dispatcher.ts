@@ -11,6 +11,7 @@ import type { Action } from '../store/transaction.js';
 import { withAllocationLock } from '../control/network-ops.js';
 import { ingressAttachmentActions } from './ingress-attachments.js';
 import { NodeStateWriter } from './node-state-writer.js';
+import { sessionKeys } from './session-keys.js';
 
 export const GRACE_MULTIPLIER = 3;
 /** After a leader change, in heartbeat periods. */
@@ -170,6 +171,7 @@ export class Dispatcher {
     const fields = {
       managers: this.#host.managerPeers(),
       heartbeatPeriodMs: this.heartbeatPeriodMs(),
+      networkBootstrapKeys: sessionKeys(this.#host.store.list('cluster')[0]),
     };
     return { fields, key: JSON.stringify(fields) };
   }
