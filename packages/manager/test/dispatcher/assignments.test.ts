@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AssignmentStream, type AssignmentChanges } from '../../src/dispatcher/assignments.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import type { Draft, NodeObject, TaskObject, TaskState } from '../../src/store/objects.js';
+import type { Action } from '../../src/store/transaction.js';
+
+const TIME = '2030-01-15T12:00:00.000Z';
+
+function task(id: string, nodeId: string, state: TaskState): Draft<TaskObject> {
+  return { ID: id, Labels: {}, Spec: {}, ServiceID: 'svc1', Slot: 1, NodeID: nodeId, DesiredState: 'running', Status: { Timestamp: TIME, State: state, Message: '', PortStatus: {} } };
+}
+
+test('each node\'s stream hears only of its own tasks, however many other nodes\' tasks a commit carries', () => {
+  const store = new MemoryStore();
+  let index = 0;
+  const apply = (actions: readonly Action[]) => assert.ok(store.apply(++index, { actions, time: TIME }).ok);
+  apply(['a', 'b', 'c'].map((id) => ({ op: 'create', table: 'node', object: { ID: id, Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: id }, Status: { State: 'ready', Addr: '' } } as Draft<NodeObject> })));
+  const heard = new Map<string, [string, AssignmentChanges][]>();
+  for (const id of ['a', 'b', 'c']) {
+    heard.set(id, []);
+    new AssignmentStream(store, id, { write: (kind, changes) => heard.get(id)!.push([kind, changes]) }).start();
+  }
+  apply([...['a1', 'a2', 'a3'].map((id) => task(id, 'a', 'assigned')), task('b1', 'b', 'assigned'), task('p1', 'c', 'pending')].map((object) => ({ op: 'create' as const, table: 'task' as const, object })));
+  const tasksOf = (id: string) => heard.get(id)!.slice(1).map(([kind, c]) => [kind, c.tasks.map((t) => t.ID).sort(), c.removed]);
+  assert.deepEqual(tasksOf('a'), [['incremental', ['a1', 'a2', 'a3'], []]]);
+  assert.deepEqual(tasksOf('b'), [['incremental', ['b1'], []]]);
+  assert.deepEqual(tasksOf('c'), [], 'a pending task is not an assignment yet');
+  const a1 = store.get('task', 'a1')!;
+  apply([{ op: 'update', table: 'task', object: { ...a1, Status: { ...a1.Status, State: 'running' } } }, { op: 'delete', table: 'task', id: 'a2' }]);
+  assert.deepEqual(tasksOf('a').at(-1), ['incremental', ['a1'], ['a2']]);
+  assert.equal(heard.get('b')!.length, 2, 'b heard nothing of a\'s commit');
+  assert.equal(heard.get('c')!.length, 1);
+});
