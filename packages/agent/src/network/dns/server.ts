@@ -17,6 +17,7 @@ import { upstreamsFromResolvConf } from './resolv-conf.js';
 import { listenerOf, serveTcp, serveUdp, type Listener, type Transport } from './transport.js';
 import type { SandboxSockets } from './sandbox-listener.js';
 import { assertIPv4 } from '../lb/addresses.js';
+import { NetworkError } from '../errors.js';
 
 export interface EmbeddedDnsOptions {
   readonly resolver: Resolver;
@@ -94,7 +95,7 @@ export class EmbeddedDnsServer {
   }
 
   private async bindGateway(address: string, port: number): Promise<void> {
-    if (this.closed) throw new Error('the DNS server is closed');
+    if (this.closed) throw new NetworkError('conflict', 'the embedded DNS server is closed');
     const udp = createSocket('udp4');
     const tcp = createServer();
     const listener = listenerOf(udp, tcp);

@@ -17,6 +17,8 @@ export interface Listener {
 export function serveUdp(udp: UdpSocket, handle: QueryHandler): void {
   let open = true;
   udp.on('close', () => (open = false));
+  // A reply that cannot be sent is lost like any UDP datagram (the asker retries); it must not crash us.
+  udp.on('error', () => undefined);
   udp.on('message', (msg, rinfo) => {
     void handle(msg, rinfo.address, 'udp').then((reply) => {
       if (reply !== undefined && open) udp.send(reply, rinfo.port, rinfo.address);
@@ -25,6 +27,7 @@ export function serveUdp(udp: UdpSocket, handle: QueryHandler): void {
 }
 
 export function serveTcp(tcp: Server, handle: QueryHandler, idleTimeoutMs: number): void {
+  tcp.on('error', () => undefined); // e.g. EMFILE on accept: that client is dropped, the listener stays
   tcp.on('connection', (socket) => serveConnection(socket, handle, idleTimeoutMs));
 }
 
