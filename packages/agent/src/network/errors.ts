@@ -5,8 +5,8 @@ export type NetworkErrorCode =
   | 'command-failed'
   /** Encrypted overlays need IPsec ESP in the kernel; this one lacks it. Never falls back to plaintext. */
   | 'encryption-unsupported'
-  /** The kernel has ESP but shoal does not program XFRM yet; refused rather than sent in clear. */
-  | 'encryption-not-implemented'
+  /** The managers have not sent the network key ring yet; refused rather than sent in clear. */
+  | 'encryption-keys-missing'
   | 'invalid-argument'
   | 'not-found'
   /** The request contradicts what exists (same network ID with another VNI, an address already taken…). */

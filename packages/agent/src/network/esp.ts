@@ -20,14 +20,12 @@ export function probeEsp(): Promise<EspSupport> {
   return cached;
 }
 
-/** Encrypted networks are refused, never carried in clear: no ESP here, or no XFRM programming in shoal yet. */
-export async function refuseEncryption(networkId: string): Promise<never> {
+/** An encrypted network is refused, never carried in clear, where the kernel has no ESP. */
+export async function requireEsp(networkId: string): Promise<void> {
   const esp = await probeEsp();
-  if (!esp.supported) {
-    throw new NetworkError(
-      'encryption-unsupported',
-      `network ${networkId}: encrypted overlay networks need IPsec ESP, which this kernel lacks (${esp.detail || 'ESP SA refused'})`,
-    );
-  }
-  throw new NetworkError('encryption-not-implemented', `network ${networkId}: encrypted overlay networks are not implemented by shoal yet; refusing to send its traffic in clear`);
+  if (esp.supported) return;
+  throw new NetworkError(
+    'encryption-unsupported',
+    `network ${networkId}: encrypted overlay networks need IPsec ESP, which this kernel lacks (${esp.detail || 'ESP SA refused'})`,
+  );
 }

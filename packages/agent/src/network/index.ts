@@ -9,6 +9,7 @@ export { type Peer } from './peers.js';
 export { type NetworkEndpoint, type GatewayEndpoint } from './endpoint.js';
 export { DOCKER_GWBRIDGE, GATEWAY_NFT_TABLE, removeGatewayBridge, type GatewayBridgeConfig } from './gateway-bridge.js';
 export { probeEsp, type EspSupport } from './esp.js';
+export { type EncryptionKeyLike } from './ipsec/index.js';
 export { macFromIp } from './ipv4.js';
 export { NetworkError, NetworkCommandError, type NetworkErrorCode } from './errors.js';
 export { removeAllNamespaces } from './netns-files.js';

@@ -1,7 +1,9 @@
 // The node's overlay data plane: overlay networks that exist on this node exactly while something here
 // holds them, sandboxes (the network namespaces of tasks and containers) attached to them, the peers
 // of each network, and the gateway bridge. One driver per node; it acts on the network namespace the
-// process runs in (the node's), and keeps every other namespace as a file under `netnsDir`.
+// process runs in (the node's), and keeps every other namespace as a file under `netnsDir`. Traffic of
+// encrypted networks to a remote host goes through IPsec ESP (ipsec/): its XFRM policy is in place
+// before the first FDB entry pointing at that host, and stays until the last one is gone.
 import { createHash } from 'node:crypto';
 import { tryCommand, ipJson } from './command.js';
 import {
@@ -9,9 +11,10 @@ import {
   type GatewayEndpoint, type NetworkEndpoint,
 } from './endpoint.js';
 import { NetworkError } from './errors.js';
-import { refuseEncryption } from './esp.js';
+import { requireEsp } from './esp.js';
 import { DOCKER_GWBRIDGE, ensureGatewayBridge, gatewayCidr, type GatewayBridgeConfig } from './gateway-bridge.js';
 import { allocateGatewayAddress } from './gateway-pool.js';
+import { IpsecReconciler, ipsecKeys, type EncryptionKeyLike } from './ipsec/index.js';
 import { cidrContains, macFromIp, normalizeMac, parseIPv4, type Cidr } from './ipv4.js';
 import { NetnsFiles } from './netns-files.js';
 import {
@@ -64,6 +67,7 @@ interface NetworkState {
   readonly vni: number;
   readonly mtu: number;
   readonly netns: string;
+  readonly encrypted: boolean;
   readonly holders: Set<string>;
   /** What is programmed in the kernel right now. */
   programmed: PeerTable;
@@ -92,6 +96,7 @@ export class OverlayDriver {
   private readonly sandboxes = new Map<string, SandboxState>();
   /** Peers by network, kept also for networks not (yet) on this node: programmed when they arrive. */
   private readonly wantedPeers = new Map<string, PeerTable>();
+  private readonly ipsec: IpsecReconciler;
   private gatewayReady = false;
 
   constructor(options: OverlayDriverOptions) {
@@ -100,6 +105,15 @@ export class OverlayDriver {
     this.underlay = { addr: options.dataPathAddr, port: options.dataPathPort ?? DEFAULT_DATA_PATH_PORT };
     this.gw = options.gatewayBridge ?? DOCKER_GWBRIDGE;
     this.gwCidr = gatewayCidr(this.gw);
+    this.ipsec = new IpsecReconciler({ localAddr: this.underlay.addr, dataPathPort: this.underlay.port });
+  }
+
+  /** The managers' network key ring (from the session): SAs are re-keyed to it; encrypted networks need one. */
+  setNetworkKeys(keys: readonly EncryptionKeyLike[]): Promise<void> {
+    return this.serial.run(async () => {
+      const ring = ipsecKeys(keys);
+      if (ring !== undefined) await this.ipsec.setKeys(ring);
+    });
   }
 
   /** Creates the network here if it is not (idempotent); refuses encrypted networks where ESP is missing. */
@@ -129,8 +143,7 @@ export class OverlayDriver {
         await this.detachEndpoint(sb, networkId);
         await this.reconcileGateway(sb);
       }
-      await removeOverlayNamespace(this.files, networkNamespaceName(networkId));
-      this.networks.delete(networkId);
+      await this.removeLocal(networkId);
     });
   }
 
@@ -235,11 +248,15 @@ export class OverlayDriver {
   /**
    * Start-up: deletes sandboxes and networks (namespaces, links) left by a previous run that are not
    * in the known lists, adopts the known ones with their endpoints and peers from the kernel, and
-   * removes known networks that no adopted sandbox uses (nothing here needs them).
+   * removes known networks that no adopted sandbox uses (nothing here needs them). XFRM entries a
+   * previous run made stay for the remotes of adopted encrypted networks (`encrypted`: which known
+   * networks are), and the others are removed.
    */
-  reclaimStale(known: { readonly networks: readonly string[]; readonly sandboxes: readonly string[] }): Promise<void> {
+  reclaimStale(known: { readonly networks: readonly string[]; readonly sandboxes: readonly string[]; readonly encrypted?: readonly string[] }): Promise<void> {
     return this.serial.run(async () => {
+      await this.ipsec.readKernel();
       const networkIds = new Set(known.networks);
+      const encrypted = new Set(known.encrypted ?? []);
       const mounted = this.files.mounted();
       for (const name of mounted) {
         if (!name.startsWith('sb-')) continue;
@@ -265,8 +282,9 @@ export class OverlayDriver {
       for (const name of mounted) {
         if (!name.startsWith('1-')) continue;
         const id = knownByName.get(name);
-        if (id === undefined || !(await this.adoptNetwork(id))) await removeOverlayNamespace(this.files, name);
+        if (id === undefined || !(await this.adoptNetwork(id, encrypted.has(id)))) await removeOverlayNamespace(this.files, name);
       }
+      await this.syncIpsec();
       await this.removeStagedVxlans();
     });
   }
@@ -296,10 +314,13 @@ export class OverlayDriver {
       }
       return existing;
     }
-    if (network.encrypted) await refuseEncryption(network.id);
+    if (network.encrypted) {
+      await requireEsp(network.id);
+      if (!this.ipsec.hasKeys) throw new NetworkError('encryption-keys-missing', `network ${network.id}: no encryption key from the managers yet; refusing to send its traffic in clear`);
+    }
     await this.evictVniHolder(network);
     const netns = await ensureOverlayNamespace(this.files, network, this.underlay);
-    const state: NetworkState = { id: network.id, vni: network.vni, mtu: network.mtu, netns, holders: new Set(), programmed: EMPTY_PEERS };
+    const state: NetworkState = { id: network.id, vni: network.vni, mtu: network.mtu, netns, encrypted: network.encrypted, holders: new Set(), programmed: EMPTY_PEERS };
     this.networks.set(network.id, state);
     await this.program(state, this.wantedPeers.get(network.id) ?? EMPTY_PEERS);
     return state;
@@ -313,27 +334,51 @@ export class OverlayDriver {
   private async evictVniHolder(network: { id: string; vni: number }): Promise<void> {
     for (const other of [...this.networks.values()]) {
       if (other.vni !== network.vni || other.id === network.id) continue;
-      await removeOverlayNamespace(this.files, networkNamespaceName(other.id));
-      this.networks.delete(other.id);
+      await this.removeLocal(other.id);
     }
   }
 
-  /** After a failure part of a batch may have applied: re-read the kernel so the next diff starts from the truth. */
+  /**
+   * After a failure part of a batch may have applied: re-read the kernel so the next diff starts from
+   * the truth. An encrypted network's new remotes are behind ESP before any FDB entry points at them
+   * (if that fails no entry is added), and remotes no network needs any more leave after their entries.
+   */
   private async program(state: NetworkState, wanted: PeerTable): Promise<void> {
+    if (state.encrypted) await this.ipsec.setRemotes([...this.encryptedRemotes(), ...wanted.fdb.values()]);
     try {
       await programPeers(state.netns, state.programmed, wanted);
       state.programmed = wanted;
     } catch (err) {
       state.programmed = await readPeers(state.netns).catch(() => state.programmed);
+      if (state.encrypted) await this.syncIpsec().catch(() => {}); // the peers' failure is the one to report
       throw err;
     }
+    if (state.encrypted) await this.syncIpsec();
+  }
+
+  /** Remote hosts some encrypted network here has an FDB entry for. */
+  private encryptedRemotes(): Set<string> {
+    const remotes = new Set<string>();
+    for (const n of this.networks.values()) if (n.encrypted) for (const vtep of n.programmed.fdb.values()) remotes.add(vtep);
+    return remotes;
+  }
+
+  private syncIpsec(): Promise<void> {
+    return this.ipsec.setRemotes(this.encryptedRemotes());
+  }
+
+  /** Removes the network's namespace (its FDB entries with it), then the ESP of remotes nothing else needs. */
+  private async removeLocal(networkId: string): Promise<void> {
+    await removeOverlayNamespace(this.files, networkNamespaceName(networkId));
+    const encrypted = this.networks.get(networkId)?.encrypted ?? false;
+    this.networks.delete(networkId);
+    if (encrypted) await this.syncIpsec();
   }
 
   private async releaseHolder(networkId: string, holder: string): Promise<void> {
     const state = this.networks.get(networkId);
     if (state === undefined || !state.holders.delete(holder) || state.holders.size > 0) return;
-    await removeOverlayNamespace(this.files, networkNamespaceName(networkId));
-    this.networks.delete(networkId);
+    await this.removeLocal(networkId);
   }
 
   private async detachEndpoint(sb: SandboxState, networkId: string): Promise<void> {
@@ -368,7 +413,7 @@ export class OverlayDriver {
   }
 
   /** Adopts a known network's namespace with its holders and peers; false when nothing here uses it. */
-  private async adoptNetwork(id: string): Promise<boolean> {
+  private async adoptNetwork(id: string, encrypted: boolean): Promise<boolean> {
     const users = [...this.sandboxes.values()].filter((sb) => sb.endpoints.has(id));
     const netns = this.files.path(networkNamespaceName(id));
     const vni = await readOverlayVni(netns);
@@ -378,7 +423,7 @@ export class OverlayDriver {
     }
     const bridge = await ipJson<{ mtu: number }>(['link', 'show', 'dev', BRIDGE], { netns });
     const holders = new Set(users.map((sb) => `sandbox:${sb.id}`));
-    this.networks.set(id, { id, vni, mtu: bridge[0]?.mtu ?? DEFAULT_OVERLAY_MTU, netns, holders, programmed: await readPeers(netns) });
+    this.networks.set(id, { id, vni, mtu: bridge[0]?.mtu ?? DEFAULT_OVERLAY_MTU, netns, encrypted, holders, programmed: await readPeers(netns) });
     return true;
   }
 

@@ -78,7 +78,7 @@ function startSession(t: TestContext, managers: { nodeId: string; addr: string }
 
 const serveAs = (sessionId: string, managers: { nodeId: string; addr: string }[]) => ({
   kind: 'serve' as const,
-  message: (): SessionMessage => ({ sessionId, managers, heartbeatPeriodMs: 200, desiredRole: 'worker', availability: 'active' }),
+  message: (): SessionMessage => ({ sessionId, managers, heartbeatPeriodMs: 200, desiredRole: 'worker', availability: 'active', networkBootstrapKeys: [] }),
 });
 
 test('a session refused by a follower reconnects to the leader named in the UNAVAILABLE error', async (t) => {
