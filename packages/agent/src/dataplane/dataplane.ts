@@ -3,7 +3,7 @@
 // peers (every running endpoint cluster-wide, as static FDB/neighbour entries) kept in step with the
 // directory that arrives with the assignments.
 import { readFile } from 'node:fs/promises';
-import { DOCKER_GWBRIDGE, NetworkError, type OverlayDriver, type OverlayNetworkSpec, type Peer } from '../network/index.js';
+import { DOCKER_GWBRIDGE, NetworkError, type EncryptionKeyLike, type OverlayDriver, type OverlayNetworkSpec, type Peer } from '../network/index.js';
 import type { AssignedTask, Assignments, NetworkAttachment } from '../worker/task.js';
 import { NetworkDirectoryMirror, type NetworkRecord } from './directory.js';
 import { SandboxDns } from './dns.js';
@@ -92,6 +92,8 @@ export class Dataplane {
   readonly #publisher: PortPublisher;
   /** What standalone containers publish, kept while they have a sandbox (`docker run -p`). */
   readonly #containerPorts = new Map<string, readonly PortMapping[]>();
+  /** The managers' network key ring, kept for the driver made later. */
+  #networkKeys: readonly EncryptionKeyLike[] = [];
   #reclaimed = false;
 
   constructor(options: DataplaneOptions) {
@@ -111,6 +113,12 @@ export class Dataplane {
     return this.#directory;
   }
 
+  /** The key ring of encrypted overlays, from the session: the driver re-keys their ESP to it. */
+  async setNetworkKeys(keys: readonly EncryptionKeyLike[]): Promise<void> {
+    this.#networkKeys = keys;
+    if (this.#made !== null) await this.#made.driver.setNetworkKeys(keys);
+  }
+
   /**
    * Takes in the networks of an assignments message and reprograms the peers of those that changed.
    * The first full message also reclaims what a previous run left: sandboxes other than those of
@@ -121,6 +129,7 @@ export class Dataplane {
       if (kind !== 'full') return; // a full message always comes first on a stream
       const driver = this.#makeDriver(changes.dataPathPort);
       this.#made = { driver, ingress: new IngressGlue(driver, this.#publisher, this.#log) };
+      await driver.setNetworkKeys(this.#networkKeys);
     }
     const networks = changes.networks ?? [];
     const delta = this.#directory.apply(kind, networks, changes.removedNetworks ?? []);
@@ -141,7 +150,12 @@ export class Dataplane {
 
   /** Start-up: reclaims what a previous run left and takes the adopted tasks' sandboxes back (DNS, published ports). */
   async #adopt(liveTasks: readonly AssignedTask[]): Promise<void> {
-    await this.#driver.reclaimStale({ networks: this.#directory.list().map((r) => r.info.ID), sandboxes: liveTasks.map((t) => t.ID) });
+    const networks = this.#directory.list();
+    await this.#driver.reclaimStale({
+      networks: networks.map((r) => r.info.ID),
+      encrypted: networks.filter((r) => r.info.Encrypted).map((r) => r.info.ID),
+      sandboxes: liveTasks.map((t) => t.ID),
+    });
     await this.#publisher.reset();
     this.#reclaimed = true;
     for (const task of liveTasks) {

@@ -422,6 +422,7 @@ export class SwarmNode {
     const manager = this.#session?.manager;
     if (manager) this.#tasks?.link.setSession(message.sessionId, manager);
     if (manager) this.#tasks?.logs.setManager(manager);
+    this.#tasks?.dataplane.setNetworkKeys(message.networkBootstrapKeys).catch((err) => this.#config.log.warn('re-keying encrypted overlays failed', { err: String(err) }));
     const managers = message.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
     if (managers.length > 0 && JSON.stringify(managers) !== JSON.stringify(state.managers)) {
       this.#state = { ...state, managers };
