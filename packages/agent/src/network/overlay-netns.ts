@@ -13,6 +13,8 @@ import type { NetnsFiles } from './netns-files.js';
 export const BRIDGE = 'br0';
 export const VXLAN = 'vxlan0';
 export const DEFAULT_OVERLAY_MTU = 1450;
+/** Less ESP's expansion (SPI, sequence, IV, padding, ICV: 26 bytes) rounded down to 4, as libnetwork's maxMTU. */
+export const DEFAULT_ENCRYPTED_OVERLAY_MTU = 1424;
 export const DEFAULT_DATA_PATH_PORT = 4789;
 
 export interface OverlayNetworkSpec {
@@ -24,11 +26,11 @@ export interface OverlayNetworkSpec {
   readonly subnet: string;
   /** e.g. "10.0.1.1"; inside `subnet`. */
   readonly gateway: string;
-  /** Default 1450 (1500 less the VXLAN header). */
+  /** Default 1450 (1500 less the VXLAN header); 1424 for encrypted networks (less ESP's too). */
   readonly mtu?: number;
   /** No path out of the overlay: sandboxes attached only to internal networks get no default route. */
   readonly internal?: boolean;
-  /** IPsec ESP between hosts; refused where the kernel lacks ESP (see esp.ts). */
+  /** IPsec ESP between hosts (ipsec/); refused where the kernel lacks ESP (see esp.ts). */
   readonly encrypted?: boolean;
 }
 
@@ -48,7 +50,7 @@ export function resolveSpec(spec: OverlayNetworkSpec): OverlayNetwork {
   if (!Number.isInteger(spec.vni) || spec.vni < 1 || spec.vni > 0xffffff) {
     throw new NetworkError('invalid-argument', `network ${spec.id}: VNI ${spec.vni} is outside 1..16777215`);
   }
-  const mtu = spec.mtu ?? DEFAULT_OVERLAY_MTU;
+  const mtu = spec.mtu ?? (spec.encrypted === true ? DEFAULT_ENCRYPTED_OVERLAY_MTU : DEFAULT_OVERLAY_MTU);
   if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65_000) throw new NetworkError('invalid-argument', `network ${spec.id}: invalid MTU ${mtu}`);
   const subnet = parseCidr(spec.subnet);
   if (!cidrContains(subnet, parseIPv4(spec.gateway))) {

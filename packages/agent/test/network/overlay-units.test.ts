@@ -73,6 +73,8 @@ test('network specs get Docker defaults and bad ones are refused', () => {
   const n = resolveSpec({ id: 'abcdefghij0123456789abcde', vni: 4097, subnet: '10.0.1.0/24', gateway: '10.0.1.1' });
   assert.deepEqual([n.mtu, n.internal, n.encrypted, n.gatewayCidr], [1450, false, false, '10.0.1.1/24']);
   const base = { id: 'abcdefghij0123456789abcde', vni: 4097, subnet: '10.0.1.0/24', gateway: '10.0.1.1' };
+  assert.equal(resolveSpec({ ...base, encrypted: true }).mtu, 1424, 'an encrypted network leaves room for ESP, as Docker');
+  assert.equal(resolveSpec({ ...base, encrypted: true, mtu: 1400 }).mtu, 1400);
   assert.throws(() => resolveSpec({ ...base, vni: 0x1000000 }), refusal('invalid-argument', /VNI 16777216 is outside 1\.\.16777215/));
   assert.throws(() => resolveSpec({ ...base, gateway: '10.0.2.1' }), refusal('invalid-argument', /gateway 10\.0\.2\.1 is outside 10\.0\.1\.0\/24/));
   assert.throws(() => resolveSpec({ ...base, id: 'short' }), refusal('invalid-argument', /invalid network ID "short"/));
