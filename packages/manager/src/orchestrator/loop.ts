@@ -2,10 +2,11 @@
 // subscribes to it in one synchronous step, then runs a pass after every commit (passes never overlap;
 // commits during a pass cause one more pass), and at the time a pass asked to be woken; stop() waits
 // for the pass in progress. A pass that throws is a broken invariant: the loop stops and reports it.
+// A loop may say which commits concern it: the rest cause no pass.
 // Back-to-back passes are spaced by as long as the last one took (at most MAX_PAUSE_MS): a long pass
 // then leaves the event loop at least half of the time for Raft ticks, heartbeats and requests, and
 // the commits that land meanwhile are handled by one pass instead of one each.
-import type { MemoryStore } from '../store/memory-store.js';
+import type { CommitEvent, MemoryStore } from '../store/memory-store.js';
 
 const MAX_PAUSE_MS = 1000;
 
@@ -14,6 +15,8 @@ export interface LoopOptions {
   readonly store: MemoryStore;
   /** One reaction to the current state; returns when it wants to run again even without a commit. */
   readonly pass: () => Promise<number | undefined>;
+  /** Whether a commit can give the pass something to do (default: every commit does). */
+  readonly wants?: (event: CommitEvent) => boolean;
   readonly nowMs: () => number;
   readonly onFatal: (name: string, err: unknown) => void;
 }
@@ -36,7 +39,10 @@ export class ControlLoop {
 
   run(): void {
     if (this.#unsubscribe || this.#stopped) return;
-    this.#unsubscribe = this.#opts.store.subscribe(() => this.#kick());
+    const wants = this.#opts.wants;
+    this.#unsubscribe = this.#opts.store.subscribe((event) => {
+      if (wants === undefined || wants(event)) this.#kick();
+    });
     this.#kick();
   }
 

@@ -4,6 +4,7 @@
 import { withAllocationLock } from '../control/network-ops.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import { commitEach, type Commit } from './commit.js';
+import { orchestratorWants } from './interest.js';
 import { ControlLoop } from './loop.js';
 import { orchestrate } from './orchestrate.js';
 import type { RolloutMemory } from './pass.js';
@@ -26,6 +27,7 @@ export class Orchestrator {
       store: host.store,
       nowMs: host.nowMs,
       onFatal: host.onFatal,
+      wants: orchestratorWants(host.store),
       pass: () =>
         withAllocationLock(async () => {
           const plan = orchestrate({ view: host.store, nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout });
