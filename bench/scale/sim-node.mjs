@@ -31,7 +31,7 @@ export class SimNode {
     this.opts = opts;
     this.nodeId = opts.nodeId;
     this.credentials = clientCredentials(opts.identity);
-    /** taskId → { reported: state we last queued, desiredRunning: bool, countedRunning: bool } */
+    /** taskId → { reported: state we last queued, desiredRunning: bool, countedRunning: bool, starting: bool (on its way to running) } */
     this.tasks = new Map();
     /** taskId → status JSON not yet accepted by a manager. */
     this.pending = new Map();
@@ -166,7 +166,7 @@ export class SimNode {
     const desiredRunning = rank(task.DesiredState) <= rank('running');
     let t = this.tasks.get(task.ID);
     if (!t) {
-      t = { reported: task.Status.State, desiredRunning, countedRunning: false };
+      t = { reported: task.Status.State, desiredRunning, countedRunning: false, starting: false };
       this.tasks.set(task.ID, t);
     }
     t.desiredRunning = desiredRunning;
@@ -175,10 +175,14 @@ export class SimNode {
       if (rank(t.reported) < rank('complete')) this.#report(task.ID, t, 'shutdown', 'shutdown');
       return;
     }
-    if (rank(t.reported) >= rank('accepted')) {
+    if (rank(t.reported) >= rank('running')) {
       if (t.reported === 'running' && task.Status.State === 'running') this.#countRunning(t, true);
       return;
     }
+    // A task this node learns of part-way (accepted before a reconnect, then forgotten and sent again
+    // in a full set) is started all the same, as a real agent would.
+    if (t.starting) return;
+    t.starting = true;
     this.#report(task.ID, t, 'accepted', 'accepted');
     setTimeout(() => {
       if (this.stopped || this.tasks.get(task.ID) !== t || !t.desiredRunning) return;
