@@ -24,7 +24,7 @@ export interface TransportOptions {
   readonly sendTimeoutMs?: number;
   /** Queue bound per peer, in messages. Default 4096. */
   readonly maxQueuedMessages?: number;
-  /** Batches written to a peer's stream and not yet acknowledged, at most. Default 64. */
+  /** Batches written to a peer's stream and not yet acknowledged, at most (receivers acknowledge every 32 or 50 ms). Default 256. */
   readonly maxBatchesInFlight?: number;
 }
 
@@ -55,7 +55,7 @@ export class GrpcRaftTransport {
   #closed = false;
 
   constructor(opts: TransportOptions) {
-    this.#opts = { sendTimeoutMs: 2000, maxQueuedMessages: 4096, maxBatchesInFlight: 64, ...opts };
+    this.#opts = { sendTimeoutMs: 2000, maxQueuedMessages: 4096, maxBatchesInFlight: 256, ...opts };
   }
 
   send(messages: readonly Message[]): void {
