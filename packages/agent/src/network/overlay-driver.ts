@@ -14,7 +14,7 @@ import { NetworkError } from './errors.js';
 import { requireEsp } from './esp.js';
 import { DOCKER_GWBRIDGE, ensureGatewayBridge, gatewayCidr, type GatewayBridgeConfig } from './gateway-bridge.js';
 import { allocateGatewayAddress } from './gateway-pool.js';
-import { IpsecReconciler, ipsecKeys, type EncryptionKeyLike } from './ipsec/index.js';
+import { InboundGuard, IpsecReconciler, ipsecKeys, type EncryptionKeyLike } from './ipsec/index.js';
 import { cidrContains, macFromIp, normalizeMac, parseIPv4, type Cidr } from './ipv4.js';
 import { NetnsFiles } from './netns-files.js';
 import {
@@ -97,6 +97,8 @@ export class OverlayDriver {
   /** Peers by network, kept also for networks not (yet) on this node: programmed when they arrive. */
   private readonly wantedPeers = new Map<string, PeerTable>();
   private readonly ipsec: IpsecReconciler;
+  /** Drops encrypted networks' VXLAN that arrives without ESP. */
+  private readonly inbound: InboundGuard;
   private gatewayReady = false;
 
   constructor(options: OverlayDriverOptions) {
@@ -106,6 +108,7 @@ export class OverlayDriver {
     this.gw = options.gatewayBridge ?? DOCKER_GWBRIDGE;
     this.gwCidr = gatewayCidr(this.gw);
     this.ipsec = new IpsecReconciler({ localAddr: this.underlay.addr, dataPathPort: this.underlay.port });
+    this.inbound = new InboundGuard(this.underlay.port);
   }
 
   /** The managers' network key ring (from the session): SAs are re-keyed to it; encrypted networks need one. */
@@ -344,7 +347,10 @@ export class OverlayDriver {
    * (if that fails no entry is added), and remotes no network needs any more leave after their entries.
    */
   private async program(state: NetworkState, wanted: PeerTable): Promise<void> {
-    if (state.encrypted) await this.ipsec.setRemotes([...this.encryptedRemotes(), ...wanted.fdb.values()]);
+    if (state.encrypted) {
+      await this.guardInbound();
+      await this.ipsec.setRemotes([...this.encryptedRemotes(), ...wanted.fdb.values()]);
+    }
     try {
       await programPeers(state.netns, state.programmed, wanted);
       state.programmed = wanted;
@@ -363,8 +369,13 @@ export class OverlayDriver {
     return remotes;
   }
 
-  private syncIpsec(): Promise<void> {
-    return this.ipsec.setRemotes(this.encryptedRemotes());
+  private async syncIpsec(): Promise<void> {
+    await this.ipsec.setRemotes(this.encryptedRemotes());
+    await this.guardInbound();
+  }
+
+  private guardInbound(): Promise<void> {
+    return this.inbound.set([...this.networks.values()].filter((n) => n.encrypted).map((n) => n.vni));
   }
 
   /** Removes the network's namespace (its FDB entries with it), then the ESP of remotes nothing else needs. */
