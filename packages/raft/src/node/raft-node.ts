@@ -119,8 +119,14 @@ export class RaftNode<R = unknown> {
   readIndex(): Promise<void> {
     if (this.lifecycle !== 'running') return Promise.reject(new NodeStoppedError());
     const context = `${this.id}/${this.nextReadId++}`;
+    // Asked first: with no leader known the core throws, and a waiter registered before it would be
+    // rejected at its deadline with nobody listening (an unhandled rejection that ended the process).
+    try {
+      this.core.readIndex(context);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const waiting = this.waiters.waitRead(context, Date.now());
-    this.core.readIndex(context);
     this.schedule();
     return waiting;
   }

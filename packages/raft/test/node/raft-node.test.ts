@@ -124,6 +124,22 @@ test('readIndex resolves on leader and follower once the latest write is visible
   assert.equal(leader.sm.data.get('r'), '1');
 });
 
+test('readIndex on a member that knows no leader rejects at once and leaves nothing to time out unheard', async (t) => {
+  const unhandled: unknown[] = [];
+  const record = (err: unknown) => unhandled.push(err);
+  process.on('unhandledRejection', record);
+  t.after(() => process.off('unhandledRejection', record));
+  const cluster = await Cluster.start(t, ['a', 'b', 'c'], { ...FAST, requestTimeoutMs: 200 });
+  const leader = await cluster.leader();
+  const follower = cluster.followers(leader)[0]!;
+  cluster.net.isolate(follower.id);
+  await waitFor(() => follower.node.leaderId === null, 5000, 'the isolated member to forget its leader');
+  await assert.rejects(follower.node.readIndex(), NotLeaderError);
+  // Past the request timeout and a few ticks: a waiter left behind would be rejected now, with nobody listening.
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(unhandled, []);
+});
+
 test('leadership transfer hands leadership to the named member', async (t) => {
   const cluster = await Cluster.start(t, ['a', 'b', 'c']);
   const leader = await cluster.leader();
