@@ -1,7 +1,8 @@
 // Running iproute2/nft/util-linux commands, in the process's own network namespace or (through
-// nsenter, since a Node thread cannot switch namespaces) in a namespace file. Every failure is a
-// NetworkCommandError naming the command and its stderr; every command has a time bound.
-import { spawn } from 'node:child_process';
+// nsenter, since a Node thread cannot switch namespaces) in a namespace file; the command helper
+// (runtime/spawner.ts) starts them. Every failure is a NetworkCommandError naming the command and its
+// stderr; every command has a time bound.
+import { spawner } from '../runtime/spawner.js';
 import { NetworkCommandError } from './errors.js';
 
 export interface CommandOptions {
@@ -24,21 +25,12 @@ export function commandArgv(argv: readonly string[], netns?: string): string[] {
 }
 
 /** Runs to completion whatever the exit code; only a command that cannot start rejects. */
-export function tryCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+export async function tryCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const full = commandArgv(argv, options.netns);
-  return new Promise((resolve, reject) => {
-    const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], timeout: options.timeoutMs ?? 10_000, killSignal: 'SIGKILL' });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.once('error', (e) => reject(new NetworkCommandError(full, null, e.message)));
-    child.once('close', (code) =>
-      resolve({ exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-    child.stdin.on('error', () => {}); // a command that ignores stdin may close it early
-    child.stdin.end(options.input ?? '');
-  });
+  // Always a stdin, empty by default: `ip -batch -` and `nft -f -` must see end of input.
+  const result = await spawner().run(full, { input: options.input ?? '', timeoutMs: options.timeoutMs ?? 10_000, killSignal: 'SIGKILL' });
+  if (result.spawnError !== undefined) throw new NetworkCommandError(full, null, result.spawnError);
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs and resolves with stdout; a non-zero exit rejects with NetworkCommandError. */

@@ -27,6 +27,8 @@ export interface ContainerPaths {
   readonly netnsFile: string;
   /** The shim's attach socket; short, as sun_path holds 108 bytes. */
   readonly attachSocket: string;
+  /** runc's state of the container; there only while runc knows the container. */
+  readonly runcStateDir: string;
 }
 
 export function containersDataDir(roots: RuntimeRoots): string {
@@ -74,5 +76,6 @@ export function containerPaths(roots: RuntimeRoots, id: string): ContainerPaths 
     exitFile: join(bundleDir, 'exit.json'),
     netnsFile: join(netnsDir(roots), id.slice(0, 12)),
     attachSocket: join(attachDir(roots), id.slice(0, 12)),
+    runcStateDir: join(runcRoot(roots), id),
   };
 }

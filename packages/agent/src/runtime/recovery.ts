@@ -52,7 +52,8 @@ async function reconcile(record: ContainerRecord, paths: ContainerPaths): Promis
 
 /** Frees everything a container held: runc state, cgroups, mounts, namespace, bundle and data. Idempotent. */
 export async function releaseContainer(paths: ContainerPaths, id: string, runc: readonly string[]): Promise<void> {
-  await runCommand([...runc, 'delete', '--force', id]).catch(() => undefined);
+  // A stat first: runc deletes its state itself when a container it ran exits, and a start of runc costs.
+  if (existsSync(paths.runcStateDir)) await runCommand([...runc, 'delete', '--force', id]).catch(() => undefined);
   await unmount(paths.rootfsDir).catch(() => undefined);
   await removeNetns(paths.netnsFile).catch(() => undefined);
   await rm(paths.bundleDir, { recursive: true, force: true });

@@ -2,13 +2,13 @@
 // rootfs below, a per-container writable layer above), run by a detached shim (shim.ts) so it outlives
 // the daemon. The daemon keeps one JSON record per container and learns about exits from the shim's
 // exit.json; after a restart it picks running containers up again and clears what removed ones left.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageError, type ImageStore } from '../images/index.js';
 import { runCommand } from './command.js';
+import { spawner } from './spawner.js';
 import { createNetns, mountOverlay, unmount } from './host-mounts.js';
 import { readJsonLog } from './json-log.js';
 import { ExecRegistry } from './exec.js';
@@ -63,6 +63,9 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #poll: NodeJS.Timeout;
   readonly #pendingAttaches = new PendingAttaches();
   readonly #execs: ExecRegistry;
+  /** Containers whose shim this process started: their exit is reported by the command helper, not polled. */
+  readonly #notified = new Set<ContainerId>();
+  readonly #pathsOf = new Map<ContainerId, ContainerPaths>();
   #closed = false;
 
   private constructor(options: RuncRuntimeOptions) {
@@ -184,9 +187,14 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
         awaitAttachers: attaches.length,
       };
       await writeFile(paths.shimConfig, JSON.stringify(shim));
-      const child = spawn(globalThis.process.execPath, [shimScript, paths.shimConfig], { detached: true, stdio: 'ignore' });
-      child.once('exit', () => this.#checkExits());
-      child.unref();
+      this.#notified.add(id);
+      await spawner().startDetached([globalThis.process.execPath, shimScript, paths.shimConfig], () => {
+        this.#notified.delete(id);
+        this.#checkExit(id);
+      }).catch((err: unknown) => {
+        this.#notified.delete(id);
+        throw new RuntimeError('internal', `cannot start the container's supervisor: ${(err as Error).message}`, { cause: err });
+      });
       for (const attach of attaches) {
         connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
       }
@@ -201,7 +209,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       }
       const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
       await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
-      this.#checkExits();
+      this.#checkExit(id);
     });
   }
 
@@ -263,6 +271,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       for (const attach of this.#pendingAttaches.take(id)) attach.reject(new RuntimeError('not-found', `No such container: ${id}`));
       const last = this.#records.get(id) ?? record;
       this.#records.delete(id);
+      this.#pathsOf.delete(id);
       this.#emit({ ...last, removed: true });
     });
   }
@@ -314,7 +323,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   }
 
   #paths(id: ContainerId): ContainerPaths {
-    return containerPaths(this.#options, id);
+    let paths = this.#pathsOf.get(id);
+    if (paths === undefined) {
+      paths = containerPaths(this.#options, id);
+      if (this.#records.has(id)) this.#pathsOf.set(id, paths);
+    }
+    return paths;
   }
 
   #require(idOrName: string): ContainerRecord {
@@ -333,7 +347,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     await rm(paths.exitFile, { force: true });
     await rm(paths.pidFile, { force: true });
     // A runc state left by a crash would make `runc run` refuse the ID.
-    await runCommand([...this.#runc(), 'delete', '--force', id]).catch(() => undefined);
+    if (existsSync(paths.runcStateDir)) await runCommand([...this.#runc(), 'delete', '--force', id]).catch(() => undefined);
     const process = record.process!;
     const tty = record.spec.tty === true;
     const config = buildOciConfig({
@@ -349,10 +363,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   async #awaitStart(paths: ContainerPaths): Promise<'running' | 'exited'> {
     const deadline = Date.now() + (this.#options.startTimeoutMs ?? 10_000);
-    while (Date.now() < deadline) {
+    // Quick at first (runc takes tens of ms), then slower: hundreds of starts may be waiting at once.
+    for (let pauseMs = 5; Date.now() < deadline; pauseMs = Math.min(pauseMs * 2, 80)) {
       if (existsSync(paths.pidFile)) return 'running';
       if (existsSync(paths.exitFile)) return existsSync(paths.pidFile) ? 'running' : 'exited';
-      await sleep(5);
+      await sleep(pauseMs);
     }
     throw new RuntimeError('internal', `runc did not start the container within ${this.#options.startTimeoutMs ?? 10_000} ms`);
   }
@@ -365,7 +380,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #exitedWithin(id: ContainerId, ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     for (;;) {
-      this.#checkExits();
+      this.#checkExit(id);
       const status = this.#records.get(id)?.state.status;
       if (status !== 'running') return true;
       if (Date.now() >= deadline) return false;
@@ -373,15 +388,16 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     }
   }
 
-  /** Turns every running container whose shim wrote exit.json into an exited one. */
+  /** Polls the running containers nobody reports the exit of (adopted after a restart). */
   #checkExits(): void {
-    if (this.#closed) return;
-    for (const record of this.#records.values()) {
-      if (record.state.status !== 'running') continue;
-      const paths = this.#paths(record.spec.id);
-      if (!existsSync(paths.exitFile)) continue;
-      void this.#serialExit(record.spec.id, paths);
-    }
+    for (const id of this.#records.keys()) if (!this.#notified.has(id)) this.#checkExit(id);
+  }
+
+  /** Turns a running container whose shim wrote exit.json into an exited one. */
+  #checkExit(id: ContainerId): void {
+    if (this.#closed || this.#records.get(id)?.state.status !== 'running') return;
+    const paths = this.#paths(id);
+    if (existsSync(paths.exitFile)) void this.#serialExit(id, paths);
   }
 
   #exiting = new Set<ContainerId>();

@@ -1,7 +1,7 @@
 // Running iproute2/nft/sysctl inside a network namespace. A Node thread cannot enter a netns, so every
 // change to a sandbox is made by a short-lived child started with nsenter (which, unlike
 // `ip netns exec`, leaves the mount namespace alone).
-import { spawn } from 'node:child_process';
+import { spawner } from '../../runtime/spawner.js';
 
 /**
  * A network namespace: a name under /run/netns (as `ip netns add` makes), an absolute path to a netns
@@ -42,24 +42,11 @@ export interface RunOptions {
 }
 
 /** Runs a command inside `netns` to completion; resolves with stdout, rejects with NetnsCommandError. */
-export function runInNetns(netns: Netns, argv: readonly string[], options: RunOptions = {}): Promise<string> {
-  const full = inNetnsArgv(netns, argv);
-  return new Promise((resolve, reject) => {
-    const stdin = options.input === undefined ? 'ignore' : 'pipe';
-    const child = spawn(full[0]!, full.slice(1), { stdio: [stdin, 'pipe', 'pipe'], timeout: options.timeoutMs ?? 10_000 });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.once('error', (e) => reject(new NetnsCommandError(netns, argv, null, e.message)));
-    child.once('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new NetnsCommandError(netns, argv, code, Buffer.concat(err).toString('utf8')));
-    });
-    // A command that exits without reading its input must not crash us with EPIPE.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input);
-  });
+export async function runInNetns(netns: Netns, argv: readonly string[], options: RunOptions = {}): Promise<string> {
+  const result = await spawner().run(inNetnsArgv(netns, argv), { input: options.input, timeoutMs: options.timeoutMs ?? 10_000 });
+  if (result.spawnError !== undefined) throw new NetnsCommandError(netns, argv, null, result.spawnError);
+  if (result.exitCode !== 0) throw new NetnsCommandError(netns, argv, result.exitCode, result.stderr);
+  return result.stdout;
 }
 
 /** Applies an nft script as one transaction: all of it takes effect, or none. */

@@ -1,0 +1,57 @@
+// The process the daemon's commands are started from (see spawner.ts): it receives requests on its IPC
+// channel, runs each command to completion with its own bounds and sends back the exit status and
+// output. It is small, so its fork()s are cheap, and they happen on its thread, not on the daemon's.
+// It exits when the daemon goes (its channel closes); detached children (the containers' shims) stay.
+import { spawn } from 'node:child_process';
+import type { SpawnReply, SpawnRequest } from './spawner.js';
+
+function reply(message: SpawnReply): void {
+  // A reply to a daemon that is gone has nobody to read it.
+  if (process.connected) process.send!(message);
+}
+
+function runToEnd(request: Extract<SpawnRequest, { kind: 'run' }>): void {
+  const { id, argv } = request;
+  const input = request.input;
+  let child;
+  try {
+    child = spawn(argv[0]!, argv.slice(1), {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      timeout: request.timeoutMs,
+      killSignal: request.killSignal,
+    });
+  } catch (err) {
+    return reply({ kind: 'done', id, exitCode: null, stdout: '', stderr: '', spawnError: (err as Error).message });
+  }
+  const out: Buffer[] = [];
+  const errOut: Buffer[] = [];
+  child.stdout!.on('data', (b: Buffer) => out.push(b));
+  child.stderr!.on('data', (b: Buffer) => errOut.push(b));
+  let failed: string | undefined;
+  child.once('error', (e) => {
+    failed = e.message;
+  });
+  child.once('close', (code) => {
+    const done = { kind: 'done', id, exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') } as const;
+    reply(failed === undefined || code !== null ? done : { ...done, spawnError: failed });
+  });
+  if (input !== undefined) {
+    child.stdin!.on('error', () => undefined); // a command that exits without reading its input
+    child.stdin!.end(input);
+  }
+}
+
+function startDetached(request: Extract<SpawnRequest, { kind: 'detached' }>): void {
+  const { id, argv } = request;
+  const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore' });
+  child.once('error', (e) => reply({ kind: 'started', id, pid: 0, spawnError: e.message }));
+  child.once('spawn', () => reply({ kind: 'started', id, pid: child.pid ?? 0 }));
+  child.once('exit', () => reply({ kind: 'exited', id }));
+  child.unref();
+}
+
+process.on('message', (request: SpawnRequest) => {
+  if (request.kind === 'run') runToEnd(request);
+  else startDetached(request);
+});
+process.on('disconnect', () => process.exit(0));
