@@ -11,24 +11,50 @@ function task(id: string, nodeId: string, state: TaskState): Draft<TaskObject> {
   return { ID: id, Labels: {}, Spec: {}, ServiceID: 'svc1', Slot: 1, NodeID: nodeId, DesiredState: 'running', Status: { Timestamp: TIME, State: state, Message: '', PortStatus: {} } };
 }
 
-test('each node\'s stream hears only of its own tasks, however many other nodes\' tasks a commit carries', () => {
+test('each node\'s stream hears only of its own tasks, however many other nodes\' tasks a commit carries', async () => {
   const store = new MemoryStore();
   let index = 0;
-  const apply = (actions: readonly Action[]) => assert.ok(store.apply(++index, { actions, time: TIME }).ok);
-  apply(['a', 'b', 'c'].map((id) => ({ op: 'create', table: 'node', object: { ID: id, Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: id }, Status: { State: 'ready', Addr: '' } } as Draft<NodeObject> })));
+  const apply = async (actions: readonly Action[]) => {
+    assert.ok(store.apply(++index, { actions, time: TIME }).ok);
+    await new Promise((resolve) => setImmediate(resolve)); // streams send once the turn's commits are in
+  };
+  await apply(['a', 'b', 'c'].map((id) => ({ op: 'create', table: 'node', object: { ID: id, Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: id }, Status: { State: 'ready', Addr: '' } } as Draft<NodeObject> })));
   const heard = new Map<string, [string, AssignmentChanges][]>();
   for (const id of ['a', 'b', 'c']) {
     heard.set(id, []);
     new AssignmentStream(store, id, { write: (kind, changes) => heard.get(id)!.push([kind, changes]) }).start();
   }
-  apply([...['a1', 'a2', 'a3'].map((id) => task(id, 'a', 'assigned')), task('b1', 'b', 'assigned'), task('p1', 'c', 'pending')].map((object) => ({ op: 'create' as const, table: 'task' as const, object })));
+  await apply([...['a1', 'a2', 'a3'].map((id) => task(id, 'a', 'assigned')), task('b1', 'b', 'assigned'), task('p1', 'c', 'pending')].map((object) => ({ op: 'create' as const, table: 'task' as const, object })));
   const tasksOf = (id: string) => heard.get(id)!.slice(1).map(([kind, c]) => [kind, c.tasks.map((t) => t.ID).sort(), c.removed]);
   assert.deepEqual(tasksOf('a'), [['incremental', ['a1', 'a2', 'a3'], []]]);
   assert.deepEqual(tasksOf('b'), [['incremental', ['b1'], []]]);
   assert.deepEqual(tasksOf('c'), [], 'a pending task is not an assignment yet');
   const a1 = store.get('task', 'a1')!;
-  apply([{ op: 'update', table: 'task', object: { ...a1, Status: { ...a1.Status, State: 'running' } } }, { op: 'delete', table: 'task', id: 'a2' }]);
+  await apply([{ op: 'update', table: 'task', object: { ...a1, Status: { ...a1.Status, State: 'running' } } }, { op: 'delete', table: 'task', id: 'a2' }]);
   assert.deepEqual(tasksOf('a').at(-1), ['incremental', ['a1'], ['a2']]);
   assert.equal(heard.get('b')!.length, 2, 'b heard nothing of a\'s commit');
   assert.equal(heard.get('c')!.length, 1);
+});
+
+test('the changes of the commits applied in one turn reach the node as one message', async () => {
+  const store = new MemoryStore();
+  let index = 0;
+  const applyNow = (actions: readonly Action[]) => assert.ok(store.apply(++index, { actions, time: TIME }).ok);
+  applyNow([{ op: 'create', table: 'node', object: { ID: 'a', Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: 'a' }, Status: { State: 'ready', Addr: '' } } as Draft<NodeObject> }]);
+  const heard: AssignmentChanges[] = [];
+  const stream = new AssignmentStream(store, 'a', { write: (_kind, changes) => heard.push(changes) });
+  stream.start();
+  applyNow([{ op: 'create', table: 'task', object: task('t1', 'a', 'assigned') }]);
+  for (const state of ['accepted', 'preparing', 'running'] as const) {
+    const t = store.get('task', 't1')!;
+    applyNow([{ op: 'update', table: 'task', object: { ...t, Status: { ...t.Status, State: state } } }]);
+  }
+  applyNow([{ op: 'create', table: 'task', object: task('t2', 'a', 'assigned') }]);
+  assert.equal(heard.length, 1, 'only the full set so far');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(heard.slice(1).map((c) => c.tasks.map((t) => [t.ID, t.Status.State])), [[['t1', 'running'], ['t2', 'assigned']]]);
+  stream.stop();
+  applyNow([{ op: 'delete', table: 'task', id: 't2' }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(heard.length, 2, 'a stopped stream sends nothing');
 });

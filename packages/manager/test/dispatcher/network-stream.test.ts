@@ -12,12 +12,16 @@ import type { Action } from '../../src/store/transaction.js';
 
 const TIME = '2030-01-15T12:00:00.000Z';
 
+/** Streams send what a turn's commits changed once that turn is over. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
 function harness() {
   const store = new MemoryStore();
   let index = 0;
-  const apply = (actions: readonly Action[]) => {
+  const apply = async (actions: readonly Action[]) => {
     const r = store.apply(++index, { actions, time: TIME });
     assert.ok(r.ok);
+    await turn();
   };
   return { store, apply };
 }
@@ -55,9 +59,9 @@ function follow(store: MemoryStore, nodeId: string) {
   return { messages, stream };
 }
 
-test('a node gets its tasks\' networks with endpoints cluster-wide, then only the changes', () => {
+test('a node gets its tasks\' networks with endpoints cluster-wide, then only the changes', async () => {
   const { store, apply } = harness();
-  apply([
+  await apply([
     { op: 'create', table: 'node', object: node('nodeA', '198.51.100.2') },
     { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
     { op: 'create', table: 'network', object: network },
@@ -78,32 +82,32 @@ test('a node gets its tasks\' networks with endpoints cluster-wide, then only th
   assert.deepEqual(net.Services, [{ ID: 'svc1', Name: 'web', Mode: 'vip', Vip: '10.77.0.2', Aliases: ['www'], Ports: [] }]);
 
   // The task on the other node starts: one endpoint record, nothing else.
-  apply([{ op: 'update', table: 'task', object: task('taskB', 2, 'nodeB', '10.77.0.4', 'running') }]);
+  await apply([{ op: 'update', table: 'task', object: task('taskB', 2, 'nodeB', '10.77.0.4', 'running') }]);
   const started = messages.at(-1)!.changes;
   assert.deepEqual(started.tasks, []);
   assert.deepEqual(started.networks.map((n) => [n.Endpoints.map((e) => [e.ID, e.Vtep]), n.RemovedEndpoints, n.Services]), [[[['taskB', '198.51.100.3']], [], []]]);
 
   // A commit that changes nothing about the node's networks or tasks sends nothing.
   const count = messages.length;
-  apply([{ op: 'create', table: 'node', object: node('nodeC', '198.51.100.4') }]);
+  await apply([{ op: 'create', table: 'node', object: node('nodeC', '198.51.100.4') }]);
   assert.equal(messages.length, count);
 
   // Its node goes down: the endpoint goes everywhere.
-  apply([{ op: 'update', table: 'node', object: node('nodeB', '198.51.100.3', 'down') }]);
+  await apply([{ op: 'update', table: 'node', object: node('nodeB', '198.51.100.3', 'down') }]);
   assert.deepEqual(messages.at(-1)!.changes.networks.map((n) => n.RemovedEndpoints), [['taskB']]);
 
   // The node's own task stops and leaves its assignments: the network is no longer its business.
-  apply([{ op: 'update', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'shutdown', 'shutdown') }]);
+  await apply([{ op: 'update', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'shutdown', 'shutdown') }]);
   const last = messages.at(-1)!.changes;
   assert.deepEqual(last.removed, ['taskA']);
   assert.deepEqual(last.removedNetworks, [network.ID]);
   stream.stop();
 });
 
-test('every node knows the ingress network; once a service publishes through the routing mesh, each gets an address on it to join it', () => {
+test('every node knows the ingress network; once a service publishes through the routing mesh, each gets an address on it to join it', async () => {
   const { store, apply } = harness();
   const ingress = { ...network, ID: 'ing0000000000000000000001', Spec: { ...network.Spec, Name: 'ingress', Ingress: true, Options: {} }, Allocation: { Vni: 4096, Subnet: '10.0.0.0/24', Gateway: '10.0.0.1' } } as Draft<NetworkObject>;
-  apply([
+  await apply([
     { op: 'create', table: 'node', object: node('nodeA', '198.51.100.2') },
     { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
     { op: 'create', table: 'network', object: ingress },
@@ -111,10 +115,10 @@ test('every node knows the ingress network; once a service publishes through the
   assert.deepEqual(ingressAttachmentActions(store).actions, [], 'nothing publishes yet');
   const { messages } = follow(store, 'nodeA');
   assert.deepEqual(messages[0]!.changes.networks.map((n) => [n.Network.Name, n.LoadBalancer]), [['ingress', undefined]], 'listed, not joined');
-  apply([{ op: 'create', table: 'service', object: { ...service, Spec: { Name: 'web', TaskTemplate: {} }, Endpoint: { Spec: { Mode: 'vip' }, Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }], VirtualIPs: [{ NetworkID: ingress.ID, Addr: '10.0.0.2/24' }] } } as Draft<ServiceObject> }]);
+  await apply([{ op: 'create', table: 'service', object: { ...service, Spec: { Name: 'web', TaskTemplate: {} }, Endpoint: { Spec: { Mode: 'vip' }, Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }], VirtualIPs: [{ NetworkID: ingress.ID, Addr: '10.0.0.2/24' }] } } as Draft<ServiceObject> }]);
   const { actions } = ingressAttachmentActions(store);
   assert.equal(actions.length, 2);
-  apply(actions);
+  await apply(actions);
   const addresses = store.list('node').map((n) => (n as unknown as { Attachments: { Addresses: string[] }[] }).Attachments[0]!.Addresses[0]);
   assert.equal(new Set(addresses).size, 2, 'one address each');
   assert.ok(addresses.every((a) => a !== '10.0.0.2/24' && a?.startsWith('10.0.0.')));
@@ -126,11 +130,11 @@ test('every node knows the ingress network; once a service publishes through the
   assert.deepEqual(services.map((s) => s.Ports), [[{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }]]);
 });
 
-test('endpoints name their node\'s data-path address as vtep when its agent reports one, else the node address', () => {
+test('endpoints name their node\'s data-path address as vtep when its agent reports one, else the node address', async () => {
   const { store, apply } = harness();
   const withDataPath = (id: string, addr: string, dataPath: string) =>
     ({ ...node(id, addr), Description: { Hostname: id, DataPathAddr: dataPath } }) as Draft<NodeObject>;
-  apply([
+  await apply([
     { op: 'create', table: 'node', object: withDataPath('nodeA', '198.51.100.2', '198.51.100.102') },
     { op: 'create', table: 'node', object: node('nodeB', '198.51.100.3') },
     { op: 'create', table: 'network', object: network },
@@ -143,7 +147,7 @@ test('endpoints name their node\'s data-path address as vtep when its agent repo
   assert.deepEqual(vteps(messages[0]!), { taskA: '198.51.100.102', taskB: '198.51.100.3' });
   // The agent comes back with another data-path address: its endpoints follow.
   const nodeA = store.get('node', 'nodeA')!;
-  apply([{ op: 'update', table: 'node', expectedVersion: nodeA.Version.Index, object: { ...nodeA, Description: { Hostname: 'nodeA', DataPathAddr: '198.51.100.202' } } }]);
+  await apply([{ op: 'update', table: 'node', expectedVersion: nodeA.Version.Index, object: { ...nodeA, Description: { Hostname: 'nodeA', DataPathAddr: '198.51.100.202' } } }]);
   assert.deepEqual(vteps(messages.at(-1)!), { taskA: '198.51.100.202' });
   stream.stop();
 });
