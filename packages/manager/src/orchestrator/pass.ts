@@ -32,24 +32,33 @@ export function timeOf(pass: Pass): string {
 }
 
 /**
- * Canonical JSON of stored (deep-frozen, so never changing) specs, kept while the object lives:
- * comparing every task's spec with its service's template, canonicalised afresh, was 40 % of a pass
- * at 10,000 tasks (bench/scale/passes.mjs).
+ * JSON and canonical JSON of stored (deep-frozen, so never changing) specs, kept while the object
+ * lives: comparing every task's spec with its service's template, canonicalised afresh, was 40 % of
+ * a pass at 10,000 tasks (bench/scale/passes.mjs). A task's spec is a new object after each status
+ * report (decoded from its Raft entry), so plain JSON, in the key order the template was stored
+ * with, settles the common case before the sorted form is needed.
  */
-const canonicalSpecs = new WeakMap<TaskSpec, string>();
+const specTexts = new WeakMap<TaskSpec, { readonly plain: string; canonical?: string }>();
 
-function canonicalSpec(spec: TaskSpec): string {
-  let text = canonicalSpecs.get(spec);
+function specText(spec: TaskSpec): { readonly plain: string; canonical?: string } {
+  let text = specTexts.get(spec);
   if (text === undefined) {
-    text = canonical(spec);
-    if (Object.isFrozen(spec)) canonicalSpecs.set(spec, text);
+    text = { plain: JSON.stringify(spec) };
+    if (Object.isFrozen(spec)) specTexts.set(spec, text);
   }
   return text;
 }
 
+function canonicalSpec(spec: TaskSpec): string {
+  const text = specText(spec);
+  return (text.canonical ??= canonical(spec));
+}
+
 /** swarmkit's IsTaskDirty: the task was made from another version of the service's template. */
 export function isDirty(service: Pick<ServiceObject, 'Spec'>, task: Pick<TaskObject, 'Spec'>): boolean {
-  return task.Spec !== service.Spec.TaskTemplate && canonicalSpec(task.Spec) !== canonicalSpec(service.Spec.TaskTemplate);
+  const template = service.Spec.TaskTemplate;
+  if (task.Spec === template || specText(task.Spec).plain === specText(template).plain) return false;
+  return canonicalSpec(task.Spec) !== canonicalSpec(template);
 }
 
 /** A node that cannot run anything: gone from the store, or marked down by the dispatcher. */
