@@ -12,6 +12,7 @@ import { spawner } from './spawner.js';
 import { createNetns, mountOverlay, unmount } from './host-mounts.js';
 import { readJsonLog } from './json-log.js';
 import { ExecRegistry } from './exec.js';
+import { Gate } from './gate.js';
 import { attachDir, bundlesDir, containerPaths, containersDataDir, execsDir, netnsDir, runcRoot, type ContainerPaths, type RuntimeRoots } from './layout.js';
 import { resolveContainer, validContainerName } from './names.js';
 import { buildOciConfig } from './oci-config.js';
@@ -45,8 +46,14 @@ export interface RuncRuntimeOptions extends RuntimeRoots {
   readonly runcBinary?: string;
   /** How often running containers' exit files are checked. Default 100 ms. */
   readonly exitPollMs?: number;
-  /** Longest wait for runc to start a container. Default 10 000 ms. */
+  /** Longest wait for runc to start a container, once its turn came. Default 10 000 ms. */
   readonly startTimeoutMs?: number;
+  /**
+   * Containers started at once; more wait their turn. Default 4. Hundreds of starts at once (a
+   * 1 000-replica service on a few nodes) share the CPU with the daemon: each takes so long that
+   * the start bound expires, and the managers' Raft ticks come late.
+   */
+  readonly parallelStarts?: number;
 }
 
 const shimScript = fileURLToPath(new URL('./shim.js', import.meta.url));
@@ -66,10 +73,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   /** Containers whose shim this process started: their exit is reported by the command helper, not polled. */
   readonly #notified = new Set<ContainerId>();
   readonly #pathsOf = new Map<ContainerId, ContainerPaths>();
+  readonly #startGate: Gate;
   #closed = false;
 
   private constructor(options: RuncRuntimeOptions) {
     this.#options = options;
+    this.#startGate = new Gate(options.parallelStarts ?? 4);
     this.#execs = new ExecRegistry({ runc: this.#runc(), execDir: execsDir(options), container: (id) => this.#records.get(id) });
     this.#poll = setInterval(() => this.#checkExits(), options.exitPollMs ?? 100);
     this.#poll.unref();
@@ -169,48 +178,53 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return this.#serial(id, async () => {
       const record = this.#require(id);
       if (record.state.status === 'running') return;
-      const paths = this.#paths(id);
-      await this.#prepareBundle(record, paths);
-      const attaches = this.#pendingAttaches.take(id);
-      const tty = record.spec.tty === true;
-      const shim: ShimConfig = {
-        runc: this.#runc(),
-        bundle: paths.bundleDir,
-        id,
-        logPath: paths.logPath,
-        pidPath: paths.pidFile,
-        exitPath: paths.exitFile,
-        attachSocket: paths.attachSocket,
-        tty,
-        consoleSize: record.spec.consoleSize,
-        openStdin: record.spec.openStdin === true,
-        awaitAttachers: attaches.length,
-      };
-      await writeFile(paths.shimConfig, JSON.stringify(shim));
-      this.#notified.add(id);
-      await spawner().startDetached([globalThis.process.execPath, shimScript, paths.shimConfig], () => {
-        this.#notified.delete(id);
-        this.#checkExit(id);
-      }).catch((err: unknown) => {
-        this.#notified.delete(id);
-        throw new RuntimeError('internal', `cannot start the container's supervisor: ${(err as Error).message}`, { cause: err });
-      });
-      for (const attach of attaches) {
-        connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
-      }
-      const started = await this.#awaitStart(paths);
-      if (started === 'exited') {
-        const exit = await readExit(paths);
-        if (exit.error !== '') {
-          await this.#finish(id, exit, exit.error.includes('executable file not found') ? 127 : exit.exitCode);
-          throw new RuntimeError(exit.error.includes('executable file not found') ? 'invalid-argument' : 'internal',
-            `failed to create task for container: OCI runtime create failed: ${exit.error}: unknown`);
-        }
-      }
-      const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
-      await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
-      this.#checkExit(id);
+      await this.#startGate.run(() => this.#start(record));
     });
+  }
+
+  async #start(record: ContainerRecord): Promise<void> {
+    const id = record.spec.id;
+    const paths = this.#paths(id);
+    await this.#prepareBundle(record, paths);
+    const attaches = this.#pendingAttaches.take(id);
+    const tty = record.spec.tty === true;
+    const shim: ShimConfig = {
+      runc: this.#runc(),
+      bundle: paths.bundleDir,
+      id,
+      logPath: paths.logPath,
+      pidPath: paths.pidFile,
+      exitPath: paths.exitFile,
+      attachSocket: paths.attachSocket,
+      tty,
+      consoleSize: record.spec.consoleSize,
+      openStdin: record.spec.openStdin === true,
+      awaitAttachers: attaches.length,
+    };
+    await writeFile(paths.shimConfig, JSON.stringify(shim));
+    this.#notified.add(id);
+    await spawner().startDetached([globalThis.process.execPath, shimScript, paths.shimConfig], () => {
+      this.#notified.delete(id);
+      this.#checkExit(id);
+    }).catch((err: unknown) => {
+      this.#notified.delete(id);
+      throw new RuntimeError('internal', `cannot start the container's supervisor: ${(err as Error).message}`, { cause: err });
+    });
+    for (const attach of attaches) {
+      connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
+    }
+    const started = await this.#awaitStart(paths);
+    if (started === 'exited') {
+      const exit = await readExit(paths);
+      if (exit.error !== '') {
+        await this.#finish(id, exit, exit.error.includes('executable file not found') ? 127 : exit.exitCode);
+        throw new RuntimeError(exit.error.includes('executable file not found') ? 'invalid-argument' : 'internal',
+          `failed to create task for container: OCI runtime create failed: ${exit.error}: unknown`);
+      }
+    }
+    const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
+    await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
+    this.#checkExit(id);
   }
 
   async wait(id: ContainerId, signal?: AbortSignal): Promise<number> {

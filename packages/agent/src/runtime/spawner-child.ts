@@ -32,8 +32,9 @@ function runToEnd(request: Extract<SpawnRequest, { kind: 'run' }>): void {
     failed = e.message;
   });
   child.once('close', (code) => {
-    const done = { kind: 'done', id, exitCode: code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') } as const;
-    reply(failed === undefined || code !== null ? done : { ...done, spawnError: failed });
+    const output = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') };
+    // A command that could not start closes with a negative errno as its "code".
+    reply(failed === undefined ? { kind: 'done', id, exitCode: code, ...output } : { kind: 'done', id, exitCode: null, ...output, spawnError: failed });
   });
   if (input !== undefined) {
     child.stdin!.on('error', () => undefined); // a command that exits without reading its input

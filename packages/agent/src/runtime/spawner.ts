@@ -99,7 +99,8 @@ export class Spawner {
     if (reply.kind === 'done' && pending.kind === 'run') {
       this.#pending.delete(reply.id);
       this.#awaited--;
-      pending.resolve(reply.spawnError === undefined ? reply : { ...reply, spawnError: reply.spawnError });
+      const { exitCode, stdout, stderr, spawnError } = reply;
+      pending.resolve(spawnError === undefined ? { exitCode, stdout, stderr } : { exitCode, stdout, stderr, spawnError });
     } else if (reply.kind === 'started' && pending.kind === 'detached') {
       this.#awaited--;
       if (reply.spawnError !== undefined) {
