@@ -89,6 +89,8 @@ export class SimNode {
 
   #sessionUp(client, sessionId) {
     this.up = true;
+    // Reports queued while the node had no session (flush skips it then) go out on the new one.
+    if (this.pending.size > 0) this.opts.dirty.add(this);
     this.opts.counters.sessionsUp++;
     this.opts.counters.sessionOpens++;
     const stream = client.assignments({ sessionId });
