@@ -14,8 +14,9 @@ export function ingressAttachmentActions(view: StoreView): { actions: Action[]; 
   const ingress = view.list('network').find((n) => n.Spec.Ingress);
   if (ingress === undefined) return { actions: [] };
   const meshActive = view.list('service').some((s) => (s.Endpoint?.Ports ?? []).some((p) => p.PublishMode === 'ingress'));
+  if (!meshActive) return { actions: [] };
   const missing = view.list('node').filter((n) => !nodeLbAddresses(n).has(ingress.ID));
-  if (!meshActive || missing.length === 0) return { actions: [] };
+  if (missing.length === 0) return { actions: [] };
   const state = IpamState.derive({ networks: view.list('network'), services: view.list('service'), tasks: view.list('task'), nodes: view.list('node') });
   const actions: Action[] = [];
   for (const node of missing) {

@@ -11,6 +11,9 @@ import type { Action } from '../../src/store/transaction.js';
 import { defaultClusterSpec } from '../../src/control/defaults.js';
 
 const PERIOD_MS = 1000;
+
+/** Session messages go out once the commits of a turn are applied. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
 const TIME = '2030-01-15T12:00:00.000Z';
 
 class Host implements DispatcherHost {
@@ -155,18 +158,22 @@ test('nodes reconnecting to a new leader as they were cost no commit; changed on
   assert.ok(ids.every((id) => host.store.get('node', id)!.Status.Addr === '10.0.0.9'));
 });
 
-test('a commit builds the part of the session message every node shares once, whatever the number of sessions', async (t) => {
+test('the commits of one turn build the part of the session message every node shares once, whatever the number of sessions', async (t) => {
   const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
   const { host, dispatcher } = setup(t, ids.map((id) => ({ id })));
   const sinks = ids.map(() => new Sink());
   await Promise.all(ids.map((id, i) => dispatcher.open(id, {}, '', sinks[i]!)));
+  await turn();
   let calls = 0;
   host.managerPeers = () => {
     calls++;
     return [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }, { nodeId: 'manager2', addr: '10.0.0.2:2377' }];
   };
-  const node = host.store.get('node', 'n0')!;
-  host.apply([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Labels: { x: 'y' } } } }]);
+  for (const label of ['a', 'b', 'c']) {
+    const node = host.store.get('node', 'n0')!;
+    host.apply([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Labels: { x: label } } } }]);
+  }
+  await turn();
   assert.equal(calls, 1);
   assert.ok(sinks.every((s) => s.messages.length === 2 && s.messages[1]!.managers.length === 2), 'every node hears of the new manager once');
 });
@@ -189,6 +196,7 @@ test('a removed node cannot open a session, and an open one ends when the node i
   const sink = new Sink();
   await dispatcher.open('worker1', {}, '', sink);
   host.apply([{ op: 'delete', table: 'node', id: 'worker1' }]);
+  await turn();
   assert.equal(sink.ended, true);
 });
 
@@ -198,8 +206,10 @@ test('a changed role or availability reaches the node once; unrelated commits se
   await dispatcher.open('worker1', {}, '', sink);
   const node = host.store.get('node', 'worker1')!;
   host.apply([{ op: 'update', table: 'node', object: { ...node, Spec: { ...node.Spec, Role: 'manager', Availability: 'drain' } } }]);
+  await turn();
   const other = host.store.get('node', 'other')!;
   host.apply([{ op: 'update', table: 'node', object: { ...other, Spec: { ...other.Spec, Labels: { a: 'b' } } } }]);
+  await turn();
   assert.deepEqual(
     sink.messages.map((m) => [m.desiredRole, m.availability]),
     [['worker', 'active'], ['manager', 'drain']],
