@@ -1,7 +1,8 @@
 // The client history of a fault run and what it allows at the end. Each key (a network or service name)
 // belongs to one client, which uses it sequentially, so the history of a key is a sequence. After an
-// operation of unknown outcome the client never touches that key again: the operation may still land
-// later, so the key may end in the state before it or after it, and in no other.
+// operation of unknown outcome the key may end in the state before it or after it, and in no other,
+// until the client settles it: a removal acknowledged (or refused as not found) long enough after the
+// unknown operation that it can no longer land (see Client.reap in workload.ts) leaves it absent.
 import type { Outcome } from './engine.js';
 
 export type KeyKind = 'network' | 'service';
@@ -31,8 +32,10 @@ interface KeyHistory {
   readonly kind: KeyKind;
   /** The state after the last acknowledged operation. */
   state: KeyState;
-  /** Set once an operation on the key has an unknown outcome: the state it would leave. */
-  maybe?: KeyState;
+  /** The states that operations of unknown outcome on the key would leave (any of them may still land). */
+  maybe: KeyState[];
+  /** When the last operation of unknown outcome ended. */
+  maybeSinceMs?: number;
 }
 
 export class History {
@@ -47,7 +50,7 @@ export class History {
   invoke(op: Omit<OpRecord, 'id' | 'invokeMs' | 'endMs' | 'outcome' | 'detail'>): OpRecord {
     const record: OpRecord = { ...op, id: this.ops.length + 1, invokeMs: this.now(), endMs: -1, outcome: 'pending', detail: '' };
     this.ops.push(record);
-    if (!this.#keys.has(op.key)) this.#keys.set(op.key, { kind: op.kind, state: ABSENT });
+    if (!this.#keys.has(op.key)) this.#keys.set(op.key, { kind: op.kind, state: ABSENT, maybe: [] });
     return record;
   }
 
@@ -58,12 +61,33 @@ export class History {
     const key = this.#keys.get(record.key);
     if (key === undefined) throw new Error(`no history for ${record.key}`);
     if (outcome === 'ok') key.state = record.after;
-    if (outcome === 'unknown') key.maybe = record.after;
+    if (outcome === 'unknown') {
+      key.maybe.push(record.after);
+      key.maybeSinceMs = record.endMs;
+    }
+  }
+
+  /**
+   * A removal that settles an ambiguous key: acknowledged, or refused because the key does not exist.
+   * Only valid once the unknown operation can no longer land (the caller waited it out).
+   */
+  settleAbsent(record: OpRecord): void {
+    const key = this.#keys.get(record.key);
+    if (key === undefined) throw new Error(`no history for ${record.key}`);
+    key.state = ABSENT;
+    key.maybe = [];
+    delete key.maybeSinceMs;
   }
 
   /** Whether the owning client may still operate on the key. */
   usable(key: string): boolean {
-    return this.#keys.get(key)?.maybe === undefined;
+    return (this.#keys.get(key)?.maybe.length ?? 0) === 0;
+  }
+
+  /** How long ago the key's operation of unknown outcome ended; undefined when the key is not ambiguous. */
+  ambiguousForMs(key: string): number | undefined {
+    const since = this.#keys.get(key)?.maybeSinceMs;
+    return since === undefined ? undefined : this.now() - since;
   }
 
   state(key: string): KeyState {
@@ -72,7 +96,7 @@ export class History {
 
   /** Every key with the final states its history allows. */
   allowed(): { key: string; kind: KeyKind; states: KeyState[] }[] {
-    return [...this.#keys].map(([key, h]) => ({ key, kind: h.kind, states: h.maybe === undefined ? [h.state] : [h.state, h.maybe] }));
+    return [...this.#keys].map(([key, h]) => ({ key, kind: h.kind, states: [h.state, ...h.maybe] }));
   }
 
   counts(): Record<Outcome, number> {

@@ -13,6 +13,13 @@ const NODE_INFRASTRUCTURE = new Set(['links: docker_gwbridge', 'nftTables: table
 
 export type HostSnapshot = Readonly<Record<'processes' | 'mounts' | 'links' | 'nftTables', readonly string[]>>;
 
+/** The daemon's own command helper (agent/runtime/spawner.ts): started on first use, part of the daemon. */
+function isDaemonHelper(pid: string, daemon: number | undefined, cmdline: string): boolean {
+  if (!cmdline.endsWith('/runtime/spawner-child.js')) return false;
+  const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return ppid !== undefined && Number(ppid) === daemon;
+}
+
 function processesIn(host: Host): string[] {
   const ino = statSync(`/run/netns/${host.netns}`).ino;
   const daemon = daemonPid(host);
@@ -21,7 +28,8 @@ function processesIn(host: Host): string[] {
     if (!/^\d+$/.test(entry) || Number(entry) === daemon) continue;
     try {
       if (readlinkSync(`/proc/${entry}/ns/net`) !== `net:[${ino}]`) continue;
-      found.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter((w) => w !== '').join(' '));
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter((w) => w !== '').join(' ');
+      if (!isDaemonHelper(entry, daemon, cmdline)) found.push(cmdline);
     } catch {
       // the process exited while we looked
     }

@@ -20,6 +20,15 @@ export interface WorkloadOptions {
   readonly isDone: () => boolean;
 }
 
+/**
+ * How long after an operation of unknown outcome its key may be settled by removing it. By then the
+ * operation can no longer land: the client's call is long abandoned, every control operation on the
+ * managers is bounded well below this, and a Raft entry that no leader committed by then is overwritten
+ * by the entries of a later term. Without settling, keys whose creation was unknown pile up over a long
+ * soak (services holding addresses until the shared /24 is exhausted).
+ */
+const SETTLE_AMBIGUOUS_MS = 60_000;
+
 /** Labels every object of a fault run carries, so the final checks find them all. */
 export const RUN_LABEL = 'shoal.faults';
 
@@ -40,10 +49,18 @@ class Client {
   async step(): Promise<void> {
     const nets = this.#networks.filter((k) => this.o.history.usable(k));
     const svcs = this.#services.filter((k) => this.o.history.usable(k));
+    const settleable = [...this.#networks.map((k) => ['network', k] as const), ...this.#services.map((k) => ['service', k] as const)].filter(
+      ([, k]) => (this.o.history.ambiguousForMs(k) ?? 0) >= SETTLE_AMBIGUOUS_MS,
+    );
+    if (settleable.length > 0 && this.rng.next() < 0.5) {
+      const [kind, key] = this.rng.pick(settleable);
+      return this.settle(kind, key);
+    }
     const r = this.rng.next();
     if (r < 0.35 || (nets.length === 0 && r < 0.6)) return this.createNetwork();
     if (r < 0.55 && nets.length > 0) return this.remove('network', this.rng.pick(nets));
-    if (r < 0.7 && svcs.length < this.o.servicesPerClient) return this.createService();
+    // Services that may exist count too: each replica is a real container.
+    if (r < 0.7 && this.#services.length < this.o.servicesPerClient) return this.createService();
     if (r < 0.88 && svcs.length > 0) return this.scale(this.rng.pick(svcs));
     if (svcs.length > 0) return this.remove('service', this.rng.pick(svcs));
     return this.createNetwork();
@@ -103,6 +120,19 @@ class Client {
     if (!current.present) return;
     const spec = { ...svc.Spec, Mode: { Replicated: { Replicas: replicas } } };
     await this.#call('service', name, 'scale', { ...current, replicas }, 'POST', `/services/${name}/update?version=${svc.Version.Index}`, spec);
+  }
+
+  /** Removes a key whose last operation's outcome was unknown, once that operation can no longer land. */
+  async settle(kind: KeyKind, name: string): Promise<void> {
+    const list = kind === 'network' ? this.#networks : this.#services;
+    const via = this.rng.pick(this.o.managers);
+    const record = this.o.history.invoke({ client: this.index, kind, key: name, action: 'remove', via: via.name, after: { present: false } });
+    const reply = await callEngine(via.socket, 'DELETE', `/${kind}s/${name}`, undefined, this.o.callTimeoutMs);
+    this.o.history.complete(record, reply.outcome, reply.detail);
+    if (reply.outcome === 'ok' || reply.status === 404) {
+      this.o.history.settleAbsent(record);
+      list.splice(list.indexOf(name), 1);
+    }
   }
 
   async remove(kind: KeyKind, name: string): Promise<void> {
