@@ -2,7 +2,8 @@
 // rootfs below, a per-container writable layer above), run by a detached shim (shim.ts) so it outlives
 // the daemon. The daemon keeps one JSON record per container and learns about exits from the shim's
 // exit.json; after a restart it picks running containers up again and clears what removed ones left.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -74,6 +75,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #notified = new Set<ContainerId>();
   readonly #pathsOf = new Map<ContainerId, ContainerPaths>();
   readonly #startGate: Gate;
+  /** The init process of each container this process started, with its start time (see #signal). */
+  readonly #inits = new Map<ContainerId, { readonly pid: number; readonly startTime: string }>();
   #closed = false;
 
   private constructor(options: RuncRuntimeOptions) {
@@ -223,6 +226,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       }
     }
     const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
+    const startTime = processStartTime(pid);
+    if (startTime !== undefined) this.#inits.set(id, { pid, startTime });
     await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
     this.#checkExit(id);
   }
@@ -286,6 +291,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       const last = this.#records.get(id) ?? record;
       this.#records.delete(id);
       this.#pathsOf.delete(id);
+      this.#inits.delete(id);
       this.#emit({ ...last, removed: true });
     });
   }
@@ -386,20 +392,42 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     throw new RuntimeError('internal', `runc did not start the container within ${this.#options.startTimeoutMs ?? 10_000} ms`);
   }
 
+  /**
+   * Signals the container's init process as `runc kill` does (the PID, checked against the start time
+   * runc's state records, so a reused PID is never hit) but without starting runc: a `service rm` of
+   * 1 000 replicas started 2 000 runc processes at once (TERM, then KILL), the load reached 900 and
+   * exits took longer than their bounds. runc does it when this process did not start the container.
+   */
   async #signal(id: ContainerId, signal: string): Promise<void> {
+    const init = this.#inits.get(id);
+    const number = signalNumber(signal);
+    if (init !== undefined && number !== undefined && processStartTime(init.pid) === init.startTime) {
+      try {
+        globalThis.process.kill(init.pid, number);
+      } catch {
+        // Gone meanwhile; the exit file tells what happened.
+      }
+      return;
+    }
     // Fails when the process is already gone; the exit file tells what happened.
     await runCommand([...this.#runc(), 'kill', id, signal]).catch(() => undefined);
   }
 
+  /** Resolves true once the container is no longer running, false after `ms`. */
   async #exitedWithin(id: ContainerId, ms: number): Promise<boolean> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      this.#checkExit(id);
-      const status = this.#records.get(id)?.state.status;
-      if (status !== 'running') return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(20);
-    }
+    this.#checkExit(id);
+    if (this.#records.get(id)?.state.status !== 'running') return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (exited: boolean): void => {
+        clearTimeout(timer);
+        dispose();
+        resolve(exited);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      const dispose = this.subscribe((r) => {
+        if (r.spec.id === id && (r.removed === true || r.state.status !== 'running')) done(true);
+      });
+    });
   }
 
   /** Polls the running containers nobody reports the exit of (adopted after a restart). */
@@ -472,4 +500,23 @@ async function readExit(paths: ContainerPaths): Promise<ExitRecord> {
   } catch {
     return { exitCode: 255, finishedAt: new Date().toISOString(), error: 'the container supervisor left no exit status' };
   }
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat); undefined when it is gone. */
+function processStartTime(pid: number): string | undefined {
+  if (pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A signal as `docker kill` gives it (SIGTERM, TERM, 15) to its number; undefined when Node does not know it. */
+function signalNumber(signal: string): number | undefined {
+  if (/^\d+$/.test(signal)) return Number(signal);
+  const name = signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
+  return (osConstants.signals as Record<string, number | undefined>)[name];
 }

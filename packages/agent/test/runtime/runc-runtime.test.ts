@@ -98,3 +98,29 @@ test('a running container survives reopening the runtime, stops with SIGKILL aft
   assert.deepEqual(readdirSync(join(env.roots.dataRoot, 'containers')), []);
   assert.equal(execFileSync('runc', ['--root', join(env.roots.execRoot, 'runc'), 'list', '-q']).toString(), '');
 });
+
+test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sends the signal asked for', { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const trapping = newId();
+  await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done'] });
+  await runtime.start(trapping);
+  let started = Date.now();
+  await runtime.stop(trapping, 30);
+  assert.deepEqual([runtime.get(trapping)?.state.status, runtime.get(trapping)?.state.exitCode], ['exited', 7]);
+  assert.ok(Date.now() - started < 10_000, 'the TERM handler ended it well before the grace period');
+
+  // sleep as PID 1 has no handler: SIGTERM does nothing, the grace period passes, SIGKILL ends it.
+  const sleeper = newId();
+  await runtime.create({ id: sleeper, name: 'sleeper2', image: 'busybox', cmd: ['sleep', '300'] });
+  await runtime.start(sleeper);
+  started = Date.now();
+  await runtime.stop(sleeper, 1);
+  assert.ok(Date.now() - started >= 1_000, 'waited the grace period');
+  assert.equal(runtime.get(sleeper)?.state.exitCode, 137);
+
+  const killed = newId();
+  await runtime.create({ id: killed, name: 'killed', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 5" USR1; while true; do sleep 0.1; done'] });
+  await runtime.start(killed);
+  await runtime.kill(killed, 'USR1');
+  assert.equal(await runtime.wait(killed, AbortSignal.timeout(10_000)), 5);
+});
