@@ -203,6 +203,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       consoleSize: record.spec.consoleSize,
       openStdin: record.spec.openStdin === true,
       awaitAttachers: attaches.length,
+      rootfsMount: paths.rootfsDir,
     };
     await writeFile(paths.shimConfig, JSON.stringify(shim));
     this.#notified.add(id);
@@ -401,7 +402,9 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #signal(id: ContainerId, signal: string): Promise<void> {
     const init = this.#inits.get(id);
     const number = signalNumber(signal);
-    if (init !== undefined && number !== undefined && processStartTime(init.pid) === init.startTime) {
+    if (init !== undefined && number !== undefined) {
+      // Another start time (or none): the init is gone and its exit is on its way; nothing to signal.
+      if (processStartTime(init.pid) !== init.startTime) return;
       try {
         globalThis.process.kill(init.pid, number);
       } catch {

@@ -5,7 +5,7 @@
 // the container's stdio reachable on its attach socket (shim-attach.ts), and records the exit in
 // exit.json, which the daemon waits for. With a terminal, runc runs under `script` (tty.ts), and the
 // output is the terminal's, all logged as stdout as Docker does.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter, jsonLogLine } from './json-log.js';
@@ -30,6 +30,12 @@ export interface ShimConfig {
   readonly openStdin: boolean;
   /** Clients that attached before the start: runc waits (bounded) until they are connected. */
   readonly awaitAttachers?: number;
+  /**
+   * The container's root filesystem mount, unmounted here once runc is done, before the exit is
+   * recorded: at a `service rm` of hundreds of containers the daemon would otherwise start all those
+   * umounts itself, one after the other.
+   */
+  readonly rootfsMount?: string;
 }
 
 export interface ExitRecord {
@@ -42,6 +48,7 @@ export interface ExitRecord {
 const ERROR_TAIL_BYTES = 4 * 1024;
 const AWAIT_ATTACHERS_MS = 5_000;
 const CLIENT_DRAIN_MS = 2_000;
+const UMOUNT_MS = 30_000;
 
 async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as ShimConfig;
@@ -93,6 +100,8 @@ async function main(configPath: string): Promise<void> {
 
 async function finish(config: ShimConfig, attach: AttachServer | undefined, exitCode: number, error: string): Promise<void> {
   await attach?.close(CLIENT_DRAIN_MS);
+  // Lazily: a process still inside cannot make it fail. A failure leaves it to the daemon, which checks.
+  if (config.rootfsMount !== undefined) await new Promise((resolve) => execFile('umount', ['-l', config.rootfsMount!], { timeout: UMOUNT_MS }, resolve));
   const record: ExitRecord = { exitCode, finishedAt: new Date().toISOString(), error };
   writeFileSync(`${config.exitPath}.tmp`, JSON.stringify(record));
   renameSync(`${config.exitPath}.tmp`, config.exitPath);
