@@ -5,6 +5,16 @@ import { stat, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { runCommand } from './command.js';
 
+/** Runs a command to completion (stdout), rejecting on failure: the daemon's helper, or the shim's own spawn. */
+export type Run = (argv: readonly string[]) => Promise<string>;
+
+export interface OverlayMount {
+  readonly lower: string;
+  readonly upper: string;
+  readonly work: string;
+  readonly target: string;
+}
+
 /**
  * True when something is mounted on `path`: an overlay and a namespace file are each on a device of
  * their own, so the path's device differs from its directory's. A stat, not a read of
@@ -20,9 +30,9 @@ export async function isMountPoint(path: string): Promise<boolean> {
   }
 }
 
-export async function mountOverlay(options: { lower: string; upper: string; work: string; target: string }): Promise<void> {
+export async function mountOverlay(options: OverlayMount, run: Run = runCommand): Promise<void> {
   if (await isMountPoint(options.target)) return;
-  await runCommand([
+  await run([
     'mount', '-t', 'overlay', 'overlay',
     '-o', `lowerdir=${options.lower},upperdir=${options.upper},workdir=${options.work}`,
     options.target,
@@ -36,11 +46,11 @@ export async function unmount(target: string): Promise<void> {
 }
 
 /** A new network namespace with only lo, pinned at `file`. */
-export async function createNetns(file: string): Promise<void> {
+export async function createNetns(file: string, run: Run = runCommand): Promise<void> {
   if (await isMountPoint(file)) return;
   await writeFile(file, '', { mode: 0o444 });
   // The namespace starts with lo down; Docker's containers have it up. One command does both.
-  await runCommand(['unshare', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up']);
+  await run(['unshare', `--net=${file}`, 'ip', 'link', 'set', 'lo', 'up']);
 }
 
 export async function removeNetns(file: string): Promise<void> {

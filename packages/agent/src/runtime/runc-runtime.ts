@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageError, type ImageStore } from '../images/index.js';
 import { runCommand } from './command.js';
 import { spawner } from './spawner.js';
-import { createNetns, mountOverlay, unmount } from './host-mounts.js';
+import { unmount, type OverlayMount } from './host-mounts.js';
 import { readJsonLog } from './json-log.js';
 import { ExecRegistry } from './exec.js';
 import { Gate } from './gate.js';
@@ -204,6 +204,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       openStdin: record.spec.openStdin === true,
       awaitAttachers: attaches.length,
       rootfsMount: paths.rootfsDir,
+      prepare: {
+        overlay: this.#overlay(record, paths),
+        ...(record.spec.netnsPath === undefined ? { netnsFile: paths.netnsFile } : {}),
+      },
     };
     await writeFile(paths.shimConfig, JSON.stringify(shim));
     this.#notified.add(id);
@@ -360,11 +364,9 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   async #prepareBundle(record: ContainerRecord, paths: ContainerPaths): Promise<void> {
     const id = record.spec.id;
-    const image = this.#options.images.resolve(record.imageId);
+    // The shim mounts the root filesystem and makes the namespace (ShimConfig.prepare).
     await mkdir(paths.rootfsDir, { recursive: true, mode: 0o700 });
-    await mountOverlay({ lower: image.rootfsDir, upper: paths.upperDir, work: paths.workDir, target: paths.rootfsDir });
     const netnsPath = record.spec.netnsPath ?? paths.netnsFile;
-    if (record.spec.netnsPath === undefined) await createNetns(paths.netnsFile);
     await rm(paths.exitFile, { force: true });
     await rm(paths.pidFile, { force: true });
     // A runc state left by a crash would make `runc run` refuse the ID.
@@ -380,6 +382,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       etcFiles: { hosts: paths.hostsPath, resolvConf: paths.resolvConfPath, hostname: paths.hostnamePath },
     });
     await writeFile(`${paths.bundleDir}/config.json`, JSON.stringify(config));
+  }
+
+  #overlay(record: ContainerRecord, paths: ContainerPaths): OverlayMount {
+    const image = this.#options.images.resolve(record.imageId);
+    return { lower: image.rootfsDir, upper: paths.upperDir, work: paths.workDir, target: paths.rootfsDir };
   }
 
   async #awaitStart(paths: ContainerPaths): Promise<'running' | 'exited'> {

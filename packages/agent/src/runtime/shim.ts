@@ -10,6 +10,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter, jsonLogLine } from './json-log.js';
 import { AttachServer } from './shim-attach.js';
+import { createNetns, mountOverlay, type OverlayMount } from './host-mounts.js';
 import { FrameKind } from './stdio-frames.js';
 import { resizeTerminal, underTerminal } from './tty.js';
 import type { TtySize } from './types.js';
@@ -36,6 +37,12 @@ export interface ShimConfig {
    * umounts itself, one after the other.
    */
   readonly rootfsMount?: string;
+  /**
+   * Mounts made here before runc runs (not by the daemon, which would start them one after the other
+   * for hundreds of containers): the root filesystem overlay and, when the container has a network
+   * namespace of its own, that namespace pinned on its file.
+   */
+  readonly prepare?: { readonly overlay: OverlayMount; readonly netnsFile?: string };
 }
 
 export interface ExitRecord {
@@ -48,15 +55,24 @@ export interface ExitRecord {
 const ERROR_TAIL_BYTES = 4 * 1024;
 const AWAIT_ATTACHERS_MS = 5_000;
 const CLIENT_DRAIN_MS = 2_000;
+/** Bound on each mount, unshare or umount the shim runs. */
 const UMOUNT_MS = 30_000;
 
 async function main(configPath: string): Promise<void> {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as ShimConfig;
-  // The daemon's signals go to runc through `runc kill`; a stray SIGTERM/SIGHUP must not orphan the log.
+  // The daemon signals the container's process, not this one; a stray SIGTERM/SIGHUP must not orphan the log.
   for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(sig, () => {});
   // A daemon started before an upgrade of this file gives no socket: run as it expects, unattachable.
   const attach = config.attachSocket === undefined ? undefined : await AttachServer.listen(config.attachSocket);
   await attach?.awaitClients(config.awaitAttachers ?? 0, AWAIT_ATTACHERS_MS);
+  if (config.prepare !== undefined) {
+    try {
+      await mountOverlay(config.prepare.overlay, run);
+      if (config.prepare.netnsFile !== undefined) await createNetns(config.prepare.netnsFile, run);
+    } catch (err) {
+      return finish(config, attach, 255, `cannot prepare the container: ${(err as Error).message}`);
+    }
+  }
   const runc = [...config.runc, 'run', '--bundle', config.bundle, '--pid-file', config.pidPath, '--no-new-keyring', config.id];
   const argv = config.tty ? underTerminal(runc, config.consoleSize) : runc;
   // A terminal always gets a pipe as input: /dev/null would read as end of input and end the shell.
@@ -112,6 +128,15 @@ async function finish(config: ShimConfig, attach: AttachServer | undefined, exit
 function runcMessage(text: string): string {
   const msgs = [...text.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
   return (msgs.at(-1) ?? text).trim() || 'runc failed to start the container';
+}
+
+function run(argv: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(argv[0]!, argv.slice(1), { timeout: UMOUNT_MS }, (err, stdout, stderr) => {
+      if (err === null) resolve(stdout);
+      else reject(new Error(`${argv.join(' ')}: ${stderr.trim() || err.message}`));
+    });
+  });
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
