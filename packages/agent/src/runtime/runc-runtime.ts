@@ -2,8 +2,7 @@
 // rootfs below, a per-container writable layer above), run by a detached shim (shim.ts) so it outlives
 // the daemon. The daemon keeps one JSON record per container and learns about exits from the shim's
 // exit.json; after a restart it picks running containers up again and clears what removed ones left.
-import { existsSync, readFileSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { unmount, type OverlayMount } from './host-mounts.js';
 import { readJsonLog } from './json-log.js';
 import { ExecRegistry } from './exec.js';
 import { Gate } from './gate.js';
+import { processStartTime, signalNumber } from './init-process.js';
 import { attachDir, bundlesDir, containerPaths, containersDataDir, execsDir, netnsDir, runcRoot, type ContainerPaths, type RuntimeRoots } from './layout.js';
 import { resolveContainer, validContainerName } from './names.js';
 import { buildOciConfig } from './oci-config.js';
@@ -512,21 +512,3 @@ async function readExit(paths: ContainerPaths): Promise<ExitRecord> {
   }
 }
 
-/** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat); undefined when it is gone. */
-function processStartTime(pid: number): string | undefined {
-  if (pid <= 0) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** A signal as `docker kill` gives it (SIGTERM, TERM, 15) to its number; undefined when Node does not know it. */
-function signalNumber(signal: string): number | undefined {
-  if (/^\d+$/.test(signal)) return Number(signal);
-  const name = signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
-  return (osConstants.signals as Record<string, number | undefined>)[name];
-}

@@ -85,7 +85,8 @@ export class Spawner {
 
   #ensureChild(): ChildProcess {
     if (this.#child !== null) return this.#child;
-    const child = fork(childScript, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+    // Not the daemon's Node flags (--inspect would take its port, --cpu-prof profile every helper).
+    const child = fork(childScript, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json', execArgv: [] });
     child.on('message', (reply: SpawnReply) => this.#onReply(child, reply));
     child.once('exit', (code, signal) => this.#lost(child, `the command helper exited (${signal ?? `exit ${code}`})`));
     child.on('error', (err) => this.#lost(child, `the command helper failed: ${err.message}`));
