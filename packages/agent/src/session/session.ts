@@ -36,10 +36,23 @@ export class AgentSession {
   #retry: NodeJS.Timeout | null = null;
   #stopped = false;
   #connectedTo: string | null = null;
+  #markEstablished!: () => void;
+  readonly #established = new Promise<void>((resolve) => (this.#markEstablished = resolve));
 
   constructor(opts: SessionOptions) {
     this.#opts = opts;
     this.#managers = [...opts.managers];
+  }
+
+  /** Whether a manager accepted the node within `timeoutMs` (at any time since start). */
+  async established(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.#established.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   start(): void {
@@ -86,6 +99,7 @@ export class AgentSession {
     stream.on('data', (message: SessionMessage) => {
       if (sessionId === null) {
         this.#connectedTo = addr;
+        this.#markEstablished();
         this.#opts.log('info', 'session established', { manager: addr });
       }
       sessionId = message.sessionId;

@@ -124,3 +124,12 @@ test('a stopped session does not reconnect', async (t) => {
   assert.equal(manager.sessions.length, 1);
   assert.equal(session.manager, null);
 });
+
+test('established waits for a manager to accept the node, and gives up at its bound', async (t) => {
+  const manager = await fakeManager(t, { kind: 'refuse', details: () => 'the swarm has no leader' });
+  const session = startSession(t, [{ nodeId: 'm1', addr: manager.addr }], []);
+  assert.equal(await session.established(300), false, 'refused sessions are not an established one');
+  manager.behaviour = serveAs('s-1', []);
+  assert.equal(await session.established(WAIT_MS), true);
+  assert.equal(await session.established(0), true, 'stays established once a manager accepted the node');
+});

@@ -33,6 +33,9 @@ import { joinRaft, leaveRaft, renewCertificate, requestAdmission } from './join-
 import { SwarmStateFile, type ManagerAddr, type SwarmState } from './state-file.js';
 import { leaveRefusal, type JoinRequest } from './requests.js';
 
+const JOIN_READY_WAIT_MS = 20_000;
+const joinStillGoing =
+  'Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.';
 const alreadyInSwarm = 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.';
 const notInSwarm = 'This node is not part of a swarm';
 const LEADERSHIP_WAIT_MS = 15_000;
@@ -151,8 +154,13 @@ export class SwarmNode {
     });
   }
 
-  join(req: JoinRequest): Promise<void> {
-    return this.#serial(async () => {
+  /**
+   * Returns once a manager has accepted this node's session, as Docker's join does, so that the node
+   * is Ready (and a new manager Reachable) in `node ls` right after; joining goes on in the background
+   * when that takes longer than Docker's 20 s.
+   */
+  async join(req: JoinRequest): Promise<void> {
+    const session = await this.#serial(async () => {
       if (this.#state) throw new ControlError('unavailable', alreadyInSwarm);
       const remote = req.RemoteAddrs?.[0];
       if (!remote) throw new ControlError('invalid-argument', 'at least 1 RemoteAddr is required to join');
@@ -183,8 +191,9 @@ export class SwarmNode {
         await this.#teardown(true);
         throw err;
       }
-      this.#startSession();
+      return this.#startSession();
     });
+    if (!(await session.established(JOIN_READY_WAIT_MS))) throw new ControlError('unavailable', joinStillGoing);
   }
 
   leave(force: boolean): Promise<void> {
@@ -367,7 +376,7 @@ export class SwarmNode {
     return state.nodeId;
   }
 
-  #startSession(): void {
+  #startSession(): AgentSession {
     const state = this.#state!;
     this.#session?.stop();
     const managers = this.#manager ? [{ nodeId: state.nodeId, addr: formatHostPort({ host: state.advertiseAddr, port: parseListenAddr(state.listenAddr).port }) }, ...state.managers] : state.managers;
@@ -383,6 +392,7 @@ export class SwarmNode {
     });
     this.#session.start();
     this.#startWorker();
+    return this.#session;
   }
 
   #startWorker(): void {
