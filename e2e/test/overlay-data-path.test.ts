@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dockerCli, dockerOk, execOnHost, waitFor, waitForNodes, withCluster, type HostLayout } from '../src/index.js';
+import { dockerCli, dockerOk, drainManager, execOnHost, waitFor, waitForNodes, withCluster, type HostLayout } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 const VXLAN_PORT = 4789;
@@ -68,18 +68,6 @@ function overlayNetns(host: HostLayout): string {
   return mounts[0]!;
 }
 
-/**
- * Drains `manager` (the tests' tasks run on the workers). Retried on "update out of sequence": the
- * node object also changes whenever an agent's session (re)opens, which a busy machine makes frequent.
- */
-async function drain(manager: HostLayout): Promise<void> {
-  await waitFor(`${manager.name} drained`, async () => {
-    const r = await dockerCli(manager, ['node', 'update', '--availability', 'drain', manager.name]);
-    if (r.code !== 0 && !r.stderr.includes('update out of sequence')) throw new Error(`node update: ${r.stderr.trim()}`);
-    return r.code === 0 ? true : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 200 });
-}
-
 test('VXLAN runs between the hosts\' --data-path-addr addresses while the swarm talks on the advertise addresses', async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
   const [m1, w1, w2] = cluster.hosts;
@@ -108,7 +96,7 @@ test('VXLAN runs between the hosts\' --data-path-addr addresses while the swarm 
   for (const w of [w1, w2]) assert.match(sessions, new RegExp(`\\s${w.addr.replaceAll('.', '\\.')}:\\d+\\s*$`, 'm'), `${w.name} talks to the manager from its advertise address:\n${sessions}`);
 
   await loadBusybox(dockerCli, [w1, w2]);
-  await drain(m1);
+  await drainManager(m1);
   await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--subnet', '10.78.0.0/24', 'dp']);
   await dockerOk(m1, [
     'service', 'create', '--detach', '--name', 'pinger', '--replicas', '2', '--replicas-max-per-node', '1', '--network', 'dp',

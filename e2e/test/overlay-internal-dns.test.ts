@@ -4,7 +4,7 @@
 // route, and outside names are not forwarded (SERVFAIL, as Docker's resolver answers such sandboxes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerCli, dockerOk, formSwarm, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { dockerCli, dockerOk, drainManager, formSwarm, waitFor, withCluster, type HostLayout } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 const SUBNET_PREFIX = '10.66.0.';
@@ -41,25 +41,13 @@ async function runningTasks(manager: HostLayout, service: string, n: number): Pr
   });
 }
 
-/**
- * Drains `manager` (the tests' tasks run on the workers). Retried on "update out of sequence": the
- * node object also changes whenever an agent's session (re)opens, which a busy machine makes frequent.
- */
-async function drain(manager: HostLayout): Promise<void> {
-  await waitFor(`${manager.name} drained`, async () => {
-    const r = await dockerCli(manager, ['node', 'update', '--availability', 'drain', manager.name]);
-    if (r.code !== 0 && !r.stderr.includes('update out of sequence')) throw new Error(`node update: ${r.stderr.trim()}`);
-    return r.code === 0 ? true : undefined;
-  }, { timeoutMs: 15_000, intervalMs: 200 });
-}
-
 test('a task and a container on an internal overlay only resolve names at 127.0.0.11, with no way out', async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2, socketTimeoutMs: 30_000 });
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
   await loadBusybox(dockerCli, [w1, w2]);
-  await drain(m1);
+  await drainManager(m1);
   await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--internal', '--attachable', '--subnet', `${SUBNET_PREFIX}0/24`, 'back']);
 
   await dockerOk(m1, [
