@@ -26,7 +26,8 @@ cat <<'TXT'
 
 The swarm is up. Point docker (or bin/shoal -H …) at any host, for example:
   export DOCKER_HOST=unix:///run/shoal-cluster/shoal/m1/shoal.sock
-  docker service create --name web --replicas 3 --publish published=8080,target=80 busybox httpd -f -p 80
-  bin/shoal cluster exec shoal-worker-1 -- wget -qO- http://198.51.100.4:8080/   # the routing mesh
+  docker service create --name web --replicas 3 --publish published=8080,target=80 busybox \
+    sh -c 'hostname > /tmp/index.html && exec httpd -f -p 80 -h /tmp'
+  bin/shoal cluster exec shoal-worker-1 -- wget -qO- http://198.51.100.4:8080/   # a task's hostname, via the routing mesh
   bin/shoal cluster ls; bin/shoal cluster down
 TXT
