@@ -89,12 +89,42 @@ function digest(event: CommitEvent): CommitDigest {
   return d;
 }
 
+/**
+ * swarmkit's rule (dispatcher.Assignments): past `assigned` a task's status is the agent's own report,
+ * so a change of status alone is not sent back to it. Echoing every report cost about four messages
+ * per task on its way to running, on the leader and on the agents (bench/scale). States up to
+ * `assigned` are the managers' and are always sent.
+ */
+function worthSending(sent: TaskObject | undefined, now: TaskObject): boolean {
+  if (sent === undefined) return true;
+  if (sent.Version.Index === now.Version.Index) return false;
+  return rank(now.Status.State) <= rank('assigned') || !sameApartFromStatus(sent, now);
+}
+
+function sameApartFromStatus(a: TaskObject, b: TaskObject): boolean {
+  return (
+    a.DesiredState === b.DesiredState &&
+    a.NodeID === b.NodeID &&
+    a.Slot === b.Slot &&
+    a.ServiceID === b.ServiceID &&
+    sameJson(a.Spec, b.Spec) &&
+    sameJson(a.Labels, b.Labels) &&
+    sameJson(a.NetworksAttachments, b.NetworksAttachments)
+  );
+}
+
+/** Store objects are immutable and a status update keeps the other parts, so identity usually decides. */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 export class AssignmentStream {
   readonly #store: MemoryStore;
   readonly #nodeId: string;
   readonly #sink: AssignmentSink;
   readonly #networks = new NodeNetworkTracker();
-  #sent = new Map<string, number>();
+  /** The node's tasks as of the last message (a task's status-only changes update it without being sent). */
+  #sent = new Map<string, TaskObject>();
   /**
    * The node's assigned tasks, kept from each commit's changes: rescanning every task of the cluster
    * on every commit, for every node's stream, made a commit cost O(nodes × tasks) on the leader.
@@ -119,7 +149,7 @@ export class AssignmentStream {
   start(): void {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
     this.#tasks = new Map(tasks.map((t) => [t.ID, t]));
-    this.#sent = new Map(tasks.map((t) => [t.ID, t.Version.Index]));
+    this.#sent = new Map(tasks.map((t) => [t.ID, t]));
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.full(directory, networksOf(tasks, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
@@ -172,14 +202,14 @@ export class AssignmentStream {
   /** Everything that changed for this node since the last message, in one message. */
   #sendChanges(): void {
     const now = [...this.#tasks.values()];
-    const changed = now.filter((t) => this.#sent.get(t.ID) !== t.Version.Index);
+    const changed = now.filter((t) => worthSending(this.#sent.get(t.ID), t));
     const ids = new Set(now.map((t) => t.ID));
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
     const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.diff(directory, networksOf(now, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     if (changed.length === 0 && removed.length === 0 && networks.networks.length === 0 && networks.removedNetworks.length === 0) return;
-    this.#sent = new Map(now.map((t) => [t.ID, t.Version.Index]));
+    this.#sent = new Map(now.map((t) => [t.ID, t]));
     this.#sink.write('incremental', { tasks: changed, removed, serviceNames: this.#names(changed), ...networks });
   }
 }

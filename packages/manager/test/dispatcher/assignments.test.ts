@@ -31,7 +31,7 @@ test('each node\'s stream hears only of its own tasks, however many other nodes\
   assert.deepEqual(tasksOf('c'), [], 'a pending task is not an assignment yet');
   const a1 = store.get('task', 'a1')!;
   await apply([{ op: 'update', table: 'task', object: { ...a1, Status: { ...a1.Status, State: 'running' } } }, { op: 'delete', table: 'task', id: 'a2' }]);
-  assert.deepEqual(tasksOf('a').at(-1), ['incremental', ['a1'], ['a2']]);
+  assert.deepEqual(tasksOf('a').at(-1), ['incremental', [], ['a2']], 'a1\'s new status came from a itself');
   assert.equal(heard.get('b')!.length, 2, 'b heard nothing of a\'s commit');
   assert.equal(heard.get('c')!.length, 1);
 });
@@ -57,4 +57,29 @@ test('the changes of the commits applied in one turn reach the node as one messa
   applyNow([{ op: 'delete', table: 'task', id: 't2' }]);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(heard.length, 2, 'a stopped stream sends nothing');
+});
+
+test('a task goes back to its agent when the managers change it, not when only its reported status changes', async () => {
+  const store = new MemoryStore();
+  let index = 0;
+  const apply = async (actions: readonly Action[]) => {
+    assert.ok(store.apply(++index, { actions, time: TIME }).ok);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  await apply([{ op: 'create', table: 'node', object: { ID: 'a', Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: 'a' }, Status: { State: 'ready', Addr: '' } } as Draft<NodeObject> }]);
+  const heard: AssignmentChanges[] = [];
+  new AssignmentStream(store, 'a', { write: (_kind, changes) => heard.push(changes) }).start();
+  const update = (change: (t: TaskObject) => TaskObject) => apply([{ op: 'update', table: 'task', object: change(store.get('task', 't1')!) }]);
+  const sent = () => heard.slice(1).map((c) => c.tasks.map((t) => `${t.Status.State}/${t.DesiredState}`));
+
+  await apply([{ op: 'create', table: 'task', object: task('t1', 'a', 'assigned') }]);
+  for (const state of ['accepted', 'preparing', 'running'] as const) await update((t) => ({ ...t, Status: { ...t.Status, State: state } }));
+  assert.deepEqual(sent(), [['assigned/running']], 'the agent\'s own reports are not echoed');
+
+  // The object is decoded anew on a follower: equal parts that are not the same objects still count as equal.
+  await update((t) => JSON.parse(JSON.stringify({ ...t, Status: { ...t.Status, Message: 'healthy' } })) as TaskObject);
+  assert.equal(sent().length, 1);
+
+  await update((t) => ({ ...t, DesiredState: 'shutdown' }));
+  assert.deepEqual(sent(), [['assigned/running'], ['running/shutdown']], 'a new desired state is sent');
 });
