@@ -53,7 +53,11 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   const images = await ImageStore.open(join(config.dataRoot, 'images'));
   const runtime = await RuncRuntime.open({ dataRoot: config.dataRoot, execRoot: config.execRoot, images });
-  const swarm = new SwarmNode({ dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS, runtime });
+  const swarm = new SwarmNode({
+    dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS, runtime,
+    liveContainers: () => standalone.liveContainers(),
+  });
+  const standalone = new StandaloneNetworking(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) }), join(config.dataRoot, 'container-networks.json'));
   await swarm.resume();
   const engineCounts = () => {
     const containers = runtime.list();
@@ -62,7 +66,6 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   };
   // --network host: the namespace shoald itself runs in (the host's, or the test host's).
   const hostNetns = `/proc/${process.pid}/ns/net`;
-  const standalone = new StandaloneNetworking(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) }));
   const api = createEngineApi({
     system: { host, swarm: { swarmInfo: () => swarm.swarmInfo(), engineCounts } },
     routes: [

@@ -19,6 +19,17 @@ export interface DataplaneOptions {
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
   /** The gateway bridge's own address, where the embedded DNS listens. Default: docker_gwbridge's 172.18.0.1. */
   readonly gatewayAddress?: string;
+  /**
+   * Standalone containers that still run in a sandbox of this data plane from before a daemon restart:
+   * start-up keeps and adopts their sandboxes instead of reclaiming them. Asked once, at that time.
+   */
+  readonly liveContainers?: () => readonly LiveContainer[];
+}
+
+export interface LiveContainer {
+  readonly id: string;
+  /** `docker run -p`: published again once the sandbox is adopted. */
+  readonly ports: readonly PortMapping[];
 }
 
 /** What a task's container needs from the data plane. */
@@ -95,9 +106,11 @@ export class Dataplane {
   /** The managers' network key ring, kept for the driver made later. */
   #networkKeys: readonly EncryptionKeyLike[] = [];
   #reclaimed = false;
+  readonly #liveContainers: () => readonly LiveContainer[];
 
   constructor(options: DataplaneOptions) {
     this.#makeDriver = options.driver;
+    this.#liveContainers = options.liveContainers ?? (() => []);
     this.#log = options.log;
     this.#publisher = new PortPublisher({ gatewayBridge: DOCKER_GWBRIDGE.name });
     this.#dns = new SandboxDns(options.gatewayAddress ?? DOCKER_GWBRIDGE.gateway, () => readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
@@ -148,13 +161,17 @@ export class Dataplane {
     await this.#made.ingress.sync(this.#directory.list().find((r) => r.info.Ingress));
   }
 
-  /** Start-up: reclaims what a previous run left and takes the adopted tasks' sandboxes back (DNS, published ports). */
+  /**
+   * Start-up: reclaims what a previous run left and takes the sandboxes of adopted tasks and of standalone
+   * containers that still run back (VIPs, DNS, published ports).
+   */
   async #adopt(liveTasks: readonly AssignedTask[]): Promise<void> {
     const networks = this.#directory.list();
+    const containers = this.#liveContainers();
     await this.#driver.reclaimStale({
       networks: networks.map((r) => r.info.ID),
       encrypted: networks.filter((r) => r.info.Encrypted).map((r) => r.info.ID),
-      sandboxes: liveTasks.map((t) => t.ID),
+      sandboxes: [...liveTasks.map((t) => t.ID), ...containers.map((c) => c.id)],
     });
     await this.#publisher.reset();
     this.#reclaimed = true;
@@ -165,6 +182,14 @@ export class Dataplane {
       this.#sandboxes.set(task.ID, sb);
       await this.#publishHostPorts(task.ID, task.ServiceID, sb).catch((err) => this.#log('warn', 'publishing an adopted task\'s ports failed', { task: task.ID, err: String(err) }));
       await this.#attachDns(task.ID, sb);
+    }
+    for (const container of containers) {
+      const info = this.#driver.sandboxInfo(container.id);
+      if (info === undefined) continue;
+      const sb: SandboxRecord = { netns: info.netns, networks: info.endpoints.map((e) => e.networkId), vips: new Map() };
+      this.#sandboxes.set(container.id, sb);
+      this.#containerPorts.set(container.id, container.ports);
+      await this.#containerSandboxChanged(container.id, sb).catch((err) => this.#log('warn', 'adopting a container\'s sandbox failed', { container: container.id, err: String(err) }));
     }
   }
 

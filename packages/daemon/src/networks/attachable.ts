@@ -6,9 +6,12 @@
 // namespace is adopted when it was started without a swarm network). Published ports go through the
 // container's gateway-bridge leg, as dockerd's go through docker_gwbridge. Addresses and sandbox go
 // when the container stops (the network leaves the node with its last container) and come back when it
-// starts; the container keeps its list of networks (ContainerEndpoints) until it is removed.
+// starts; the container keeps its list of networks (ContainerEndpoints) until it is removed. That list
+// is saved under the data root, so a container still running after a daemon restart keeps its sandbox
+// (the data plane adopts it) and its networks.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeFile, readFile } from 'node:fs/promises';
-import { PublishError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type Dataplane, type NetworkInfo, type TaskSandbox } from '@shoal/agent';
+import { PublishError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type Dataplane, type LiveContainer, type NetworkInfo, type TaskSandbox } from '@shoal/agent';
 import { ApiError, InternalError, NotFoundError } from '../api/errors.js';
 import { ContainerEndpoints, type ContainerEndpoint } from './container-endpoints.js';
 import { refuseConnect, resolveAmong } from './connect-rules.js';
@@ -48,11 +51,15 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
   readonly #swarm: SwarmAccess;
   readonly #log: Log;
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #statePath: string;
 
-  constructor(runtime: R, swarm: SwarmAccess, log: Log) {
+  /** `statePath`: where the containers' networks are kept across restarts of the daemon. */
+  constructor(runtime: R, swarm: SwarmAccess, log: Log, statePath: string) {
     this.#target = runtime;
     this.#swarm = swarm;
     this.#log = log;
+    this.#statePath = statePath;
+    this.#restore();
     runtime.subscribe((record) => this.#onChange(record));
     this.runtime = new Proxy(runtime, {
       get: (target, prop, receiver) => {
@@ -62,6 +69,44 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
+  }
+
+  /** Running containers holding addresses: the data plane adopts their sandboxes when it starts. */
+  liveContainers(): LiveContainer[] {
+    return this.#target
+      .list()
+      .filter((r) => r.state.status === 'running' && this.endpoints.holdsAddresses(r.spec.id))
+      .map((r) => ({ id: r.spec.id, ports: r.spec.ports ?? [] }));
+  }
+
+  /**
+   * The saved networks of the containers still there. One that stopped while the daemon was down gives
+   * its addresses back (as at any stop), which needs the swarm session: until then the managers keep them.
+   */
+  #restore(): void {
+    let saved: Record<string, ContainerEndpoint[]>;
+    try {
+      saved = JSON.parse(readFileSync(this.#statePath, 'utf8')) as Record<string, ContainerEndpoint[]>;
+    } catch {
+      return;
+    }
+    for (const [id, entries] of Object.entries(saved)) {
+      const record = this.#target.get(id);
+      if (record === undefined || record.removed === true) continue;
+      for (const e of entries) this.endpoints.set(id, e);
+      if (record.state.status !== 'running' && this.endpoints.holdsAddresses(id)) {
+        this.#serial(id, () => this.#release(id)).catch((err) => this.#log('releasing a stopped container\'s networks failed', { id, err: String(err) }));
+      }
+    }
+  }
+
+  #save(): void {
+    try {
+      writeFileSync(`${this.#statePath}.tmp`, JSON.stringify(this.endpoints));
+      renameSync(`${this.#statePath}.tmp`, this.#statePath);
+    } catch (err) {
+      this.#log('could not save the containers\' networks', { err: String(err) });
+    }
   }
 
   /** `POST /networks/{id}/connect` */
@@ -243,9 +288,10 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     return record;
   }
 
-  /** One network change at a time per container; a failed step does not block the next. */
+  /** One network change at a time per container, saved when done; a failed step does not block the next. */
   #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const next = (this.#queues.get(id) ?? Promise.resolve()).then(run, run);
+    const step = () => run().finally(() => this.#save());
+    const next = (this.#queues.get(id) ?? Promise.resolve()).then(step, step);
     const settled = next.catch(() => undefined);
     this.#queues.set(id, settled);
     void settled.then(() => {

@@ -55,6 +55,11 @@ export class ContainerEndpoints {
   forget(containerId: string): void {
     this.#byContainer.delete(containerId);
   }
+
+  /** Every container's entries, as saved across daemon restarts. */
+  toJSON(): Record<string, ContainerEndpoint[]> {
+    return Object.fromEntries([...this.#byContainer.keys()].map((id) => [id, this.list(id)]));
+  }
 }
 
 /** dockerd's endpoint IDs are 64 hex characters; ours are derived, so the same attachment shows the same ID. */

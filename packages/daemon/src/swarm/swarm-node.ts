@@ -2,7 +2,7 @@
 // switch between worker and manager when the cluster promotes or demotes the node. It owns the
 // manager (on managers) and the agent's session (always, once in a swarm).
 import { join } from 'node:path';
-import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime } from '@shoal/agent';
+import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime, type LiveContainer } from '@shoal/agent';
 import {
   ControlError,
   Manager,
@@ -48,6 +48,8 @@ export interface SwarmNodeConfig {
   readonly raftTickMs: number;
   /** Runs the swarm tasks assigned to this node; without it the node takes no tasks' containers. */
   readonly runtime?: ContainerRuntime;
+  /** Standalone containers on swarm networks still running from before a restart (see Dataplane). */
+  readonly liveContainers?: () => readonly LiveContainer[];
 }
 
 export class SwarmNode {
@@ -408,7 +410,11 @@ export class SwarmNode {
     });
     const netnsDir = join(this.#config.dataRoot, 'netns');
     const dataPathAddr = this.#state!.dataPathAddr;
-    const dataplane = new Dataplane({ driver: (dataPathPort) => new OverlayDriver({ netnsDir, dataPathAddr, ...(dataPathPort ? { dataPathPort } : {}) }), log });
+    const dataplane = new Dataplane({
+      driver: (dataPathPort) => new OverlayDriver({ netnsDir, dataPathAddr, ...(dataPathPort ? { dataPathPort } : {}) }),
+      log,
+      ...(this.#config.liveContainers ? { liveContainers: this.#config.liveContainers } : {}),
+    });
     const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
     const logs = new LogPublisher({ runtime, credentials: () => clientCredentials(this.#identity!), channelOptions: channelOptions(), log });
     this.#tasks = { worker, link, logs, dataplane };

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Dataplane, NetworkInfo, PortMapping } from '@shoal/agent';
 import { ApiError } from '../../src/api/errors.js';
 import { StandaloneNetworking, networksView, type NetworkFinder, type SwarmAccess } from '../../src/networks/index.js';
@@ -39,12 +42,17 @@ class FakeSwarm implements SwarmAccess {
   }
 }
 
+const stateDir = mkdtempSync(join(tmpdir(), 'shoal-standalone-'));
+process.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
+let files = 0;
+const statePath = () => join(stateDir, `container-networks-${++files}.json`);
+
 const spec = (name: string, extra: Record<string, unknown> = {}) => ({ id: name.padEnd(64, '0'), name, image: 'busybox', ...extra });
 
 test('connect adds the network to a running container at once; inspect shows it; disconnect gives the address back', async () => {
   const swarm = new FakeSwarm();
   const runtime = new FakeRuntime();
-  const nets = new StandaloneNetworking(runtime, swarm, () => undefined);
+  const nets = new StandaloneNetworking(runtime, swarm, () => undefined, statePath());
   await nets.runtime.create(spec('web'));
   await nets.runtime.start('web');
   await nets.connect('test-net', { container: 'web', aliases: ['www'] }, find);
@@ -67,7 +75,7 @@ test('connect adds the network to a running container at once; inspect shows it;
 test('a created container connected before start gets its address when it starts, and gives it back when it stops', async () => {
   const swarm = new FakeSwarm();
   const runtime = new FakeRuntime();
-  const nets = new StandaloneNetworking(runtime, swarm, () => undefined);
+  const nets = new StandaloneNetworking(runtime, swarm, () => undefined, statePath());
   await nets.runtime.create(spec('later', { ports: [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }] }));
   const id = spec('later').id;
   await nets.connect(NET.ID, { container: 'later', aliases: [], ipv4: '10.0.1.9' }, find);
@@ -87,13 +95,44 @@ test('a created container connected before start gets its address when it starts
 test('connect refuses a container that does not exist and one sharing the host namespace, before asking anyone', async () => {
   const swarm = new FakeSwarm();
   const runtime = new FakeRuntime();
-  const nets = new StandaloneNetworking(runtime, swarm, () => undefined);
+  const nets = new StandaloneNetworking(runtime, swarm, () => undefined, statePath());
   await assert.rejects(nets.connect('test-net', { container: 'nosuch', aliases: [] }, find), (err: unknown) =>
     err instanceof ApiError && err.status === 404 && err.message === 'No such container: nosuch');
   await nets.runtime.create(spec('h', { networkMode: 'host' }));
   await assert.rejects(nets.connect('test-net', { container: 'h', aliases: [] }, find), (err: unknown) =>
     err instanceof ApiError && err.status === 400 && /sharing network namespace with another container or host/.test(err.message));
   assert.deepEqual(swarm.calls, []);
+});
+
+test('after a daemon restart a running container keeps its networks and its sandbox; one that stopped meanwhile gives its addresses back', async () => {
+  const runtime = new FakeRuntime();
+  const path = statePath();
+  const before = new StandaloneNetworking(runtime, new FakeSwarm(), () => undefined, path);
+  await before.runtime.create(spec('web', { networkMode: NET.Name, ports: [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }] }));
+  await before.runtime.start('web');
+  const id = spec('web').id;
+
+  const swarm = new FakeSwarm();
+  const after = new StandaloneNetworking(runtime, swarm, () => undefined, path);
+  assert.deepEqual(after.endpoints.list(id), before.endpoints.list(id));
+  assert.equal(after.endpoints.get(id, NET.ID)?.address, '10.0.1.2/24');
+  assert.deepEqual(after.liveContainers(), [{ id, ports: [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }] }], 'the data plane adopts its sandbox');
+  assert.deepEqual(swarm.calls, [], 'nothing asked of the managers: the address is still the container\'s');
+
+  // Saved while running, then the daemon was down while it stopped; and one that is gone altogether.
+  const stopped = spec('gone-quiet').id;
+  await runtime.create(spec('gone-quiet'));
+  writeFileSync(path, JSON.stringify({
+    [stopped]: [{ networkId: NET.ID, networkName: NET.Name, aliases: [], address: '10.0.1.7/24' }],
+    ['x'.repeat(64)]: [{ networkId: NET.ID, networkName: NET.Name, aliases: [], address: '10.0.1.8/24' }],
+  }));
+  const later = new FakeSwarm();
+  const restarted = new StandaloneNetworking(runtime, later, () => undefined, path);
+  await waitUntil(() => later.calls.includes('detachContainer'));
+  assert.equal(restarted.endpoints.holdsAddresses(stopped), false);
+  assert.deepEqual(restarted.endpoints.list(stopped).map((e) => e.networkName), [NET.Name], 'it keeps its networks for its next start');
+  assert.deepEqual(restarted.endpoints.list('x'.repeat(64)), []);
+  assert.deepEqual(restarted.liveContainers(), []);
 });
 
 async function waitUntil(cond: () => boolean): Promise<void> {
