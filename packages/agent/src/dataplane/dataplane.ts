@@ -30,6 +30,8 @@ export interface LiveContainer {
   readonly id: string;
   /** `docker run -p`: published again once the sandbox is adopted. */
   readonly ports: readonly PortMapping[];
+  /** The container's own namespace, when its sandbox was made there (its first network came by `network connect`). */
+  readonly netnsPath?: string;
 }
 
 /** What a task's container needs from the data plane. */
@@ -172,6 +174,7 @@ export class Dataplane {
       networks: networks.map((r) => r.info.ID),
       encrypted: networks.filter((r) => r.info.Encrypted).map((r) => r.info.ID),
       sandboxes: [...liveTasks.map((t) => t.ID), ...containers.map((c) => c.id)],
+      foreign: containers.flatMap((c) => (c.netnsPath === undefined ? [] : [{ id: c.id, netns: c.netnsPath }])),
     });
     await this.#publisher.reset();
     this.#reclaimed = true;

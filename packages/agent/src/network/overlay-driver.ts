@@ -255,7 +255,13 @@ export class OverlayDriver {
    * previous run made stay for the remotes of adopted encrypted networks (`encrypted`: which known
    * networks are), and the others are removed.
    */
-  reclaimStale(known: { readonly networks: readonly string[]; readonly sandboxes: readonly string[]; readonly encrypted?: readonly string[] }): Promise<void> {
+  reclaimStale(known: {
+    readonly networks: readonly string[];
+    readonly sandboxes: readonly string[];
+    readonly encrypted?: readonly string[];
+    /** Sandboxes in namespaces someone else made and keeps (see createSandbox's `netns`), to adopt as well. */
+    readonly foreign?: readonly { readonly id: string; readonly netns: string }[];
+  }): Promise<void> {
     return this.serial.run(async () => {
       await this.ipsec.readKernel();
       const networkIds = new Set(known.networks);
@@ -266,21 +272,14 @@ export class OverlayDriver {
         const id = name.slice(3);
         if (this.sandboxes.has(id)) continue;
         const netns = this.files.path(name);
-        const endpoints = await readEndpoints(netns);
-        if (!known.sandboxes.includes(id)) {
-          for (const e of endpoints) await tryCommand(['ip', 'link', 'del', e.ifname], { netns });
-          await this.files.remove(name);
+        if (known.sandboxes.includes(id)) {
+          await this.adoptSandbox(id, netns, networkIds);
           continue;
         }
-        const sb: SandboxState = { id, netns, endpoints: new Map(), gateway: undefined };
-        for (const e of endpoints) {
-          if (e.kind === 'gateway') sb.gateway = e;
-          else if (networkIds.has(e.networkId)) sb.endpoints.set(e.networkId, e);
-          else await tryCommand(['ip', 'link', 'del', e.ifname], { netns });
-        }
-        this.sandboxes.set(id, sb);
-        await this.reconcileGateway(sb);
+        for (const e of await readEndpoints(netns)) await tryCommand(['ip', 'link', 'del', e.ifname], { netns });
+        await this.files.remove(name);
       }
+      for (const { id, netns } of known.foreign ?? []) if (!this.sandboxes.has(id)) await this.adoptSandbox(id, netns, networkIds).catch(() => undefined);
       const knownByName = new Map([...networkIds].map((id) => [networkNamespaceName(id), id]));
       for (const name of mounted) {
         if (!name.startsWith('1-')) continue;
@@ -290,6 +289,18 @@ export class OverlayDriver {
       await this.syncIpsec();
       await this.removeStagedVxlans();
     });
+  }
+
+  /** Takes a sandbox back with its endpoints from the kernel; endpoints on networks not in `networkIds` go. */
+  private async adoptSandbox(id: string, netns: string, networkIds: ReadonlySet<string>): Promise<void> {
+    const sb: SandboxState = { id, netns, endpoints: new Map(), gateway: undefined };
+    for (const e of await readEndpoints(netns)) {
+      if (e.kind === 'gateway') sb.gateway = e;
+      else if (networkIds.has(e.networkId)) sb.endpoints.set(e.networkId, e);
+      else await tryCommand(['ip', 'link', 'del', e.ifname], { netns });
+    }
+    this.sandboxes.set(id, sb);
+    await this.reconcileGateway(sb);
   }
 
   networkList(): LocalNetwork[] {

@@ -76,7 +76,10 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     return this.#target
       .list()
       .filter((r) => r.state.status === 'running' && this.endpoints.holdsAddresses(r.spec.id))
-      .map((r) => ({ id: r.spec.id, ports: r.spec.ports ?? [] }));
+      .map((r) => {
+        const own = isSwarmNetworkMode(r.spec.networkMode) ? undefined : r.files?.sandboxKey;
+        return { id: r.spec.id, ports: r.spec.ports ?? [], ...(own !== undefined ? { netnsPath: own } : {}) };
+      });
   }
 
   /**
