@@ -22,12 +22,13 @@ export interface CreateBody {
 /** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
 export type NetnsChooser = (networkMode: string) => string | undefined;
 
-export function specFromCreateBody(body: unknown, name: string | undefined, netnsFor: NetnsChooser): ContainerSpec {
+/** `takenHostPorts`: host ports other containers here publish (hostPortKey), which a random one avoids. */
+export function specFromCreateBody(body: unknown, name: string | undefined, netnsFor: NetnsChooser, takenHostPorts: ReadonlySet<string> = new Set()): ContainerSpec {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
   const b = body as CreateBody;
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
-  const ports = parsePortBindings(b.HostConfig?.PortBindings);
+  const ports = parsePortBindings(b.HostConfig?.PortBindings, takenHostPorts);
   const id = randomBytes(32).toString('hex');
   return {
     id,

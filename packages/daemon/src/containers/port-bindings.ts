@@ -1,9 +1,11 @@
 // `docker run -p`: HostConfig.PortBindings ({"80/tcp": [{HostIp, HostPort}]}) as the list of ports a
 // container publishes, and back as the Engine API shows them (inspect's PortBindings and
-// NetworkSettings.Ports, ps's Ports). What shoal cannot honour is refused, never silently widened:
-// a host IP other than "all addresses" and host port ranges or random host ports.
+// NetworkSettings.Ports, ps's Ports). `-p 80` (no host port) gets a free port of the ephemeral range,
+// chosen at create and kept for the container's life (dockerd chooses at each start, and its
+// HostConfig.PortBindings keeps the empty host port). What shoal cannot honour is refused, never
+// silently widened: a host IP other than "all addresses" and host port ranges.
 import type { PortMapping, PublishProtocol } from '@shoal/agent';
-import { InvalidArgumentError, NotImplementedError } from '../api/errors.js';
+import { InternalError, InvalidArgumentError, NotImplementedError } from '../api/errors.js';
 
 const PROTOCOLS: readonly PublishProtocol[] = ['tcp', 'udp', 'sctp'];
 const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
@@ -14,8 +16,17 @@ function port(text: string, what: string): number {
   return n;
 }
 
-/** The ports to publish; [] when there are none. */
-export function parsePortBindings(value: unknown): PortMapping[] {
+/** Linux's default ip_local_port_range, where dockerd's port allocator takes random host ports. */
+const EPHEMERAL_FIRST = 32768;
+const EPHEMERAL_LAST = 60999;
+
+/** How a host port is known to be taken on this node: `${protocol}/${port}`. */
+export function hostPortKey(protocol: PublishProtocol, port: number): string {
+  return `${protocol}/${port}`;
+}
+
+/** The ports to publish; [] when there are none. A random host port is the lowest of the range not in `taken`. */
+export function parsePortBindings(value: unknown, taken: ReadonlySet<string> = new Set()): PortMapping[] {
   if (value === undefined || value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value)) throw new InvalidArgumentError('invalid HostConfig.PortBindings: expected a map');
   const out: PortMapping[] = [];
@@ -29,11 +40,20 @@ export function parsePortBindings(value: unknown): PortMapping[] {
       const hostIp = typeof b?.HostIp === 'string' ? b.HostIp : '';
       const hostPort = typeof b?.HostPort === 'string' ? b.HostPort : '';
       if (!ANY_ADDRESS.has(hostIp)) throw new NotImplementedError(`publishing on one host address (${hostIp}) is not supported: ports are published on all of the node's addresses`);
-      if (hostPort === '' || hostPort.includes('-')) throw new NotImplementedError(`publishing ${key} needs one host port (random host ports and port ranges are not supported)`);
-      out.push({ protocol: proto as PublishProtocol, publishedPort: port(hostPort, 'host port'), targetPort });
+      if (hostPort.includes('-')) throw new NotImplementedError(`publishing ${key} on a range of host ports is not supported: give one host port, or none for a random one`);
+      const protocol = proto as PublishProtocol;
+      const publishedPort = hostPort === '' ? freePort(protocol, taken, out) : port(hostPort, 'host port');
+      out.push({ protocol, publishedPort, targetPort });
     }
   }
   return out;
+}
+
+function freePort(protocol: PublishProtocol, taken: ReadonlySet<string>, chosen: readonly PortMapping[]): number {
+  for (let p = EPHEMERAL_FIRST; p <= EPHEMERAL_LAST; p++) {
+    if (!taken.has(hostPortKey(protocol, p)) && !chosen.some((c) => c.protocol === protocol && c.publishedPort === p)) return p;
+  }
+  throw new InternalError('all ports are allocated');
 }
 
 /** HostConfig.PortBindings as Docker shows it back. */

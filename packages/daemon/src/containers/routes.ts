@@ -5,6 +5,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '../api/error
 import { empty, json, stream } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
+import { hostPortKey } from './port-bindings.js';
 import { containerIoRoutes } from './io-routes.js';
 import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary, type NetworksOf } from './views.js';
@@ -35,7 +36,8 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       handler: async (ctx) => {
         const raw = ctx.query.string('name');
         const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
-        const spec = specFromCreateBody(await ctx.json(), name, options.netnsFor ?? (() => undefined));
+        const taken = new Set(runtime.list().filter((r) => r.removed !== true).flatMap((r) => (r.spec.ports ?? []).map((p) => hostPortKey(p.protocol, p.publishedPort))));
+        const spec = specFromCreateBody(await ctx.json(), name, options.netnsFor ?? (() => undefined), taken);
         const record = await runtime.create(spec);
         return json({ Id: record.spec.id, Warnings: [] }, 201);
       },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../src/api/errors.js';
-import { parsePortBindings, portBindingsView, publishedPortsView } from '../../src/containers/port-bindings.js';
+import { hostPortKey, parsePortBindings, portBindingsView, publishedPortsView } from '../../src/containers/port-bindings.js';
 
 const apiError = (status: number, message: RegExp) => (err: unknown) => err instanceof ApiError && err.status === status && message.test(err.message);
 
@@ -22,8 +22,19 @@ test('PortBindings as docker run -p sends them become the ports to publish, and 
 
 test('PortBindings shoal cannot honour are refused, never widened', () => {
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] }), apiError(501, /one host address \(127\.0\.0\.1\)/));
-  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '' }] }), apiError(501, /random host ports/));
-  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '8080-8090' }] }), apiError(501, /port ranges/));
+  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '8080-8090' }] }), apiError(501, /range of host ports/));
   assert.throws(() => parsePortBindings({ '80/icmp': [{ HostIp: '', HostPort: '8080' }] }), apiError(400, /invalid proto: icmp/));
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '70000' }] }), apiError(400, /invalid host port/));
+});
+
+test('docker run -p 80 gets the lowest free port of the ephemeral range, per protocol, avoiding the ports taken here', () => {
+  // docker run -p 80 -p 81 -p 80/udp, with 32768/tcp taken by another container
+  const body = { '80/tcp': [{ HostIp: '', HostPort: '' }], '81/tcp': [{ HostIp: '', HostPort: '' }], '80/udp': [{ HostIp: '', HostPort: '' }] };
+  assert.deepEqual(parsePortBindings(body, new Set([hostPortKey('tcp', 32768)])), [
+    { protocol: 'tcp', publishedPort: 32769, targetPort: 80 },
+    { protocol: 'tcp', publishedPort: 32770, targetPort: 81 },
+    { protocol: 'udp', publishedPort: 32768, targetPort: 80 },
+  ]);
+  const all = new Set(Array.from({ length: 60999 - 32768 + 1 }, (_, i) => hostPortKey('tcp', 32768 + i)));
+  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '' }] }, all), apiError(500, /^all ports are allocated$/));
 });
