@@ -60,16 +60,18 @@ test('docker run -p publishes TCP and UDP ports (given or random) of an overlay 
   assert.match(taken.stderr, /driver failed programming external connectivity on endpoint other: Bind for 0\.0\.0\.0:8080 failed: port is already allocated/);
   await ok(worker, ['rm', '-f', 'other']);
 
-  // -p 80: a random host port, which `docker port` reads back and which answers.
-  await ok(worker, [
-    'run', '-d', '--name', 'random', '--network', 'pub-net', '-p', '80', 'busybox',
-    'sh', '-c', 'mkdir -p /www && echo hello-from-random > /www/index.html && exec httpd -f -p 80 -h /www',
-  ]);
-  const mapped = (await ok(worker, ['port', 'random'])).trim();
-  const hostPort = Number(/^80\/tcp -> 0\.0\.0\.0:(\d+)$/.exec(mapped)?.[1]);
-  assert.ok(hostPort >= 32768 && hostPort <= 60999, `docker port: ${mapped}`);
-  assert.equal(await waitFor(`TCP ${hostPort} at the worker`, () => httpGet(manager, worker.addr, hostPort), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-random');
-  await ok(worker, ['rm', '-f', 'random']);
+  // -p 80, and -P with --expose: a random host port, which `docker port` reads back and which answers.
+  for (const publish of [['-p', '80'], ['--expose', '80', '-P']]) {
+    await ok(worker, [
+      'run', '-d', '--name', 'random', '--network', 'pub-net', ...publish, 'busybox',
+      'sh', '-c', 'mkdir -p /www && echo hello-from-random > /www/index.html && exec httpd -f -p 80 -h /www',
+    ]);
+    const mapped: string = (await ok(worker, ['port', 'random'])).trim();
+    const hostPort: number = Number(/^80\/tcp -> 0\.0\.0\.0:(\d+)$/.exec(mapped)?.[1]);
+    assert.ok(hostPort >= 32768 && hostPort <= 60999, `docker port after ${publish.join(' ')}: ${mapped}`);
+    assert.equal(await waitFor(`TCP ${hostPort} at the worker`, (): Promise<string | undefined> => httpGet(manager, worker.addr, hostPort), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-random');
+    await ok(worker, ['rm', '-f', 'random']);
+  }
   if (!existsSync('/proc/net/sctp')) {
     const sctp = await dockerCli(worker, ['run', '-d', '--name', 'sctp', '--network', 'pub-net', '-p', '8082:80/sctp', 'busybox', 'sleep', '30'], { timeoutMs: 30_000 });
     assert.notEqual(sctp.code, 0);

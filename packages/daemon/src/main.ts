@@ -76,6 +76,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
       containerRoutes(standalone.runtime, {
         netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined),
         networksOf: (record) => networksView(record.spec.id, standalone.endpoints.list(record.spec.id)),
+        imageExposedPorts: (image) => exposedPorts(images, image),
       }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
     ],
@@ -100,6 +101,16 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
 function taskContainer(runtime: RuncRuntime, taskId: string): { id: string; name: string } | undefined {
   const record = runtime.list().find((r) => r.spec.labels?.[TASK_ID_LABEL] === taskId && !r.removed) ?? runtime.get(taskId);
   return record === undefined ? undefined : { id: record.spec.id, name: record.spec.name };
+}
+
+/** An image's ExposedPorts keys; none for an image this node does not have (the create then fails on it). */
+function exposedPorts(images: ImageStore, ref: string): string[] {
+  try {
+    const exposed = images.resolve(ref).config.config?.['ExposedPorts'];
+    return typeof exposed === 'object' && exposed !== null ? Object.keys(exposed) : [];
+  } catch {
+    return [];
+  }
 }
 
 async function engineVersion(): Promise<string> {

@@ -16,19 +16,35 @@ export interface CreateBody {
   readonly OpenStdin?: unknown;
   readonly StdinOnce?: unknown;
   readonly Labels?: unknown;
-  readonly HostConfig?: { readonly NetworkMode?: unknown; readonly AutoRemove?: unknown; readonly ConsoleSize?: unknown; readonly PortBindings?: unknown } | null;
+  readonly ExposedPorts?: unknown;
+  readonly HostConfig?: {
+    readonly NetworkMode?: unknown;
+    readonly AutoRemove?: unknown;
+    readonly ConsoleSize?: unknown;
+    readonly PortBindings?: unknown;
+    readonly PublishAllPorts?: unknown;
+  } | null;
 }
 
 /** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
 export type NetnsChooser = (networkMode: string) => string | undefined;
 
-/** `takenHostPorts`: host ports other containers here publish (hostPortKey), which a random one avoids. */
-export function specFromCreateBody(body: unknown, name: string | undefined, netnsFor: NetnsChooser, takenHostPorts: ReadonlySet<string> = new Set()): ContainerSpec {
+/** What the node knows that a create body does not say. */
+export interface CreateContext {
+  readonly netnsFor: NetnsChooser;
+  /** Host ports other containers here publish (hostPortKey), which a random one avoids. */
+  readonly takenHostPorts?: ReadonlySet<string>;
+  /** The image's ExposedPorts keys ("80/tcp"), for `-P`. */
+  readonly imageExposedPorts?: (image: string) => readonly string[];
+}
+
+export function specFromCreateBody(body: unknown, name: string | undefined, context: CreateContext): ContainerSpec {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
   const b = body as CreateBody;
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
-  const ports = parsePortBindings(b.HostConfig?.PortBindings, takenHostPorts);
+  const bindings = b.HostConfig?.PublishAllPorts === true ? publishAll(b, context.imageExposedPorts?.(b.Image) ?? []) : b.HostConfig?.PortBindings;
+  const ports = parsePortBindings(bindings, context.takenHostPorts);
   const id = randomBytes(32).toString('hex');
   return {
     id,
@@ -46,10 +62,22 @@ export function specFromCreateBody(body: unknown, name: string | undefined, netn
     consoleSize: consoleSize(b.HostConfig?.ConsoleSize),
     labels: optLabels(b.Labels),
     networkMode,
-    netnsPath: netnsFor(networkMode),
+    netnsPath: context.netnsFor(networkMode),
     autoRemove: b.HostConfig?.AutoRemove === true,
     ...(ports.length > 0 ? { ports } : {}),
   };
+}
+
+/** `-P`: every port the container exposes (the image's and `--expose`'s) and not bound already gets a random host port. */
+function publishAll(b: CreateBody, imageExposed: readonly string[]): Record<string, unknown> {
+  const given = b.HostConfig?.PortBindings;
+  const bindings: Record<string, unknown> = typeof given === 'object' && given !== null && !Array.isArray(given) ? { ...given } : {};
+  const exposed = typeof b.ExposedPorts === 'object' && b.ExposedPorts !== null ? Object.keys(b.ExposedPorts) : [];
+  for (const key of [...imageExposed, ...exposed]) {
+    const full = key.includes('/') ? key : `${key}/tcp`;
+    if (bindings[full] === undefined || bindings[full] === null) bindings[full] = [{ HostIp: '', HostPort: '' }];
+  }
+  return bindings;
 }
 
 /** Docker's ConsoleSize is [height, width]; [0, 0] (the CLI's default without a terminal) means none. */

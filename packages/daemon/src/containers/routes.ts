@@ -19,6 +19,8 @@ export interface ContainerRoutesOptions {
   readonly now?: () => number;
   /** NetworkSettings.Networks of a container. Default: none. */
   readonly networksOf?: NetworksOf;
+  /** The ExposedPorts of an image, for `-P`. Default: none. */
+  readonly imageExposedPorts?: (image: string) => readonly string[];
 }
 
 export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options: ContainerRoutesOptions = {}): RouteTable {
@@ -37,7 +39,11 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
         const raw = ctx.query.string('name');
         const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
         const taken = new Set(runtime.list().filter((r) => r.removed !== true).flatMap((r) => (r.spec.ports ?? []).map((p) => hostPortKey(p.protocol, p.publishedPort))));
-        const spec = specFromCreateBody(await ctx.json(), name, options.netnsFor ?? (() => undefined), taken);
+        const spec = specFromCreateBody(await ctx.json(), name, {
+          netnsFor: options.netnsFor ?? (() => undefined),
+          takenHostPorts: taken,
+          ...(options.imageExposedPorts ? { imageExposedPorts: options.imageExposedPorts } : {}),
+        });
         const record = await runtime.create(spec);
         return json({ Id: record.spec.id, Warnings: [] }, 201);
       },

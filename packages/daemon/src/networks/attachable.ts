@@ -65,6 +65,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
       get: (target, prop, receiver) => {
         if (prop === 'create') return (spec: ContainerSpec) => this.#create(spec);
         if (prop === 'start') return (id: string) => this.#start(id);
+        if (prop === 'remove') return (id: string, force: boolean) => this.#remove(id, force);
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -176,6 +177,16 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
         throw err;
       }
     });
+  }
+
+  /**
+   * Returns once the container's endpoints are gone at the managers too, as dockerd's `rm` does: the
+   * same name may be run on the same network right after.
+   */
+  async #remove(ref: string, force: boolean): Promise<void> {
+    const id = this.#target.get(ref)?.spec.id ?? ref;
+    await this.#target.remove(id, force);
+    await this.#serial(id, async () => undefined);
   }
 
   /**

@@ -38,12 +38,25 @@ test('status text shows Up, Exited (code) … ago, or Created', () => {
 
 test('a create body becomes a spec: null Cmd/Entrypoint defer to the image, host mode gets the host namespace', () => {
   const body = { Image: 'busybox:latest', Cmd: ['sleep', '300'], Entrypoint: null, Env: null, Labels: { a: 'b' }, HostConfig: { NetworkMode: 'host', AutoRemove: true } };
-  const spec = specFromCreateBody(body, 'web', (mode) => (mode === 'host' ? '/proc/1/ns/net' : undefined));
+  const spec = specFromCreateBody(body, 'web', { netnsFor: (mode) => (mode === 'host' ? '/proc/1/ns/net' : undefined) });
   assert.match(spec.id, /^[0-9a-f]{64}$/);
   assert.deepEqual(
     [spec.name, spec.image, spec.cmd, spec.entrypoint, spec.env, spec.labels, spec.networkMode, spec.netnsPath, spec.autoRemove],
     ['web', 'busybox:latest', ['sleep', '300'], undefined, undefined, { a: 'b' }, 'host', '/proc/1/ns/net', true],
   );
-  assert.match(specFromCreateBody({ Image: 'x' }, undefined, () => undefined).name, /^[a-z]+_[a-z]+\d$/, 'a generated name');
-  assert.throws(() => specFromCreateBody({ Cmd: ['x'] }, 'web', () => undefined), /No image specified/);
+  assert.match(specFromCreateBody({ Image: 'x' }, undefined, { netnsFor: () => undefined }).name, /^[a-z]+_[a-z]+\d$/, 'a generated name');
+  assert.throws(() => specFromCreateBody({ Cmd: ['x'] }, 'web', { netnsFor: () => undefined }), /No image specified/);
+});
+
+test('-P publishes what the image and --expose expose on random host ports, and keeps the ports given with -p', () => {
+  // docker run -P --expose 53/udp -p 8080:80 web-image   (the image exposes 80/tcp and 443/tcp)
+  const body = { Image: 'web-image', ExposedPorts: { '53/udp': {}, '80/tcp': {} }, HostConfig: { PublishAllPorts: true, PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } } };
+  const spec = specFromCreateBody(body, 'web', { netnsFor: () => undefined, imageExposedPorts: (image) => (image === 'web-image' ? ['80/tcp', '443/tcp'] : []) });
+  assert.deepEqual(spec.ports, [
+    { protocol: 'tcp', publishedPort: 8080, targetPort: 80 },
+    { protocol: 'tcp', publishedPort: 32768, targetPort: 443 },
+    { protocol: 'udp', publishedPort: 32768, targetPort: 53 },
+  ]);
+  const plain = specFromCreateBody({ ...body, HostConfig: { PortBindings: body.HostConfig.PortBindings } }, 'web', { netnsFor: () => undefined, imageExposedPorts: () => ['443/tcp'] });
+  assert.deepEqual(plain.ports, [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }], 'without -P exposing publishes nothing');
 });

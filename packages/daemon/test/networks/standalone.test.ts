@@ -104,6 +104,28 @@ test('connect refuses a container that does not exist and one sharing the host n
   assert.deepEqual(swarm.calls, []);
 });
 
+test('rm returns once the managers have the container\'s endpoints back, so its name can be reused on the network at once', async () => {
+  const swarm = new FakeSwarm();
+  const runtime = new FakeRuntime();
+  const nets = new StandaloneNetworking(runtime, swarm, () => undefined, statePath());
+  await nets.runtime.create(spec('again', { networkMode: NET.Name }));
+  await nets.runtime.start('again');
+  let answer!: () => void;
+  const slow = swarm.agentCall.bind(swarm);
+  swarm.agentCall = async (method, payload) => {
+    if (method === 'detachContainer') await new Promise<void>((resolve) => (answer = resolve));
+    return slow(method, payload);
+  };
+  let removed = false;
+  const rm = nets.runtime.remove('again').then(() => (removed = true));
+  await waitUntil(() => answer !== undefined);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(removed, false, 'rm waits for the managers');
+  answer();
+  await rm;
+  assert.ok(swarm.calls.includes('detachContainer'));
+});
+
 test('after a daemon restart a running container keeps its networks and its sandbox; one that stopped meanwhile gives its addresses back', async () => {
   const runtime = new FakeRuntime();
   const path = statePath();
