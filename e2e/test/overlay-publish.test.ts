@@ -1,8 +1,8 @@
 // `docker run -p` for a standalone container on an attachable overlay, with the real docker CLI: TCP
 // and UDP ports published at once answer at the node's address from another host's namespace (through
 // the container's gateway-bridge leg, as dockerd's docker_gwbridge); a port another container holds
-// and SCTP on a kernel without it are refused with Docker's wording; removing the container withdraws
-// its ports.
+// and SCTP on a kernel without it are refused with Docker's wording; random host ports (`-p 80`, `-P`)
+// and one host address (`-p 127.0.0.1:8083:80`); removing the container withdraws its ports.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
@@ -72,6 +72,16 @@ test('docker run -p publishes TCP and UDP ports (given or random) of an overlay 
     assert.equal(await waitFor(`TCP ${hostPort} at the worker`, (): Promise<string | undefined> => httpGet(manager, worker.addr, hostPort), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-random');
     await ok(worker, ['rm', '-f', 'random']);
   }
+
+  // -p 127.0.0.1:8083:80: the node itself reaches it, other hosts do not.
+  await ok(worker, [
+    'run', '-d', '--name', 'local', '--network', 'pub-net', '-p', '127.0.0.1:8083:80', 'busybox',
+    'sh', '-c', 'mkdir -p /www && echo hello-from-local > /www/index.html && exec httpd -f -p 80 -h /www',
+  ]);
+  assert.equal((await ok(worker, ['port', 'local'])).trim(), '80/tcp -> 127.0.0.1:8083');
+  assert.equal(await waitFor('127.0.0.1:8083 on the worker', () => httpGet(worker, '127.0.0.1', 8083), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-local');
+  assert.equal(await httpGet(manager, worker.addr, 8083), undefined, 'not published on the worker\'s underlay address');
+  await ok(worker, ['rm', '-f', 'local']);
   if (!existsSync('/proc/net/sctp')) {
     const sctp = await dockerCli(worker, ['run', '-d', '--name', 'sctp', '--network', 'pub-net', '-p', '8082:80/sctp', 'busybox', 'sleep', '30'], { timeoutMs: 30_000 });
     assert.notEqual(sctp.code, 0);

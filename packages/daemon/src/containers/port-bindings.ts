@@ -2,13 +2,15 @@
 // container publishes, and back as the Engine API shows them (inspect's PortBindings and
 // NetworkSettings.Ports, ps's Ports). `-p 80` (no host port) gets a free port of the ephemeral range,
 // chosen at create and kept for the container's life (dockerd chooses at each start, and its
-// HostConfig.PortBindings keeps the empty host port). What shoal cannot honour is refused, never
-// silently widened: a host IP other than "all addresses" and host port ranges.
+// HostConfig.PortBindings keeps the empty host port). `-p 127.0.0.1:8080:80` publishes on that one
+// address of the node. What shoal cannot honour is refused, never silently widened: an IPv6 host
+// address and host port ranges.
 import type { PortMapping, PublishProtocol } from '@shoal/agent';
 import { InternalError, InvalidArgumentError, NotImplementedError } from '../api/errors.js';
 
 const PROTOCOLS: readonly PublishProtocol[] = ['tcp', 'udp', 'sctp'];
 const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function port(text: string, what: string): number {
   const n = Number(text);
@@ -39,11 +41,14 @@ export function parsePortBindings(value: unknown, taken: ReadonlySet<string> = n
     for (const b of bindings as { HostIp?: unknown; HostPort?: unknown }[]) {
       const hostIp = typeof b?.HostIp === 'string' ? b.HostIp : '';
       const hostPort = typeof b?.HostPort === 'string' ? b.HostPort : '';
-      if (!ANY_ADDRESS.has(hostIp)) throw new NotImplementedError(`publishing on one host address (${hostIp}) is not supported: ports are published on all of the node's addresses`);
+      if (!ANY_ADDRESS.has(hostIp) && !IPV4.test(hostIp)) {
+        if (hostIp.includes(':')) throw new NotImplementedError(`publishing on an IPv6 address (${hostIp}) is not supported: give an IPv4 address of the node, or none`);
+        throw new InvalidArgumentError(`invalid IP address: ${hostIp}`);
+      }
       if (hostPort.includes('-')) throw new NotImplementedError(`publishing ${key} on a range of host ports is not supported: give one host port, or none for a random one`);
       const protocol = proto as PublishProtocol;
       const publishedPort = hostPort === '' ? freePort(protocol, taken, out) : port(hostPort, 'host port');
-      out.push({ protocol, publishedPort, targetPort });
+      out.push({ protocol, publishedPort, targetPort, ...(ANY_ADDRESS.has(hostIp) ? {} : { hostIp }) });
     }
   }
   return out;
@@ -59,18 +64,18 @@ function freePort(protocol: PublishProtocol, taken: ReadonlySet<string>, chosen:
 /** HostConfig.PortBindings as Docker shows it back. */
 export function portBindingsView(ports: readonly PortMapping[]): Record<string, { HostIp: string; HostPort: string }[]> {
   const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: '', HostPort: String(p.publishedPort) });
+  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: String(p.publishedPort) });
   return out;
 }
 
 /** NetworkSettings.Ports of a running container that publishes `ports`. */
 export function publishedPortsView(ports: readonly PortMapping[]): Record<string, { HostIp: string; HostPort: string }[]> {
   const out: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: '0.0.0.0', HostPort: String(p.publishedPort) });
+  for (const p of ports) (out[`${p.targetPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp ?? '0.0.0.0', HostPort: String(p.publishedPort) });
   return out;
 }
 
 /** `docker ps`'s Ports entries. */
 export function portSummaries(ports: readonly PortMapping[]): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
-  return ports.map((p) => ({ IP: '0.0.0.0', PrivatePort: p.targetPort, PublicPort: p.publishedPort, Type: p.protocol }));
+  return ports.map((p) => ({ IP: p.hostIp ?? '0.0.0.0', PrivatePort: p.targetPort, PublicPort: p.publishedPort, Type: p.protocol }));
 }

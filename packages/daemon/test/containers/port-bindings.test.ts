@@ -21,7 +21,8 @@ test('PortBindings as docker run -p sends them become the ports to publish, and 
 });
 
 test('PortBindings shoal cannot honour are refused, never widened', () => {
-  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] }), apiError(501, /one host address \(127\.0\.0\.1\)/));
+  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '::1', HostPort: '8080' }] }), apiError(501, /IPv6 address \(::1\)/));
+  assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '10.0.0.300', HostPort: '8080' }] }), apiError(400, /invalid IP address: 10\.0\.0\.300/));
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '8080-8090' }] }), apiError(501, /range of host ports/));
   assert.throws(() => parsePortBindings({ '80/icmp': [{ HostIp: '', HostPort: '8080' }] }), apiError(400, /invalid proto: icmp/));
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '70000' }] }), apiError(400, /invalid host port/));
@@ -37,4 +38,11 @@ test('docker run -p 80 gets the lowest free port of the ephemeral range, per pro
   ]);
   const all = new Set(Array.from({ length: 60999 - 32768 + 1 }, (_, i) => hostPortKey('tcp', 32768 + i)));
   assert.throws(() => parsePortBindings({ '80/tcp': [{ HostIp: '', HostPort: '' }] }, all), apiError(500, /^all ports are allocated$/));
+});
+
+test('-p 127.0.0.1:8080:80 publishes on that address and shows it back', () => {
+  const ports = parsePortBindings({ '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] });
+  assert.deepEqual(ports, [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80, hostIp: '127.0.0.1' }]);
+  assert.deepEqual(portBindingsView(ports), { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] });
+  assert.deepEqual(publishedPortsView(ports), { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }] });
 });

@@ -1,6 +1,7 @@
 // Publishing ports on a node: connections to any local address of the node on a published port are
 // DNATed in the host namespace to a target (a container's gateway-bridge address for `-p` and
-// host-mode publishing, ingress-sbox for the routing mesh). One nft map holds every published port,
+// host-mode publishing, ingress-sbox for the routing mesh). One nft map holds every port published on
+// all addresses and another those published on one address (`-p 127.0.0.1:8080:80`), looked up first,
 // so publishing or withdrawing one is a single element change.
 //
 // Local traffic: the output hook handles connections the node opens to its own addresses; for
@@ -8,7 +9,7 @@
 // target can answer (Docker does the same for ingress).
 import { existsSync } from 'node:fs';
 import { assertIPv4, assertPort, NetworkSpecError } from '../lb/addresses.js';
-import { nftApply, nftDeleteTable, setSysctl, HOST_NETNS, type Netns } from '../lb/netns.js';
+import { nftApply, nftDeleteTable, runInNetns, setSysctl, HOST_NETNS, type Netns } from '../lb/netns.js';
 
 export const PORTS_TABLE = 'shoal_ports';
 
@@ -18,9 +19,11 @@ export interface PortMapping {
   readonly protocol: PublishProtocol;
   readonly publishedPort: number;
   readonly targetPort: number;
+  /** One of the node's IPv4 addresses to publish on; absent: all of them. */
+  readonly hostIp?: string;
 }
 
-export type PublishErrorCode = 'port-allocated' | 'protocol-unsupported';
+export type PublishErrorCode = 'port-allocated' | 'protocol-unsupported' | 'address-unavailable';
 
 export class PublishError extends Error {
   constructor(
@@ -52,8 +55,14 @@ interface Entry {
   readonly targetIp: string;
 }
 
-function key(protocol: string, port: number): string {
-  return `${protocol}/${port}`;
+/** `${hostIp or *}/${protocol}/${port}` */
+function key(m: PortMapping): string {
+  return `${m.hostIp ?? '*'}/${m.protocol}/${m.publishedPort}`;
+}
+
+/** Two mappings want the same port when protocol and port match and their addresses overlap. */
+function clash(a: PortMapping, b: PortMapping): boolean {
+  return a.protocol === b.protocol && a.publishedPort === b.publishedPort && (a.hostIp === undefined || b.hostIp === undefined || a.hostIp === b.hostIp);
 }
 
 export class PortPublisher {
@@ -82,19 +91,20 @@ export class PortPublisher {
     const wanted = new Map<string, Entry>();
     for (const m of mappings) {
       this.check(owner, m);
-      const k = key(m.protocol, m.publishedPort);
-      if (wanted.has(k)) throw new NetworkSpecError(`${owner}: port ${m.publishedPort}/${m.protocol} is published twice`);
-      wanted.set(k, { owner, mapping: m, targetIp });
+      if ([...wanted.values()].some((e) => clash(e.mapping, m))) throw new NetworkSpecError(`${owner}: port ${m.publishedPort}/${m.protocol} is published twice`);
+      wanted.set(key(m), { owner, mapping: m, targetIp });
     }
+    await this.checkAddresses(owner, mappings);
     const stale = [...this.entries].filter(([k, e]) => e.owner === owner && !wanted.has(k)).map(([k]) => k);
     const lines = await this.prepare();
-    for (const k of stale) lines.push(`delete element ip ${PORTS_TABLE} published { ${this.element(k)} }`);
-    for (const [k, e] of wanted) {
+    for (const k of stale) lines.push(`delete element ip ${PORTS_TABLE} ${element(this.entries.get(k)!.mapping)}`);
+    for (const e of wanted.values()) {
+      const el = element(e.mapping);
       // add-then-delete-then-add replaces an element's target in the same transaction.
       lines.push(
-        `add element ip ${PORTS_TABLE} published { ${this.element(k)} : ${e.targetIp} . ${e.mapping.targetPort} }`,
-        `delete element ip ${PORTS_TABLE} published { ${this.element(k)} }`,
-        `add element ip ${PORTS_TABLE} published { ${this.element(k)} : ${e.targetIp} . ${e.mapping.targetPort} }`,
+        `add element ip ${PORTS_TABLE} ${el.replace(' }', ` : ${e.targetIp} . ${e.mapping.targetPort} }`)}`,
+        `delete element ip ${PORTS_TABLE} ${el}`,
+        `add element ip ${PORTS_TABLE} ${el.replace(' }', ` : ${e.targetIp} . ${e.mapping.targetPort} }`)}`,
       );
     }
     await nftApply(this.netns, lines.join('\n') + '\n');
@@ -120,18 +130,30 @@ export class PortPublisher {
     if (m.protocol !== 'tcp' && m.protocol !== 'udp' && m.protocol !== 'sctp') {
       throw new NetworkSpecError(`${owner}: unsupported protocol "${String(m.protocol)}"`);
     }
-    const holder = this.entries.get(key(m.protocol, m.publishedPort));
-    if (holder !== undefined && holder.owner !== owner) {
+    if (m.hostIp !== undefined) assertIPv4(m.hostIp, `${owner}: host address`);
+    const holder = [...this.entries.values()].find((e) => e.owner !== owner && clash(e.mapping, m));
+    if (holder !== undefined) {
       throw new PublishError(
         'port-allocated',
-        `driver failed programming external connectivity on endpoint ${owner}: Bind for 0.0.0.0:${m.publishedPort} failed: port is already allocated`,
+        `driver failed programming external connectivity on endpoint ${owner}: Bind for ${m.hostIp ?? '0.0.0.0'}:${m.publishedPort} failed: port is already allocated`,
       );
     }
   }
 
-  private element(k: string): string {
-    const [protocol, port] = k.split('/');
-    return `${protocol} . ${port}`;
+  /** A port published on one address needs that address on the node, as dockerd's bind would. */
+  private async checkAddresses(owner: string, mappings: readonly PortMapping[]): Promise<void> {
+    const wanted = mappings.filter((m) => m.hostIp !== undefined);
+    if (wanted.length === 0) return;
+    const listed = JSON.parse(await runInNetns(this.netns, ['ip', '-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[];
+    const local = new Set(listed.flatMap((l) => (l.addr_info ?? []).map((a) => a.local)));
+    const missing = wanted.find((m) => !local.has(m.hostIp));
+    if (missing !== undefined) {
+      throw new PublishError(
+        'address-unavailable',
+        `driver failed programming external connectivity on endpoint ${owner}: Error starting userland proxy: ` +
+          `listen ${missing.protocol}4 ${missing.hostIp}:${missing.publishedPort}: bind: cannot assign requested address`,
+      );
+    }
   }
 
   private async prepare(): Promise<string[]> {
@@ -143,11 +165,13 @@ export class PortPublisher {
     const lines = [
       `add table ip ${PORTS_TABLE}`,
       `add map ip ${PORTS_TABLE} published { type inet_proto . inet_service : ipv4_addr . inet_service ; }`,
+      `add map ip ${PORTS_TABLE} published_on { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service ; }`,
     ];
     for (const [chain, hook] of [['prerouting', 'prerouting'], ['output', 'output']] as const) {
       lines.push(
         `add chain ip ${PORTS_TABLE} ${chain} { type nat hook ${hook} priority -100 ; policy accept ; }`,
         `flush chain ip ${PORTS_TABLE} ${chain}`,
+        `add rule ip ${PORTS_TABLE} ${chain} fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @published_on`,
         `add rule ip ${PORTS_TABLE} ${chain} fib daddr type local dnat ip to meta l4proto . th dport map @published`,
       );
     }
@@ -158,4 +182,9 @@ export class PortPublisher {
     );
     return lines;
   }
+}
+
+/** The map element a mapping is: `published_on { ip . proto . port }` or `published { proto . port }`. */
+function element(m: PortMapping): string {
+  return m.hostIp === undefined ? `published { ${m.protocol} . ${m.publishedPort} }` : `published_on { ${m.hostIp} . ${m.protocol} . ${m.publishedPort} }`;
 }

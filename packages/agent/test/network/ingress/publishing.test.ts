@@ -58,6 +58,29 @@ test('-p publishing reaches the container over TCP and UDP from another machine 
     (e: unknown) => e instanceof PublishError && e.code === 'protocol-unsupported' && /listen sctp4 0\.0\.0\.0:8080: socket: protocol not supported/.test(e.message),
   );
 
+  // One address only: 8090 on the underlay address, 8091 on localhost.
+  await ports.publish('c1-one-address', '172.18.0.3', [
+    { protocol: 'tcp', publishedPort: 8090, targetPort: 80, hostIp: '198.51.100.1' },
+    { protocol: 'tcp', publishedPort: 8091, targetPort: 80, hostIp: '127.0.0.1' },
+  ]);
+  assert.equal(await waitFor('8090 on the underlay address', () => lab.httpGet(client, '198.51.100.1:8090')), 'c1');
+  await assert.rejects(lab.httpGet(node, '127.0.0.1:8090'), /refused/i, '8090 is not published on localhost');
+  assert.equal(await lab.httpGet(node, '127.0.0.1:8091'), 'c1');
+  await assert.rejects(lab.httpGet(client, '198.51.100.1:8091'), /refused/i, '8091 answers on localhost only');
+  await assert.rejects(
+    ports.publish('c2', '172.18.0.4', [{ protocol: 'tcp', publishedPort: 8091, targetPort: 80 }]),
+    (e: unknown) => e instanceof PublishError && e.code === 'port-allocated' && /Bind for 0\.0\.0\.0:8091 failed: port is already allocated/.test(e.message),
+    'all addresses overlap 127.0.0.1',
+  );
+  await ports.publish('c2', '172.18.0.4', [{ protocol: 'tcp', publishedPort: 8091, targetPort: 80, hostIp: '198.51.100.1' }]);
+  await ports.unpublish('c2');
+  await assert.rejects(
+    ports.publish('c2', '172.18.0.4', [{ protocol: 'tcp', publishedPort: 8092, targetPort: 80, hostIp: '198.51.100.99' }]),
+    (e: unknown) => e instanceof PublishError && e.code === 'address-unavailable' && /listen tcp4 198\.51\.100\.99:8092: bind: cannot assign requested address/.test(e.message),
+  );
+  await ports.unpublish('c1-one-address');
+  await assert.rejects(lab.httpGet(node, '127.0.0.1:8091'), /refused/i);
+
   await ports.unpublish('c1');
   await assert.rejects(lab.httpGet(client, '198.51.100.1:8080'), /refused/i, 'an unpublished port is closed');
 });
