@@ -97,15 +97,30 @@ interface NodeJson {
 /** Removes every object the run made (services first: they hold addresses on the networks). */
 async function removeRunObjects(via: Host, timeoutMs: number): Promise<void> {
   const f = encodeURIComponent(JSON.stringify({ label: [RUN_LABEL] }));
+  // What is still there, for the violation's message when the bound is reached.
+  let seen = 'nothing read yet';
   await waitFor('every run object removed', async () => {
-    const svcs = await getJson<{ ID: string }[]>(via.socket, `/services?filters=${f}`);
-    for (const s of svcs) await callEngine(via.socket, 'DELETE', `/services/${s.ID}`, undefined, 10_000);
-    const tasks = await getJson<{ DesiredState: string }[]>(via.socket, '/tasks');
-    if (svcs.length > 0 || tasks.some((t) => t.DesiredState === 'running')) return undefined;
-    const nets = await getJson<{ Id: string }[]>(via.socket, `/networks?filters=${f}`);
-    for (const n of nets) await callEngine(via.socket, 'DELETE', `/networks/${n.Id}`, undefined, 10_000);
+    const svcs = await getJson<{ ID: string; Spec: { Name: string } }[]>(via.socket, `/services?filters=${f}`);
+    const refusals: string[] = [];
+    for (const s of svcs) {
+      const r = await callEngine(via.socket, 'DELETE', `/services/${s.ID}`, undefined, 10_000);
+      if (r.outcome !== 'ok') refusals.push(`rm service ${s.Spec.Name}: ${r.detail}`);
+    }
+    const tasks = await getJson<{ ID: string; ServiceID: string; NodeID?: string; DesiredState: string; Status: { State: string } }[]>(via.socket, '/tasks');
+    const running = tasks.filter((t) => t.DesiredState === 'running');
+    seen = `${svcs.length} services (${svcs.map((s) => s.Spec.Name).join(' ')}), ${running.length} tasks desired running ` +
+      `(${running.slice(0, 5).map((t) => `${t.ID} of ${t.ServiceID} on ${t.NodeID ?? '-'} ${t.Status.State}`).join(', ')}); ${refusals.join('; ')}`;
+    if (svcs.length > 0 || running.length > 0) return undefined;
+    const nets = await getJson<{ Id: string; Name: string }[]>(via.socket, `/networks?filters=${f}`);
+    for (const n of nets) {
+      const r = await callEngine(via.socket, 'DELETE', `/networks/${n.Id}`, undefined, 10_000);
+      if (r.outcome !== 'ok') refusals.push(`rm network ${n.Name}: ${r.detail}`);
+    }
+    seen = `${nets.length} networks (${nets.map((n) => n.Name).join(' ')}); ${refusals.join('; ')}`;
     return nets.length === 0 ? true : undefined;
-  }, { timeoutMs, intervalMs: 500 });
+  }, { timeoutMs, intervalMs: 500 }).catch((err: Error) => {
+    throw new Error(`${err.message}; last seen: ${seen}`);
+  });
 }
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
