@@ -5,12 +5,12 @@
 // HostConfig.PortBindings keeps the empty host port). `-p 127.0.0.1:8080:80` publishes on that one
 // address of the node. What shoal cannot honour is refused, never silently widened: an IPv6 host
 // address and host port ranges.
+import { isIPv4 } from 'node:net';
 import type { PortMapping, PublishProtocol } from '@shoal/agent';
 import { InternalError, InvalidArgumentError, NotImplementedError } from '../api/errors.js';
 
 const PROTOCOLS: readonly PublishProtocol[] = ['tcp', 'udp', 'sctp'];
 const ANY_ADDRESS = new Set(['', '0.0.0.0', '::']);
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 function port(text: string, what: string): number {
   const n = Number(text);
@@ -41,7 +41,7 @@ export function parsePortBindings(value: unknown, taken: ReadonlySet<string> = n
     for (const b of bindings as { HostIp?: unknown; HostPort?: unknown }[]) {
       const hostIp = typeof b?.HostIp === 'string' ? b.HostIp : '';
       const hostPort = typeof b?.HostPort === 'string' ? b.HostPort : '';
-      if (!ANY_ADDRESS.has(hostIp) && !IPV4.test(hostIp)) {
+      if (!ANY_ADDRESS.has(hostIp) && !isIPv4(hostIp)) {
         if (hostIp.includes(':')) throw new NotImplementedError(`publishing on an IPv6 address (${hostIp}) is not supported: give an IPv4 address of the node, or none`);
         throw new InvalidArgumentError(`invalid IP address: ${hostIp}`);
       }

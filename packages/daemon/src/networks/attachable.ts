@@ -91,7 +91,9 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     let saved: Record<string, ContainerEndpoint[]>;
     try {
       saved = JSON.parse(readFileSync(this.#statePath, 'utf8')) as Record<string, ContainerEndpoint[]>;
-    } catch {
+    } catch (err) {
+      // No file is a first start; an unreadable one is said, since its containers lose their networks.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#log('could not read the containers\' saved networks', { path: this.#statePath, err: String(err) });
       return;
     }
     for (const [id, entries] of Object.entries(saved)) {

@@ -99,12 +99,12 @@ export class PortPublisher {
     const lines = await this.prepare();
     for (const k of stale) lines.push(`delete element ip ${PORTS_TABLE} ${element(this.entries.get(k)!.mapping)}`);
     for (const e of wanted.values()) {
-      const el = element(e.mapping);
+      const target = `${e.targetIp} . ${e.mapping.targetPort}`;
       // add-then-delete-then-add replaces an element's target in the same transaction.
       lines.push(
-        `add element ip ${PORTS_TABLE} ${el.replace(' }', ` : ${e.targetIp} . ${e.mapping.targetPort} }`)}`,
-        `delete element ip ${PORTS_TABLE} ${el}`,
-        `add element ip ${PORTS_TABLE} ${el.replace(' }', ` : ${e.targetIp} . ${e.mapping.targetPort} }`)}`,
+        `add element ip ${PORTS_TABLE} ${element(e.mapping, target)}`,
+        `delete element ip ${PORTS_TABLE} ${element(e.mapping)}`,
+        `add element ip ${PORTS_TABLE} ${element(e.mapping, target)}`,
       );
     }
     await nftApply(this.netns, lines.join('\n') + '\n');
@@ -184,7 +184,8 @@ export class PortPublisher {
   }
 }
 
-/** The map element a mapping is: `published_on { ip . proto . port }` or `published { proto . port }`. */
-function element(m: PortMapping): string {
-  return m.hostIp === undefined ? `published { ${m.protocol} . ${m.publishedPort} }` : `published_on { ${m.hostIp} . ${m.protocol} . ${m.publishedPort} }`;
+/** The map element of a mapping, `published_on { ip . proto . port }` or `published { proto . port }`, with its target when given. */
+function element(m: PortMapping, target?: string): string {
+  const value = target === undefined ? '' : ` : ${target}`;
+  return m.hostIp === undefined ? `published { ${m.protocol} . ${m.publishedPort}${value} }` : `published_on { ${m.hostIp} . ${m.protocol} . ${m.publishedPort}${value} }`;
 }
