@@ -4,6 +4,7 @@
 // rebuild its records from the kernel alone (see readEndpoints).
 import { batch, command, ipJson, tryCommand } from './command.js';
 import { BRIDGE } from './overlay-netns.js';
+import { macFromIp } from './ipv4.js';
 
 /** A sandbox interface on an overlay network. */
 export interface NetworkEndpoint {
@@ -82,7 +83,10 @@ const GATEWAY_MTU = 1500;
 
 export async function addGatewayEndpoint(o: GatewayLinkOptions, e: GatewayEndpoint): Promise<void> {
   await tryCommand(['ip', 'link', 'del', o.hostPort]);
-  await command(['ip', 'link', 'add', o.hostPort, 'type', 'veth', 'peer', 'name', e.ifname, 'netns', o.sandbox]);
+  // The MAC follows the address, as on the overlays (and as dockerd's bridge driver does): a gateway
+  // address given again to a new sandbox must not meet the node's neighbour entry for the old one's
+  // MAC, which dropped traffic published to the new container for as long as that entry lived.
+  await command(['ip', 'link', 'add', o.hostPort, 'type', 'veth', 'peer', 'name', e.ifname, 'address', macFromIp(e.ip), 'netns', o.sandbox]);
   try {
     await command(['ip', 'link', 'set', o.hostPort, 'master', o.bridge]);
     await command(['bridge', 'link', 'set', 'dev', o.hostPort, 'isolated', 'on']);

@@ -130,6 +130,23 @@ test('sandboxes on non-internal networks get out through the gateway bridge with
   assert.deepEqual(await ipJson(['route', 'show', 'default'], { netns: inner }), []);
 });
 
+test('a gateway address handed to a new sandbox answers the node at once: its MAC follows the address', async (t) => {
+  const [h1] = (await testHosts(t, 1)) as [TestHost];
+  const host = `/run/netns/${h1.netns}`;
+  await sandboxOn(h1, 'first', netA, '10.10.1.2');
+  const first = (await h1.driver.call('sandboxInfo', 'first'))?.gateway;
+  assert.ok(first);
+  assert.equal(await reaches(host, first.ip), true, 'the node has a neighbour entry for it now');
+  await h1.driver.call('removeSandbox', 'first');
+  const netns = await sandboxOn(h1, 'second', netA, '10.10.1.3');
+  const second = (await h1.driver.call('sandboxInfo', 'second'))?.gateway;
+  assert.equal(second?.ip, first.ip, 'the freed gateway address is given again');
+  const links = await ipJson<{ ifname: string; address: string }>(['link', 'show', second.ifname], { netns });
+  assert.equal(links[0]?.address, macFromIp(second.ip));
+  // One ping, no retries: a stale neighbour entry (the old sandbox's MAC) would drop it.
+  assert.equal(await pings(host, second.ip), true);
+});
+
 test('reclaimStale removes what a crashed driver left that is no longer known and adopts the rest', async (t) => {
   const [h1, h2] = (await testHosts(t, 2)) as [TestHost, TestHost];
   const keep = await sandboxOn(h1, 'keep', netA, '10.10.1.2');
