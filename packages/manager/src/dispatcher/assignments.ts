@@ -3,10 +3,11 @@
 // and should stay stopped it leaves the set, and the agent removes what it had for it. The same
 // stream carries the overlay networks those tasks are on, with their endpoints cluster-wide and their
 // services (network-directory.ts): the agent programs peers, DNS and load balancing from them.
-import type { Change, CommitEvent, StoreView, MemoryStore } from '../store/memory-store.js';
+import type { Change, StoreView, MemoryStore } from '../store/memory-store.js';
 import type { TaskObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
-import { currentDirectory, nodeContainerNetworks, nodeLbAddresses, type NetworkDirectory } from './network-directory.js';
+import { assignmentHub, type AssignmentHub } from './assignment-hub.js';
+import { nodeContainerNetworks, nodeLbAddresses, type NetworkDirectory } from './network-directory.js';
 import { NodeNetworkTracker, type NetworkChange } from './network-stream.js';
 
 export interface AssignmentChanges {
@@ -51,44 +52,6 @@ function activeLbAddresses(directory: NetworkDirectory, lb: Map<string, string>)
   return directory.meshActive ? lb : new Map();
 }
 
-/** What one commit means to the streams, worked out once for all of them. */
-interface CommitDigest {
-  /** Task changes by the node the task is on. */
-  readonly byNode: ReadonlyMap<string, readonly Change[]>;
-  /** Something besides tasks changed, or a task on a network (whose endpoints other nodes may follow). */
-  readonly affectsAll: boolean;
-}
-
-const digests = new WeakMap<CommitEvent, CommitDigest>();
-
-/**
- * Every stream used to walk every change of every commit: O(nodes × changes) per commit, 2.5 million
- * steps for one 500-task transaction at 5,000 nodes (bench/scale). A task's node never changes once
- * set (the scheduler sets it on a pending task), so filing changes by node loses nothing.
- */
-function digest(event: CommitEvent): CommitDigest {
-  let d = digests.get(event);
-  if (d === undefined) {
-    const byNode = new Map<string, Change[]>();
-    let affectsAll = false;
-    for (const change of event.changes) {
-      if (change.table !== 'task') {
-        affectsAll = true;
-        continue;
-      }
-      const t = change.object as TaskObject;
-      if ((t.NetworksAttachments?.length ?? 0) > 0) affectsAll = true;
-      if (t.NodeID === undefined) continue;
-      const list = byNode.get(t.NodeID);
-      if (list === undefined) byNode.set(t.NodeID, [change]);
-      else list.push(change);
-    }
-    d = { byNode, affectsAll };
-    digests.set(event, d);
-  }
-  return d;
-}
-
 /**
  * swarmkit's rule (dispatcher.Assignments): past `assigned` a task's status is the agent's own report,
  * so a change of status alone is not sent back to it. Echoing every report cost about four messages
@@ -120,27 +83,25 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 export class AssignmentStream {
   readonly #store: MemoryStore;
+  readonly #hub: AssignmentHub;
   readonly #nodeId: string;
   readonly #sink: AssignmentSink;
   readonly #networks = new NodeNetworkTracker();
   /** The node's tasks as of the last message (a task's status-only changes update it without being sent). */
   #sent = new Map<string, TaskObject>();
   /**
-   * The node's assigned tasks, kept from each commit's changes: rescanning every task of the cluster
-   * on every commit, for every node's stream, made a commit cost O(nodes × tasks) on the leader.
+   * The node's assigned tasks, kept from the changes the hub routes here: rescanning every task of the
+   * cluster on every commit, for every node's stream, made a commit cost O(nodes × tasks) on the leader.
+   * Changes are sent once per event-loop turn (the hub's flush), not once per commit: Raft applies a
+   * burst of entries at once, and working out the node's networks after each of them cost 6.8 s in one
+   * stretch on a follower taking over with 10,000 tasks (bench/scale).
    */
   #tasks = new Map<string, TaskObject>();
-  #unsubscribe: (() => void) | null = null;
-  /**
-   * Changes are sent once per event-loop turn, not once per commit: Raft applies a burst of entries
-   * (hundreds of status reports) in one go, and working out the node's networks after each of them
-   * rebuilt the cluster's network directory (O(tasks)) per entry — 6.8 s in one stretch on a
-   * follower taking over with 10,000 tasks (bench/scale).
-   */
-  #sendScheduled = false;
+  #leave: (() => void) | null = null;
 
   constructor(store: MemoryStore, nodeId: string, sink: AssignmentSink) {
     this.#store = store;
+    this.#hub = assignmentHub(store);
     this.#nodeId = nodeId;
     this.#sink = sink;
   }
@@ -150,19 +111,25 @@ export class AssignmentStream {
     const tasks = nodeAssignments(this.#store, this.#nodeId);
     this.#tasks = new Map(tasks.map((t) => [t.ID, t]));
     this.#sent = new Map(tasks.map((t) => [t.ID, t]));
-    const directory = currentDirectory(this.#store);
+    const directory = this.#hub.directory();
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.full(directory, networksOf(tasks, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     const dataPathPort = this.#store.list('cluster')[0]?.DataPathPort;
     this.#sink.write('full', { tasks, removed: [], serviceNames: this.#names(tasks), ...networks, ...(dataPathPort ? { dataPathPort } : {}) });
-    this.#unsubscribe = this.#store.subscribe((event) => {
-      if (this.#follow(event)) this.#scheduleSend();
+    this.#leave = this.#hub.join({
+      nodeId: this.#nodeId,
+      follow: (change) => this.#follow(change),
+      reload: () => {
+        this.#tasks = new Map(nodeAssignments(this.#store, this.#nodeId).map((t) => [t.ID, t]));
+      },
+      follows: (ids) => this.#networks.follows(ids),
+      flush: (directory) => this.#sendChanges(directory),
     });
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
+    this.#leave?.();
+    this.#leave = null;
   }
 
   #names(tasks: readonly TaskObject[]): Record<string, string> {
@@ -171,41 +138,22 @@ export class AssignmentStream {
     return names;
   }
 
-  /** Follows the commit's task changes; false when nothing in it can change this node's assignments or networks. */
-  #follow(event: CommitEvent): boolean {
-    // A restored snapshot carries no changes: everything may differ.
-    if (event.changes.length === 0) {
-      this.#tasks = new Map(nodeAssignments(this.#store, this.#nodeId).map((t) => [t.ID, t]));
+  /** Takes in a change of one of the node's tasks (a task's node never changes once set). */
+  #follow(change: Change): boolean {
+    const t = change.object as TaskObject;
+    if (change.kind !== 'delete' && isAssignedTo(t, this.#nodeId)) {
+      this.#tasks.set(t.ID, t);
       return true;
     }
-    const { byNode, affectsAll } = digest(event);
-    let relevant = affectsAll;
-    for (const change of byNode.get(this.#nodeId) ?? []) {
-      const t = change.object as TaskObject;
-      if (change.kind !== 'delete' && isAssignedTo(t, this.#nodeId)) {
-        this.#tasks.set(t.ID, t);
-        relevant = true;
-      } else if (this.#tasks.delete(t.ID)) relevant = true;
-    }
-    return relevant;
-  }
-
-  #scheduleSend(): void {
-    if (this.#sendScheduled) return;
-    this.#sendScheduled = true;
-    setImmediate(() => {
-      this.#sendScheduled = false;
-      if (this.#unsubscribe !== null) this.#sendChanges();
-    });
+    return this.#tasks.delete(t.ID);
   }
 
   /** Everything that changed for this node since the last message, in one message. */
-  #sendChanges(): void {
+  #sendChanges(directory: NetworkDirectory): void {
     const now = [...this.#tasks.values()];
     const changed = now.filter((t) => worthSending(this.#sent.get(t.ID), t));
     const ids = new Set(now.map((t) => t.ID));
     const removed = [...this.#sent.keys()].filter((id) => !ids.has(id));
-    const directory = currentDirectory(this.#store);
     const node = this.#store.get('node', this.#nodeId);
     const networks = this.#networks.diff(directory, networksOf(now, directory, nodeContainerNetworks(node)), activeLbAddresses(directory, nodeLbAddresses(node)));
     if (changed.length === 0 && removed.length === 0 && networks.networks.length === 0 && networks.removedNetworks.length === 0) return;

@@ -1,9 +1,9 @@
-// What an agent must know about an overlay network it has tasks on, computed once per store commit and
-// shared by every node's assignment stream: the network's parameters (VNI, subnet, MTU...), every live
+// What an agent must know about an overlay network it has tasks on, computed once for every node's
+// assignment stream, and only after commits that can change it (DirectoryKeeper): the network's parameters (VNI, subnet, MTU...), every live
 // endpoint on it cluster-wide (address, MAC, the host it runs on: what peers and DNS need), and the
 // services on it (name, VIP, aliases: what DNS and load balancing need). Each record also carries its
 // JSON text, so a stream diffs what it sent against the directory by comparing strings.
-import type { StoreView, MemoryStore } from '../store/memory-store.js';
+import type { CommitEvent, StoreView } from '../store/memory-store.js';
 import type { NetworkObject, NodeObject, ServiceObject, TaskObject } from '../store/objects.js';
 import { rank } from '../tasks/lifecycle.js';
 import { nodeAttachments } from './container-attachments.js';
@@ -89,6 +89,8 @@ export interface NetworkDirectory {
   /** Whether some service publishes a port through the routing mesh: nodes then join the ingress network. */
   readonly meshActive: boolean;
   readonly ingressId: string | undefined;
+  /** Tasks and nodes whose change can change the directory: those with network attachments (live or not). */
+  readonly sources: { readonly tasks: ReadonlySet<string>; readonly nodes: ReadonlySet<string> };
 }
 
 const MTU_OPTION = 'com.docker.network.driver.mtu';
@@ -207,14 +209,20 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
     endpoints.set(n.ID, new Map());
     onNetwork.set(n.ID, new Map());
   }
+  const sources = { tasks: new Set<string>(), nodes: new Set<string>() };
   for (const task of view.list('task')) {
+    if ((task.NetworksAttachments?.length ?? 0) === 0) continue;
+    sources.tasks.add(task.ID);
+    if (task.NodeID !== undefined) sources.nodes.add(task.NodeID);
     const node = task.NodeID === undefined ? undefined : nodes.get(task.NodeID);
     if (!endpointLive(task, node)) continue;
     for (const [networkId, k] of taskEndpoints(task, node!, servicesById.get(task.ServiceID)?.Spec.Name ?? '')) endpoints.get(networkId)?.set(task.ID, k);
   }
   for (const node of nodes.values()) {
+    const attachments = nodeAttachments(node);
+    if (attachments.length > 0) sources.nodes.add(node.ID);
     if (node.Status.State === 'down') continue;
-    for (const a of nodeAttachments(node)) {
+    for (const a of attachments) {
       const addr = a.Addresses[0];
       if (addr === undefined) continue;
       const ip = stripPrefix(addr);
@@ -229,13 +237,12 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
   return {
     meshActive: services.some((s) => (s.Endpoint?.Ports ?? []).some((p) => p.PublishMode === 'ingress')),
     ingressId: networks.find((n) => n.Spec.Ingress)?.ID,
+    sources,
     networks: new Map(
       networks.map((n) => [n.ID, { network: keyed(networkInfo(n)), endpoints: endpoints.get(n.ID)!, services: onNetwork.get(n.ID)! }]),
     ),
   };
 }
-
-const cache = new WeakMap<MemoryStore, { index: number; directory: NetworkDirectory }>();
 
 function sameRecords<T>(a: ReadonlyMap<string, Keyed<T>>, b: ReadonlyMap<string, Keyed<T>>): boolean {
   if (a.size !== b.size) return false;
@@ -269,11 +276,58 @@ function reuseUnchanged(previous: NetworkDirectory | undefined, next: NetworkDir
   return { ...next, networks };
 }
 
-/** The directory of the store's current state, built at most once per applied index. */
-export function currentDirectory(store: MemoryStore): NetworkDirectory {
-  const hit = cache.get(store);
-  if (hit !== undefined && hit.index === store.appliedIndex) return hit.directory;
-  const directory = reuseUnchanged(hit?.directory, buildDirectory(store));
-  cache.set(store, { index: store.appliedIndex, directory });
-  return directory;
+/**
+ * Whether a commit can change the directory. At 5,000 nodes every batch of node-state writes (sessions
+ * opening, heartbeats lapsing) rebuilt it and had every node's stream compare it, 12 ms of the leader's
+ * CPU per commit with no network in use (bench/scale's sessions phase, where the leader lost its
+ * term three times); a node without network attachments or tasks on networks cannot change it.
+ */
+function concernsDirectory(event: CommitEvent, directory: NetworkDirectory): boolean {
+  if (event.changes.length === 0) return true;
+  for (const { table, object } of event.changes) {
+    if (table === 'network' || table === 'service') return true;
+    if (table === 'task' && ((object as TaskObject).NetworksAttachments?.length || directory.sources.tasks.has(object.ID))) return true;
+    if (table === 'node' && (nodeAttachments(object as NodeObject).length > 0 || directory.sources.nodes.has(object.ID))) return true;
+  }
+  return false;
+}
+
+/** What a rebuild changed, for the streams to decide which of them must look. */
+export interface DirectoryChanges {
+  /** Networks whose entry is another object than before (changed or gone). */
+  readonly networks: ReadonlySet<string>;
+  /** Something every stream must look at: a new network, or the routing mesh or ingress network changed. */
+  readonly everyone: boolean;
+}
+
+export function directoryChanges(before: NetworkDirectory, after: NetworkDirectory): DirectoryChanges {
+  const networks = new Set<string>();
+  for (const [id, entry] of before.networks) if (after.networks.get(id) !== entry) networks.add(id);
+  let everyone = before.meshActive !== after.meshActive || before.ingressId !== after.ingressId;
+  for (const id of after.networks.keys()) if (!before.networks.has(id)) everyone = true;
+  return { networks, everyone };
+}
+
+/** The directory of a store's current state, rebuilt only when a commit noted since can have changed it. */
+export class DirectoryKeeper {
+  readonly #view: StoreView;
+  #directory: NetworkDirectory | undefined;
+  #stale = true;
+
+  constructor(view: StoreView) {
+    this.#view = view;
+  }
+
+  /** To be called with every commit the store applies. */
+  note(event: CommitEvent): void {
+    if (!this.#stale && this.#directory !== undefined && concernsDirectory(event, this.#directory)) this.#stale = true;
+  }
+
+  current(): NetworkDirectory {
+    if (this.#stale || this.#directory === undefined) {
+      this.#directory = reuseUnchanged(this.#directory, buildDirectory(this.#view));
+      this.#stale = false;
+    }
+    return this.#directory;
+  }
 }

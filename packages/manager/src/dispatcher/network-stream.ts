@@ -88,6 +88,12 @@ export class NodeNetworkTracker {
     return { networks, removedNetworks };
   }
 
+  /** Whether the node was sent one of `networks`. */
+  follows(networks: ReadonlySet<string>): boolean {
+    for (const id of this.#sent.keys()) if (networks.has(id)) return true;
+    return false;
+  }
+
   #record(entry: DirectoryEntry, lb: string | undefined): Sent {
     return { entry, lb: lb ?? '' };
   }
