@@ -10,6 +10,7 @@ export type Commit = (actions: readonly Action[]) => Promise<void>;
 
 const RETRYABLE = new Set(['conflict', 'not-found', 'internal']);
 
+/** How many transactions met a concurrent change and were refused (not counting those a lost quorum stopped). */
 export async function commitEach(commit: Commit, transactions: readonly (readonly Action[])[]): Promise<number> {
   let refused = 0;
   for (const [i, actions] of transactions.entries()) {
@@ -19,7 +20,7 @@ export async function commitEach(commit: Commit, transactions: readonly (readonl
     } catch (err) {
       if (!(err instanceof ControlError)) throw err;
       // Not the leader any more, or no quorum: the manager stops the loops; the rest would fail too.
-      if (err.code === 'unavailable') return refused + transactions.length - i;
+      if (err.code === 'unavailable') return refused;
       if (!RETRYABLE.has(err.code)) throw err;
       refused++;
     }

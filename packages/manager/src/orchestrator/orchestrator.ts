@@ -6,8 +6,9 @@ import type { MemoryStore } from '../store/memory-store.js';
 import { commitEach, type Commit } from './commit.js';
 import { orchestratorWants } from './interest.js';
 import { ControlLoop } from './loop.js';
-import { orchestrate } from './orchestrate.js';
+import { orchestrateInSteps } from './orchestrate.js';
 import type { RolloutMemory } from './pass.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface LoopHost {
   readonly store: MemoryStore;
@@ -30,9 +31,19 @@ export class Orchestrator {
       wants: orchestratorWants(host.store),
       pass: () =>
         withAllocationLock(async () => {
-          const plan = orchestrate({ view: host.store, nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout });
-          await commitEach(host.commit, plan.transactions());
-          return plan.wakeAtMs;
+          // Commits keep landing while the pass pauses: it reads the store as it was when it began, and
+          // what changed since refuses the pass's writes by version.
+          const steps = orchestrateInSteps({ view: host.store.frozenView(), nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout });
+          let step = steps.next();
+          while (!step.done) {
+            await nextTurn();
+            step = steps.next();
+          }
+          const plan = step.value;
+          // A refused write met a change the pass did not see, which may be one this loop does not
+          // wake for (a status report): decide again at once rather than at the next commit of interest.
+          const refused = await commitEach(host.commit, plan.transactions());
+          return refused > 0 ? host.nowMs() : plan.wakeAtMs;
         }),
     });
   }

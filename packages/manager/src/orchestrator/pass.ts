@@ -5,6 +5,7 @@ import type { StoreView } from '../store/memory-store.js';
 import type { Draft, NodeObject, ServiceObject, TaskObject, TaskSpec, TaskState } from '../store/objects.js';
 import { canonical } from '../tasks/spec.js';
 import type { Plan } from './plan.js';
+import type { Pacer } from './steps.js';
 
 export interface Pass {
   readonly view: StoreView;
@@ -13,7 +14,9 @@ export interface Pass {
   /** nowMs as RFC 3339, made once per pass (every new task and status carries it). */
   readonly time: string;
   readonly newId: () => string;
-  readonly ipam: IpamState;
+  /** Derived from the view when first needed (a pass that allocates nothing does not pay for it). */
+  readonly ipam: () => IpamState;
+  readonly pace: Pacer;
   /** Per service: when the next rolling-update batch may start (in memory; a new leader starts afresh). */
   readonly rollout: Map<string, RolloutMemory>;
 }
@@ -26,6 +29,7 @@ export interface RolloutMemory {
 }
 
 export type TaskDraft = Draft<TaskObject>;
+
 
 export function timeOf(pass: Pass): string {
   return pass.time;

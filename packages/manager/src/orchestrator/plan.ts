@@ -7,6 +7,7 @@ import type { StoreView } from '../store/memory-store.js';
 import type { Draft, ServiceObject, TaskObject, TaskState, TaskStatus } from '../store/objects.js';
 import type { Action } from '../store/transaction.js';
 import { advance, rank } from '../tasks/lifecycle.js';
+import { runToEnd, type Pacer, type Steps } from './steps.js';
 
 type TaskDraft = Draft<TaskObject>;
 
@@ -88,14 +89,21 @@ export class Plan {
    */
   #taskIndex: TaskIndex | undefined;
 
-  #index(): TaskIndex {
-    if (this.#taskIndex === undefined) {
-      const index: TaskIndex = { byService: new Map(), bySlot: new Map() };
-      for (const t of this.#view.list('task')) addToIndex(index, t);
-      for (const t of this.#created.values()) addToIndex(index, t);
-      this.#taskIndex = index;
+  /** Builds the task index ahead of its first use, pausing as `pace` says. */
+  *index(pace?: Pacer): Steps<void> {
+    if (this.#taskIndex !== undefined) return;
+    const index: TaskIndex = { byService: new Map(), bySlot: new Map() };
+    for (const t of this.#view.list('task')) {
+      if (pace?.due()) yield;
+      addToIndex(index, t);
     }
-    return this.#taskIndex;
+    for (const t of this.#created.values()) addToIndex(index, t);
+    this.#taskIndex = index;
+  }
+
+  #index(): TaskIndex {
+    if (this.#taskIndex === undefined) runToEnd(this.index());
+    return this.#taskIndex!;
   }
 
   #resolve(ids: readonly string[] | undefined): TaskDraft[] {

@@ -4,13 +4,15 @@
 // node is orphaned, since its node will never report it.
 import { isTerminal, rank, status } from '../tasks/lifecycle.js';
 import { nodeIsDown, timeOf, type Pass, type TaskDraft } from './pass.js';
+import type { Steps } from './steps.js';
 
 const DEFAULT_HISTORY = 5;
 
-export function reap(pass: Pass): void {
+export function* reap(pass: Pass): Steps<void> {
   const limit = pass.view.list('cluster')[0]?.Spec.Orchestration.TaskHistoryRetentionLimit ?? DEFAULT_HISTORY;
   const bySlot = new Map<string, TaskDraft[]>();
   for (const stored of pass.view.list('task')) {
+    if (pass.pace.due()) yield;
     const task = pass.plan.task(stored.ID);
     if (!task) continue;
     const onNode = task.NodeID !== undefined && rank(task.Status.State) >= rank('assigned');
@@ -35,6 +37,7 @@ export function reap(pass: Pass): void {
   }
   if (limit < 0) return;
   for (const tasks of bySlot.values()) {
+    if (pass.pace.due()) yield;
     const old = tasks
       .filter((t) => rank(t.DesiredState) > rank('running') && isTerminal(t.Status.State))
       .sort((a, b) => (a.CreatedAt ?? '').localeCompare(b.CreatedAt ?? ''));

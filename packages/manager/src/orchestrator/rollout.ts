@@ -7,6 +7,7 @@ import type { ServiceObject } from '../store/objects.js';
 import { isTerminal, rank } from '../tasks/lifecycle.js';
 import { isDirty, type Pass, type TaskDraft } from './pass.js';
 import { createTask, retire, type SlotRef } from './slots.js';
+import type { Steps } from './steps.js';
 
 export interface SlotState {
   readonly ref: SlotRef;
@@ -15,22 +16,28 @@ export interface SlotState {
 
 const FAILED: readonly string[] = ['failed', 'rejected'];
 
-export function rollout(pass: Pass, service: ServiceObject, slots: readonly SlotState[]): void {
+const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
+
+export function* rollout(pass: Pass, service: ServiceObject, slots: readonly SlotState[]): Steps<void> {
   const rollingBack = service.UpdateStatus?.State === 'rollback_started';
   const state = service.UpdateStatus?.State;
   if (state === 'paused' || state === 'rollback_paused') return;
   const config = rolloutConfig(rollingBack ? service.Spec.RollbackConfig : service.Spec.UpdateConfig);
-  const tasks = pass.plan.tasksOf(service.ID);
-  if ((state === 'updating' || rollingBack) && service.UpdateStatus?.StartedAt) {
-    const started = Date.parse(service.UpdateStatus.StartedAt);
-    const failed = tasks.find((t) => FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started && !isDirty(service, t));
-    if (failed && config.failureAction !== 'continue') return fail(pass, service, failed, config.failureAction, rollingBack);
+  const started = (state === 'updating' || rollingBack) && service.UpdateStatus?.StartedAt ? Date.parse(service.UpdateStatus.StartedAt) : undefined;
+  let failed: TaskDraft | undefined;
+  // Tasks of the new template on their way up, and of the old one on their way down.
+  let inFlight = 0;
+  for (const t of pass.plan.tasksOf(service.ID)) {
+    if (pass.pace.due()) yield;
+    if (!isTerminal(t.Status.State) && (wantsToRun(t) ? t.Status.State !== 'running' && !isDirty(service, t) : isDirty(service, t))) inFlight++;
+    if (started !== undefined && failed === undefined && FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started && !isDirty(service, t)) failed = t;
   }
-  const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
-  const inFlight =
-    tasks.filter((t) => wantsToRun(t) && t.Status.State !== 'running' && !isTerminal(t.Status.State) && !isDirty(service, t)).length +
-    tasks.filter((t) => !wantsToRun(t) && !isTerminal(t.Status.State) && isDirty(service, t)).length;
-  const candidates = slots.filter((s) => s.healthy.length === 1 && isDirty(service, s.healthy[0]!));
+  if (failed && config.failureAction !== 'continue') return fail(pass, service, failed, config.failureAction, rollingBack);
+  const candidates: SlotState[] = [];
+  for (const s of slots) {
+    if (pass.pace.due()) yield;
+    if (s.healthy.length === 1 && isDirty(service, s.healthy[0]!)) candidates.push(s);
+  }
   const memory = pass.rollout.get(service.ID) ?? { batchOpen: false, nextBatchAtMs: 0 };
   pass.rollout.set(service.ID, memory);
   if (inFlight === 0 && memory.batchOpen) {

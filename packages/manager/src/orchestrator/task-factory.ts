@@ -55,10 +55,10 @@ export function attachmentNetwork(network: NetworkObject): TaskNetworkAttachment
  * Gives a `new` task its network attachments and moves it to `pending`, or records why it cannot.
  * Returns the changes to apply to the task.
  */
-export function attach(view: StoreView, ipam: IpamState, service: ServiceObject, task: Draft<TaskObject>, time: string): Partial<Draft<TaskObject>> {
+export function attach(view: StoreView, ipam: () => IpamState, service: ServiceObject, task: Draft<TaskObject>, time: string): Partial<Draft<TaskObject>> {
   const networkIds = serviceNetworkIds(view, service.Spec, service.Endpoint?.Ports ?? []).filter((id) => view.get('network', id));
   try {
-    const addresses = allocateTaskAddresses(ipam, task.ID, networkIds);
+    const addresses = networkIds.length === 0 ? [] : allocateTaskAddresses(ipam(), task.ID, networkIds);
     const attachments = addresses.map((a) => ({ Network: attachmentNetwork(view.get('network', a.NetworkID)!), Addresses: a.Addresses }));
     return { ...(attachments.length > 0 ? { NetworksAttachments: attachments } : {}), Status: status('pending', time, 'pending task scheduling') };
   } catch (err) {

@@ -45,10 +45,16 @@ export class MemoryStore implements StoreView {
   }
 
   findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined {
-    for (const object of this.#tables[table].values()) {
-      if (nameOf(object) === name) return object as Tables[T];
-    }
-    return undefined;
+    return findByName(this.#tables, table, name);
+  }
+
+  /**
+   * The store as it is now, unchanged by later commits: for a pass that gives the event loop turns
+   * while it reads (objects are frozen and shared; only the tables are copied).
+   */
+  frozenView(): StoreView {
+    const t = this.#tables;
+    return new FrozenView({ cluster: new Map(t.cluster), node: new Map(t.node), network: new Map(t.network), service: new Map(t.service), task: new Map(t.task) }, this.#appliedIndex);
   }
 
   /** Subscribes to every applied commit; returns the disposer. */
@@ -155,6 +161,33 @@ export class MemoryStore implements StoreView {
   #emit(event: CommitEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
+}
+
+class FrozenView implements StoreView {
+  readonly #tables: TableMaps;
+
+  constructor(tables: TableMaps, readonly appliedIndex: number) {
+    this.#tables = tables;
+  }
+
+  get<T extends TableName>(table: T, id: string): Tables[T] | undefined {
+    return this.#tables[table].get(id) as Tables[T] | undefined;
+  }
+
+  list<T extends TableName>(table: T): Tables[T][] {
+    return [...this.#tables[table].values()] as Tables[T][];
+  }
+
+  findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined {
+    return findByName(this.#tables, table, name);
+  }
+}
+
+function findByName<T extends TableName>(tables: TableMaps, table: T, name: string): Tables[T] | undefined {
+  for (const object of tables[table].values()) {
+    if (nameOf(object) === name) return object as Tables[T];
+  }
+  return undefined;
 }
 
 function emptyTables(): TableMaps {
