@@ -27,25 +27,41 @@ export interface StoreView {
   readonly appliedIndex: number;
 }
 
-export class MemoryStore implements StoreView {
-  #tables: TableMaps = emptyTables();
-  #appliedIndex = 0;
-  #listeners = new Set<(event: CommitEvent) => void>();
+/** Reads over a set of tables: a MemoryStore's own, or a copy of them (MemoryStore.frozenView). */
+class TablesView implements StoreView {
+  protected tables: TableMaps;
+  protected index: number;
+
+  constructor(tables: TableMaps, index: number) {
+    this.tables = tables;
+    this.index = index;
+  }
 
   get appliedIndex(): number {
-    return this.#appliedIndex;
+    return this.index;
   }
 
   get<T extends TableName>(table: T, id: string): Tables[T] | undefined {
-    return this.#tables[table].get(id) as Tables[T] | undefined;
+    return this.tables[table].get(id) as Tables[T] | undefined;
   }
 
   list<T extends TableName>(table: T): Tables[T][] {
-    return [...this.#tables[table].values()] as Tables[T][];
+    return [...this.tables[table].values()] as Tables[T][];
   }
 
   findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined {
-    return findByName(this.#tables, table, name);
+    for (const object of this.tables[table].values()) {
+      if (nameOf(object) === name) return object as Tables[T];
+    }
+    return undefined;
+  }
+}
+
+export class MemoryStore extends TablesView {
+  #listeners = new Set<(event: CommitEvent) => void>();
+
+  constructor() {
+    super(emptyTables(), 0);
   }
 
   /**
@@ -53,8 +69,8 @@ export class MemoryStore implements StoreView {
    * while it reads (objects are frozen and shared; only the tables are copied).
    */
   frozenView(): StoreView {
-    const t = this.#tables;
-    return new FrozenView({ cluster: new Map(t.cluster), node: new Map(t.node), network: new Map(t.network), service: new Map(t.service), task: new Map(t.task) }, this.#appliedIndex);
+    const t = this.tables;
+    return new TablesView({ cluster: new Map(t.cluster), node: new Map(t.node), network: new Map(t.network), service: new Map(t.service), task: new Map(t.task) }, this.index);
   }
 
   /** Subscribes to every applied commit; returns the disposer. */
@@ -68,10 +84,10 @@ export class MemoryStore implements StoreView {
    * normal outcome (the same on every manager), reported to whoever proposed it.
    */
   apply(index: number, txn: Transaction): ApplyResult {
-    if (index <= this.#appliedIndex) {
-      throw new Error(`store: apply of index ${index} at or below applied index ${this.#appliedIndex}`);
+    if (index <= this.index) {
+      throw new Error(`store: apply of index ${index} at or below applied index ${this.index}`);
     }
-    this.#appliedIndex = index;
+    this.index = index;
     const staged = new Map<string, AnyObject | null>();
     const changes: Change[] = [];
     for (const action of txn.actions) {
@@ -80,7 +96,7 @@ export class MemoryStore implements StoreView {
       changes.push(outcome);
     }
     for (const change of changes) {
-      const table = this.#tables[change.table] as Map<string, AnyObject>;
+      const table = this.tables[change.table] as Map<string, AnyObject>;
       if (change.kind === 'delete') table.delete(change.object.ID);
       else table.set(change.object.ID, change.object);
     }
@@ -90,13 +106,13 @@ export class MemoryStore implements StoreView {
 
   /** Marks an index as applied when its entry carries no transaction (e.g. a leader's no-op). */
   skip(index: number): void {
-    if (index > this.#appliedIndex) this.#appliedIndex = index;
+    if (index > this.index) this.index = index;
   }
 
   snapshot(): Uint8Array {
     const tables: Record<string, AnyObject[]> = {};
     for (const name of TABLE_NAMES) tables[name] = this.list(name);
-    return new TextEncoder().encode(JSON.stringify({ appliedIndex: this.#appliedIndex, tables }));
+    return new TextEncoder().encode(JSON.stringify({ appliedIndex: this.index, tables }));
   }
 
   restore(data: Uint8Array): void {
@@ -106,8 +122,8 @@ export class MemoryStore implements StoreView {
       const map = tables[name] as Map<string, AnyObject>;
       for (const object of parsed.tables[name] ?? []) map.set(object.ID, deepFreeze(object));
     }
-    this.#tables = tables;
-    this.#appliedIndex = parsed.appliedIndex;
+    this.tables = tables;
+    this.index = parsed.appliedIndex;
     this.#emit({ index: parsed.appliedIndex, changes: [] });
   }
 
@@ -115,7 +131,7 @@ export class MemoryStore implements StoreView {
     const key = (id: string) => `${action.table}/${id}`;
     const current = (id: string): AnyObject | undefined => {
       const s = staged.get(key(id));
-      return s === null ? undefined : (s ?? this.#tables[action.table].get(id));
+      return s === null ? undefined : (s ?? this.tables[action.table].get(id));
     };
     if (action.op === 'delete') {
       const existing = current(action.id);
@@ -151,7 +167,7 @@ export class MemoryStore implements StoreView {
     for (const [k, v] of staged) {
       if (v && k.startsWith(`${table}/`) && nameOf(v) === name) return v.ID;
     }
-    for (const object of this.#tables[table].values()) {
+    for (const object of this.tables[table].values()) {
       if (staged.get(`${table}/${object.ID}`) === null) continue;
       if (nameOf(object) === name) return object.ID;
     }
@@ -161,33 +177,6 @@ export class MemoryStore implements StoreView {
   #emit(event: CommitEvent): void {
     for (const listener of this.#listeners) listener(event);
   }
-}
-
-class FrozenView implements StoreView {
-  readonly #tables: TableMaps;
-
-  constructor(tables: TableMaps, readonly appliedIndex: number) {
-    this.#tables = tables;
-  }
-
-  get<T extends TableName>(table: T, id: string): Tables[T] | undefined {
-    return this.#tables[table].get(id) as Tables[T] | undefined;
-  }
-
-  list<T extends TableName>(table: T): Tables[T][] {
-    return [...this.#tables[table].values()] as Tables[T][];
-  }
-
-  findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined {
-    return findByName(this.#tables, table, name);
-  }
-}
-
-function findByName<T extends TableName>(tables: TableMaps, table: T, name: string): Tables[T] | undefined {
-  for (const object of tables[table].values()) {
-    if (nameOf(object) === name) return object as Tables[T];
-  }
-  return undefined;
 }
 
 function emptyTables(): TableMaps {
