@@ -1,6 +1,7 @@
 // A node's assignments: the tasks it must run or stop, streamed to its agent, first in full and then
-// as changes (gathered over the commits applied in one event-loop turn). A task stays assigned while it should run or has not stopped yet; once it has stopped
-// and should stay stopped it leaves the set, and the agent removes what it had for it. The same
+// as changes (gathered over the commits applied in one event-loop turn; assignment-hub.ts routes them).
+// A task stays assigned while it should run or has not stopped yet; once it has stopped and should
+// stay stopped it leaves the set, and the agent removes what it had for it. The same
 // stream carries the overlay networks those tasks are on, with their endpoints cluster-wide and their
 // services (network-directory.ts): the agent programs peers, DNS and load balancing from them.
 import type { Change, StoreView, MemoryStore } from '../store/memory-store.js';
