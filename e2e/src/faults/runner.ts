@@ -3,6 +3,7 @@
 // the history, the allocator, convergence and the hosts are checked. Seeded: the same seed gives the
 // same schedule of choices (timings on a loaded machine still vary).
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cliOk, dockerCli, formSwarm, loadTestImage, waitFor, writeBusyboxSaveTar, type Cluster, type Host } from '@shoal/cli/cluster';
 import { Prng } from '../fuzz/prng.js';
 import { callEngine, getJson } from './engine.js';
@@ -149,7 +150,7 @@ async function removeRunNetworks(via: Host, timeoutMs: number): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: 8 }, remover));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
   }
 }
 

@@ -1,8 +1,9 @@
 // What an agent must know about an overlay network it has tasks on, computed once for every node's
-// assignment stream, and only after commits that can change it (DirectoryKeeper): the network's parameters (VNI, subnet, MTU...), every live
-// endpoint on it cluster-wide (address, MAC, the host it runs on: what peers and DNS need), and the
-// services on it (name, VIP, aliases: what DNS and load balancing need). Each record also carries its
-// JSON text, so a stream diffs what it sent against the directory by comparing strings.
+// assignment stream, and only after commits that can change it (DirectoryKeeper): the network's
+// parameters (VNI, subnet, MTU...), every live endpoint on it cluster-wide (address, MAC, the host it
+// runs on: what peers and DNS need), and the services on it (name, VIP, aliases: what DNS and load
+// balancing need). Each record also carries its JSON text, so a stream diffs what it sent against the
+// directory by comparing strings.
 import type { CommitEvent, StoreView } from '../store/memory-store.js';
 import type { NetworkObject, NodeObject, ServiceObject, TaskObject } from '../store/objects.js';
 import { rank } from '../tasks/lifecycle.js';

@@ -8,7 +8,7 @@ import { orchestratorWants } from './interest.js';
 import { ControlLoop } from './loop.js';
 import { orchestrateInSteps } from './orchestrate.js';
 import type { RolloutMemory } from './pass.js';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { runInTurns } from './steps.js';
 
 export interface LoopHost {
   readonly store: MemoryStore;
@@ -33,13 +33,7 @@ export class Orchestrator {
         withAllocationLock(async () => {
           // Commits keep landing while the pass pauses: it reads the store as it was when it began, and
           // what changed since refuses the pass's writes by version.
-          const steps = orchestrateInSteps({ view: host.store.frozenView(), nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout });
-          let step = steps.next();
-          while (!step.done) {
-            await nextTurn();
-            step = steps.next();
-          }
-          const plan = step.value;
+          const plan = await runInTurns(orchestrateInSteps({ view: host.store.frozenView(), nowMs: host.nowMs(), newId: host.newId, rollout: this.#rollout }));
           // A refused write met a change the pass did not see, which may be one this loop does not
           // wake for (a status report): decide again at once rather than at the next commit of interest.
           const refused = await commitEach(host.commit, plan.transactions());

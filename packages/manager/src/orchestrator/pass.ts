@@ -30,7 +30,6 @@ export interface RolloutMemory {
 
 export type TaskDraft = Draft<TaskObject>;
 
-
 export function timeOf(pass: Pass): string {
   return pass.time;
 }

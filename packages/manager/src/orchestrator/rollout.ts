@@ -4,9 +4,9 @@
 // when every slot runs a task of the current template.
 import { rolloutConfig } from '../control/service-defaults.js';
 import type { ServiceObject } from '../store/objects.js';
-import { isTerminal, rank } from '../tasks/lifecycle.js';
+import { isTerminal } from '../tasks/lifecycle.js';
 import { isDirty, type Pass, type TaskDraft } from './pass.js';
-import { createTask, retire, type SlotRef } from './slots.js';
+import { createTask, retire, wantsToRun, type SlotRef } from './slots.js';
 import type { Steps } from './steps.js';
 
 export interface SlotState {
@@ -15,8 +15,6 @@ export interface SlotState {
 }
 
 const FAILED: readonly string[] = ['failed', 'rejected'];
-
-const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
 
 export function* rollout(pass: Pass, service: ServiceObject, slots: readonly SlotState[]): Steps<void> {
   const rollingBack = service.UpdateStatus?.State === 'rollback_started';

@@ -13,7 +13,7 @@ export interface SlotRef {
   readonly nodeId?: string;
 }
 
-const wantsToRun = (t: TaskDraft) => rank(t.DesiredState) <= rank('running');
+export const wantsToRun = (t: TaskDraft): boolean => rank(t.DesiredState) <= rank('running');
 
 /** Stops a task; one on a down node can never report back, so it is orphaned at once. */
 export function retire(pass: Pass, task: TaskDraft, desired: 'shutdown' | 'remove'): void {

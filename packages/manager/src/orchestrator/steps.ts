@@ -2,6 +2,7 @@
 // nodes, tasks), so the leader can give its event loop a turn between steps — one pass over 100,000
 // tasks is 1–2 s of CPU, longer than Raft's election timeout (bench/scale). Counting units, not time,
 // keeps the pass deterministic: where it pauses changes nothing it decides.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export const STEP = 2_000;
 
@@ -15,6 +16,14 @@ export class Pacer {
     if (++this.#units < STEP) return false;
     this.#units = 0;
     return true;
+  }
+}
+
+/** Runs a paced computation, giving the event loop a turn at each pause. */
+export async function runInTurns<T>(steps: Steps<T>): Promise<T> {
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await nextTurn();
   }
 }
 
