@@ -14,9 +14,12 @@ import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
 import { serviceLogRoutes } from './services/logs.js';
+import { watchEventLoop } from './stall-watch.js';
 
 /** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 1–2 s of leader silence */
 const RAFT_TICK_MS = 100;
+/** Half the shortest election timeout: a stall this long is worth a line before it costs a term. */
+const STALL_WARN_MS = 500;
 
 async function main(): Promise<number> {
   let flags;
@@ -43,6 +46,11 @@ async function main(): Promise<number> {
 async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   // Everything shoald writes (the Raft log holds the root CA key) is for root only.
   process.umask(0o077);
+  const stalls = watchEventLoop({
+    thresholdMs: STALL_WARN_MS,
+    checkEveryMs: RAFT_TICK_MS,
+    report: (stall) => log.warn('the event loop was blocked; Raft ticks and heartbeats were late', { ...stall }),
+  });
   await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const host = gatherHostFacts({
@@ -93,6 +101,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   await server.close();
   await swarm.stop();
   runtime.close();
+  stalls.stop();
   log.info('stopped');
   return 0;
 }
