@@ -76,8 +76,8 @@ export class SimNode {
     this.session = session;
     session.on('data', (m) => {
       if (this.sessionId === null) this.#sessionUp(client, m.sessionId);
+      if (m.sessionId !== this.sessionId) this.#startHeartbeat(client, m.sessionId, Number(m.heartbeatPeriodMs));
       this.sessionId = m.sessionId;
-      this.#startHeartbeat(client, m.sessionId, Number(m.heartbeatPeriodMs));
     });
     session.on('error', (err) => {
       const hint = LEADER_HINT.exec(err.details ?? '');
@@ -100,23 +100,29 @@ export class SimNode {
     stream.on('end', () => this.#fail(client));
   }
 
+  /** As the real agent (packages/agent/src/session/session.ts): a beat at once, then one per period the manager answered. */
   #startHeartbeat(client, sessionId, periodMs) {
-    clearInterval(this.heartbeat);
-    const every = Math.max(100, Math.floor(periodMs / 2));
+    clearTimeout(this.heartbeat);
     const c = this.opts.counters;
-    this.heartbeat = setInterval(() => {
+    const beat = () => {
       const t0 = performance.now();
-      client.heartbeat({ sessionId }, new grpc.Metadata(), { deadline: new Date(Date.now() + periodMs) }, (err) => {
+      client.heartbeat({ sessionId }, new grpc.Metadata(), { deadline: new Date(Date.now() + periodMs) }, (err, reply) => {
         c.heartbeats++;
         c.heartbeatMsMax = Math.max(c.heartbeatMsMax, performance.now() - t0);
-        if (!err) return;
-        c.heartbeatErrors++;
-        if (err.code === grpc.status.NOT_FOUND) {
-          c.heartbeatNotFound++;
-          this.#fail(client);
+        if (this.client !== client || this.stopped) return;
+        if (err) {
+          c.heartbeatErrors++;
+          if (err.code === grpc.status.NOT_FOUND) {
+            c.heartbeatNotFound++;
+            this.#fail(client);
+            return;
+          }
         }
+        if (reply && Number(reply.periodMs) > 0) periodMs = Number(reply.periodMs);
+        this.heartbeat = setTimeout(beat, periodMs);
       });
-    }, every);
+    };
+    beat();
   }
 
   /** The session broke while the node meant to keep it: reconnect after 500 ms like the real agent. */
@@ -128,7 +134,7 @@ export class SimNode {
   }
 
   #teardown() {
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     if (this.up) this.opts.counters.sessionsUp--;
     this.up = false;
     this.sessionId = null;

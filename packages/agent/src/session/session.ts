@@ -102,9 +102,9 @@ export class AgentSession {
         this.#markEstablished();
         this.#opts.log('info', 'session established', { manager: addr });
       }
+      if (message.sessionId !== sessionId) this.#startHeartbeat(client, message.sessionId, message.heartbeatPeriodMs);
       sessionId = message.sessionId;
       if (message.managers.length > 0) this.#managers = message.managers.map((m) => ({ nodeId: m.nodeId, addr: m.addr }));
-      this.#startHeartbeat(client, message.sessionId, message.heartbeatPeriodMs);
       this.#opts.onMessage(message);
     });
     stream.on('error', (err: grpc.ServiceError) => {
@@ -116,15 +116,23 @@ export class AgentSession {
   }
 
   #startHeartbeat(client: DispatcherClient, sessionId: string, periodMs: number): void {
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    // Beat at half the period, so one lost beat never costs the node its session.
-    const every = Math.max(100, Math.floor(periodMs / 2));
-    this.#heartbeat = setInterval(() => {
-      client.heartbeat({ sessionId }, new grpc.Metadata(), { deadline: new Date(Date.now() + periodMs) }, (err) => {
-        if (err && err.code === grpc.status.NOT_FOUND) this.#fail('session no longer known to the manager', client);
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
+    // As swarmkit's agent: one beat at once, then one per period as the manager's last answer gave it
+    // (the manager adds jitter, which spreads the beats of nodes that reconnected together). The
+    // manager waits three periods before it marks a node down, so a lost beat is not fatal.
+    const beat = (): void => {
+      client.heartbeat({ sessionId }, new grpc.Metadata(), { deadline: new Date(Date.now() + periodMs) }, (err, reply) => {
+        if (this.#client !== client || this.#stopped) return;
+        if (err && err.code === grpc.status.NOT_FOUND) {
+          this.#fail('session no longer known to the manager', client);
+          return;
+        }
+        if (reply && reply.periodMs > 0) periodMs = reply.periodMs;
+        this.#heartbeat = setTimeout(beat, periodMs);
+        this.#heartbeat.unref();
       });
-    }, every);
-    this.#heartbeat.unref();
+    };
+    beat();
   }
 
   #fail(reason: string, client: DispatcherClient): void {
@@ -142,7 +150,7 @@ export class AgentSession {
   }
 
   #teardown(): void {
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
     this.#heartbeat = null;
     this.#stream?.cancel();
     this.#stream = null;

@@ -25,12 +25,14 @@ interface FakeManager {
   addr: string;
   sessions: SessionRequest[];
   heartbeats: string[];
+  /** The period each heartbeat's answer gives. */
+  heartbeatPeriodMs: number;
   open: grpc.ServerWritableStream<SessionRequest, SessionMessage>[];
   behaviour: Behaviour;
 }
 
 async function fakeManager(t: TestContext, behaviour: Behaviour): Promise<FakeManager> {
-  const fake: FakeManager = { addr: '', sessions: [], heartbeats: [], open: [], behaviour };
+  const fake: FakeManager = { addr: '', sessions: [], heartbeats: [], heartbeatPeriodMs: 200, open: [], behaviour };
   const impl: DispatcherServer = {
     session: (call) => {
       fake.sessions.push(call.request);
@@ -44,7 +46,7 @@ async function fakeManager(t: TestContext, behaviour: Behaviour): Promise<FakeMa
     },
     heartbeat: (call, cb) => {
       fake.heartbeats.push(call.request.sessionId);
-      cb(null, { periodMs: 200 });
+      cb(null, { periodMs: fake.heartbeatPeriodMs });
     },
     updateTaskStatus: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     assignments: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
@@ -93,8 +95,19 @@ test('a session refused by a follower reconnects to the leader named in the UNAV
   assert.deepEqual(session.managers, [{ nodeId: 'm2', addr: leader.addr }]);
   const sent = JSON.parse(Buffer.from(leader.sessions[0]!.descriptionJson).toString()) as unknown;
   assert.deepEqual([leader.sessions[0]!.nodeId, sent], ['worker1', { Hostname: 'w1', Addr: '10.0.0.5' }]);
-  await waitFor('heartbeats at half the period', () => leader.heartbeats.length >= 2);
+  await waitFor('a beat at once, then one per period', () => leader.heartbeats.length >= 2);
   assert.ok(leader.heartbeats.every((id) => id === 's-1'));
+});
+
+test('the agent beats at the period the last heartbeat answer gave, not the session message', async (t) => {
+  const manager = await fakeManager(t, { kind: 'refuse', details: () => 'unused' });
+  manager.behaviour = {
+    kind: 'serve',
+    message: () => ({ sessionId: 's-1', managers: [], heartbeatPeriodMs: 60_000, desiredRole: 'worker', availability: 'active', networkBootstrapKeys: [] }),
+  };
+  manager.heartbeatPeriodMs = 20;
+  startSession(t, [{ nodeId: 'm1', addr: manager.addr }], []);
+  await waitFor('beats at the answered period', () => manager.heartbeats.length >= 4);
 });
 
 test('when the session ends the agent fails over to another manager it learned from the session', async (t) => {

@@ -17,6 +17,8 @@ export const GRACE_MULTIPLIER = 3;
 /** After a leader change, in heartbeat periods. */
 export const LEADER_CHANGE_GRACE_MULTIPLIER = 2 * GRACE_MULTIPLIER;
 const NANOS_PER_MS = 1_000_000;
+/** swarmkit's HeartbeatEpsilon: the most a heartbeat's answer adds to the period, at 5 s periods. */
+const HEARTBEAT_JITTER_MS_MAX = 500;
 const CHECK_EVERY_MS = 250;
 
 export interface DispatcherHost {
@@ -109,7 +111,11 @@ export class Dispatcher {
     const session = this.#sessions.get(sessionId);
     if (!session) throw new ControlError('not-found', 'session invalid');
     session.deadlineMs = Date.now() + this.#graceMs();
-    return this.heartbeatPeriodMs();
+    // The agent beats next after the period answered here. Some jitter (up to a tenth of the period,
+    // swarmkit's 500 ms at the default 5 s) keeps the beats of nodes that connected in one burst, as
+    // after a leader change, from arriving in bursts for ever after.
+    const periodMs = this.heartbeatPeriodMs();
+    return periodMs + Math.floor(Math.random() * Math.min(HEARTBEAT_JITTER_MS_MAX, periodMs / 10));
   }
 
   /** The stream ended: the node gets the grace period to come back before it is marked down. */

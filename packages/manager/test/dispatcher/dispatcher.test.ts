@@ -103,7 +103,8 @@ test('a heartbeating node stays ready; one that stops is marked down after 3 mis
   const sessionId = await dispatcher.open('worker1', { Hostname: 'w1' }, '10.0.0.5', sink);
   for (let i = 0; i < 5; i++) {
     await advance(t, PERIOD_MS);
-    assert.equal(dispatcher.heartbeat(sessionId), PERIOD_MS);
+    const next = dispatcher.heartbeat(sessionId);
+    assert.ok(next >= PERIOD_MS && next < PERIOD_MS * 1.1, `next beat in ${next} ms`);
   }
   assert.equal(host.state('worker1'), 'ready');
   await advance(t, 3 * PERIOD_MS - 100);
