@@ -31,7 +31,7 @@ export interface AssignmentSink {
 }
 
 export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
-  return view.list('task').filter((t) => isAssignedTo(t, nodeId));
+  return view.tasksOnNode(nodeId).filter((t) => isAssignedTo(t, nodeId));
 }
 
 function isAssignedTo(t: TaskObject, nodeId: string): boolean {

@@ -1,7 +1,7 @@
 // The manager's replicated state: tables of objects, changed only by applying committed transactions
 // in log order. Reads return frozen objects that callers may share but never mutate.
 import { refusals, type StoreRefusal } from './errors.js';
-import { TABLE_NAMES, UNIQUE_NAMES, type AnyObject, type TableName, type Tables } from './objects.js';
+import { TABLE_NAMES, UNIQUE_NAMES, type AnyObject, type TableName, type Tables, type TaskObject } from './objects.js';
 import type { Action, Transaction } from './transaction.js';
 
 export interface Change {
@@ -24,6 +24,8 @@ export interface StoreView {
   get<T extends TableName>(table: T, id: string): Tables[T] | undefined;
   list<T extends TableName>(table: T): Tables[T][];
   findByName<T extends TableName>(table: T, name: string): Tables[T] | undefined;
+  /** The tasks placed on a node, in any state. */
+  tasksOnNode(nodeId: string): TaskObject[];
   readonly appliedIndex: number;
 }
 
@@ -31,6 +33,11 @@ export interface StoreView {
 class TablesView implements StoreView {
   protected tables: TableMaps;
   protected index: number;
+  /**
+   * Task IDs by node, built on first use: each agent's assignment stream starts from its node's
+   * tasks, and a new leader opens thousands at once (a scan of every task each was O(nodes × tasks)).
+   */
+  protected taskIdsByNode: Map<string, Set<string>> | null = null;
 
   constructor(tables: TableMaps, index: number) {
     this.tables = tables;
@@ -54,6 +61,28 @@ class TablesView implements StoreView {
       if (nameOf(object) === name) return object as Tables[T];
     }
     return undefined;
+  }
+
+  tasksOnNode(nodeId: string): TaskObject[] {
+    if (this.taskIdsByNode === null) {
+      this.taskIdsByNode = new Map();
+      for (const task of this.tables.task.values()) this.indexTask(task);
+    }
+    return [...(this.taskIdsByNode.get(nodeId) ?? [])].map((id) => this.tables.task.get(id)!);
+  }
+
+  protected indexTask(task: TaskObject): void {
+    if (this.taskIdsByNode === null || task.NodeID === undefined) return;
+    let ids = this.taskIdsByNode.get(task.NodeID);
+    if (ids === undefined) this.taskIdsByNode.set(task.NodeID, (ids = new Set()));
+    ids.add(task.ID);
+  }
+
+  protected unindexTask(task: TaskObject): void {
+    if (this.taskIdsByNode === null || task.NodeID === undefined) return;
+    const ids = this.taskIdsByNode.get(task.NodeID);
+    ids?.delete(task.ID);
+    if (ids?.size === 0) this.taskIdsByNode.delete(task.NodeID);
   }
 }
 
@@ -97,6 +126,11 @@ export class MemoryStore extends TablesView {
     }
     for (const change of changes) {
       const table = this.tables[change.table] as Map<string, AnyObject>;
+      if (change.table === 'task') {
+        const previous = this.tables.task.get(change.object.ID);
+        if (previous !== undefined) this.unindexTask(previous);
+        if (change.kind !== 'delete') this.indexTask(change.object as TaskObject);
+      }
       if (change.kind === 'delete') table.delete(change.object.ID);
       else table.set(change.object.ID, change.object);
     }
@@ -123,6 +157,7 @@ export class MemoryStore extends TablesView {
       for (const object of parsed.tables[name] ?? []) map.set(object.ID, deepFreeze(object));
     }
     this.tables = tables;
+    this.taskIdsByNode = null;
     this.index = parsed.appliedIndex;
     this.#emit({ index: parsed.appliedIndex, changes: [] });
   }

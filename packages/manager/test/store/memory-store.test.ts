@@ -7,6 +7,10 @@ import { decodeTransaction, encodeTransaction } from '../../src/store/transactio
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:00:01.000Z';
 
+function task(id: string, nodeId?: string) {
+  return { ID: id, Labels: {}, Spec: {}, ServiceID: 's1', Slot: 1, ...(nodeId ? { NodeID: nodeId } : {}), DesiredState: 'running', Status: { Timestamp: T0, State: 'new', Message: '', PortStatus: {} } } as const;
+}
+
 function service(id: string, name: string) {
   return { ID: id, Spec: { Name: name, Mode: {}, TaskTemplate: {} } };
 }
@@ -81,4 +85,25 @@ test('transactions survive encoding and reject foreign data', () => {
   const txn: Transaction = { time: T0, actions: [{ op: 'delete', table: 'node', id: 'x', expectedVersion: 2 }] };
   assert.deepEqual(decodeTransaction(encodeTransaction(txn)), txn);
   assert.throws(() => decodeTransaction(new TextEncoder().encode('{"foo":1}')), /not a store transaction/);
+});
+
+test('tasks by node follow placements, moves and removals, in the store, its frozen views and a restored copy', () => {
+  const store = new MemoryStore();
+  const ids = (view: { tasksOnNode(id: string): { ID: string }[] }, node: string) => view.tasksOnNode(node).map((t) => t.ID).sort();
+  store.apply(1, { time: T0, actions: [{ op: 'create', table: 'task', object: task('t1', 'n1') }, { op: 'create', table: 'task', object: task('t2') }] });
+  assert.deepEqual(ids(store, 'n1'), ['t1'], 'built on first use');
+  store.apply(2, { time: T0, actions: [{ op: 'update', table: 'task', object: task('t2', 'n1') }, { op: 'create', table: 'task', object: task('t3', 'n2') }] });
+  assert.deepEqual(ids(store, 'n1'), ['t1', 't2'], 'kept up to date after');
+  const frozen = store.frozenView();
+  store.apply(3, { time: T0, actions: [{ op: 'update', table: 'task', object: task('t1', 'n2') }, { op: 'delete', table: 'task', id: 't2' }] });
+  assert.deepEqual([ids(store, 'n1'), ids(store, 'n2')], [[], ['t1', 't3']]);
+  assert.deepEqual([ids(frozen, 'n1'), ids(frozen, 'n2')], [['t1', 't2'], ['t3']], 'a frozen view keeps the placements it was taken with');
+  assert.equal(store.tasksOnNode('n1').length, 0);
+  const refused = store.apply(4, { time: T0, actions: [{ op: 'update', table: 'task', object: task('t3', 'n1') }, { op: 'delete', table: 'task', id: 'missing' }] });
+  assert.equal(refused.ok, false);
+  assert.deepEqual(ids(store, 'n2'), ['t1', 't3'], 'a refused transaction moves nothing');
+  const copy = new MemoryStore();
+  copy.tasksOnNode('n2');
+  copy.restore(store.snapshot());
+  assert.deepEqual(ids(copy, 'n2'), ['t1', 't3']);
 });
