@@ -3,7 +3,7 @@
 // and bridge a real worker's does and the managers' namespaces hold only the managers (their /proc
 // figures are theirs alone). Also: CPU time and RSS of processes from /proc.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createCluster, destroyCluster, startDaemon, stopDaemon, waitForSocket, formSwarm, shoalCli, daemonPid, DEFAULT_DAEMON_COMMAND,
@@ -19,7 +19,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-export async function startScaleCluster({ tag, heartbeat, cpuProfDir, v8ProfDir }) {
+export async function startScaleCluster({ tag, heartbeat, cpuProfDir, v8ProfDir, logsDir }) {
   const name = `bs${tag}${process.pid % 100000}`;
   await destroyCluster(name);
   live.add(name);
@@ -42,6 +42,10 @@ export async function startScaleCluster({ tag, heartbeat, cpuProfDir, v8ProfDir 
     for (const e of engines.values()) e.close();
     // A busy manager may need longer than the teardown's grace to exit and write its --cpu-prof.
     if (cpuProfDir) await Promise.all(managers.map((h) => stopDaemon(h, { timeoutMs: 60_000 }).catch(() => {})));
+    if (logsDir) {
+      mkdirSync(logsDir, { recursive: true });
+      for (const h of managers) copyFileSync(h.logFile, `${logsDir}/${name}-${h.name}.log`);
+    }
     await destroyCluster(name);
     live.delete(name);
   };

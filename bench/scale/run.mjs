@@ -9,7 +9,7 @@
 // Every node count runs with every task count; 1,000 nodes with 10,000 tasks converge, issue 8's
 // targets (5,000 nodes, 100,000 tasks) do not on a 2-core machine (docs/benchmarks.md says why).
 // Usage: node bench/scale/run.mjs [--nodes 200,1000] [--tasks 10000] [--procs 4] [--keys 16]
-//        [--heartbeat 5s] [--converge-timeout-s 300] [--vanish 0.1] [--cpu-prof DIR | --v8-prof DIR] [--chart PATH]
+//        [--heartbeat 5s] [--converge-timeout-s 300] [--vanish 0.1] [--cpu-prof DIR | --v8-prof DIR] [--logs DIR] [--chart PATH]
 import { generateKeyPair } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -23,7 +23,7 @@ import { Swarm } from './swarm.mjs';
 
 const opts = parseArgs(process.argv.slice(2), {
   nodes: '200,1000', tasks: '10000', procs: 4, keys: 16, heartbeat: '5s', 'converge-timeout-s': 300, 'join-concurrency': 8,
-  'session-rate': 250, 'start-delay-ms': 50, vanish: 0.1, 'idle-s': 15, 'cpu-prof': '', 'v8-prof': '',
+  'session-rate': 250, 'start-delay-ms': 50, vanish: 0.1, 'idle-s': 15, 'cpu-prof': '', 'v8-prof': '', logs: '',
   chart: fileURLToPath(new URL('../../docs/charts/scale.svg', import.meta.url)),
 });
 const nodeCounts = String(opts.nodes).split(',').map(Number);
@@ -72,7 +72,7 @@ class Meter {
 
 async function scenario(nodes, tasks, keys) {
   log(`--- ${nodes} nodes, ${tasks} tasks: bringing up 3 managers`);
-  const system = await startScaleCluster({ tag: String(nodes), heartbeat: opts.heartbeat, cpuProfDir: opts['cpu-prof'] || undefined, v8ProfDir: opts['v8-prof'] || undefined });
+  const system = await startScaleCluster({ tag: String(nodes), heartbeat: opts.heartbeat, cpuProfDir: opts['cpu-prof'] || undefined, v8ProfDir: opts['v8-prof'] || undefined, logsDir: opts.logs || undefined });
   const procs = [];
   try {
     const { leader, followers } = await roles(system);
