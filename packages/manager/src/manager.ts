@@ -10,6 +10,7 @@ import { ControlError, noLeaderMessage, refusalError } from './control/errors.js
 import { runOperation } from './control/registry.js';
 import { GrpcRaftTransport } from './raft/grpc-transport.js';
 import { channelOptions, ClusterServerCredentials, clientCredentials, type TlsIdentity } from './rpc/credentials.js';
+import { memoizePeerCertificates } from './rpc/peer-certificate-memo.js';
 import type { AuthPolicy } from './rpc/peer-auth.js';
 import { addManagerServices } from './services/index.js';
 import { MemoryStore, type ApplyResult } from './store/memory-store.js';
@@ -190,6 +191,7 @@ export class Manager {
     });
     this.#loops.leaderChanged(this.#raft.leaderId === config.nodeId);
     this.#credentials = new ClusterServerCredentials(config.identity());
+    memoizePeerCertificates();
     this.#server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     addManagerServices(this.#server, this, this.authPolicy());
     await new Promise<void>((resolve, reject) =>

@@ -90,8 +90,21 @@ interface VerifiedChain extends PeerIdentity {
  */
 const CHAIN_CACHE_ENTRIES_MAX = 65_536;
 const chainCache = new LRUCache<string, VerifiedChain>({ max: CHAIN_CACHE_ENTRIES_MAX });
+/**
+ * The same certificate buffer comes back on every call of a connection (peer-certificate-memo.ts):
+ * looked up by identity, a call skips hashing the certificate for the cache above.
+ */
+const byBuffer = new WeakMap<Buffer, { readonly rootCaPem: string; readonly chain: VerifiedChain }>();
 
 function verifiedChain(raw: Buffer, rootCaPem: string): VerifiedChain {
+  const known = byBuffer.get(raw);
+  if (known !== undefined && known.rootCaPem === rootCaPem) return known.chain;
+  const chain = verifiedChainOf(raw, rootCaPem);
+  byBuffer.set(raw, { rootCaPem, chain });
+  return chain;
+}
+
+function verifiedChainOf(raw: Buffer, rootCaPem: string): VerifiedChain {
   const key = createHash('sha256').update(rootCaPem).update(raw).digest('base64');
   const cached = chainCache.get(key);
   if (cached) return cached;
