@@ -16,8 +16,14 @@ import { serviceRoutes } from './services/routes.js';
 import { serviceLogRoutes } from './services/logs.js';
 import { watchEventLoop } from './stall-watch.js';
 
-/** Raft tick length: with Docker's default ElectionTick of 10, an election starts after 1–2 s of leader silence */
-const RAFT_TICK_MS = 100;
+/**
+ * Raft tick length: with Docker's default ElectionTick of 10, an election starts after 3–6 s of leader
+ * silence (swarmkit's 1 s tick: 10 s). 100 ms ticks (1–2 s) lost the leader to ordinary load on two
+ * cores at 5,000 nodes and 100,000 tasks, and each change cost a reconnect storm that marked nodes
+ * down (docs/benchmarks.md, scale). A manager that dies is noticed sooner: the leader probe campaigns
+ * as soon as the leader refuses connections.
+ */
+const RAFT_TICK_MS = 300;
 /** Half the shortest election timeout: a stall this long is worth a line before it costs a term. */
 const STALL_WARN_MS = 500;
 
