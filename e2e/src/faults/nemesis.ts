@@ -30,7 +30,7 @@ export interface FaultRecord {
 export interface NemesisOptions {
   readonly hosts: readonly Host[];
   readonly kinds: readonly FaultKind[];
-  /** How long a fault is held: a pause must outlast the election timeout (1–2 s). */
+  /** How long a fault is held: a pause must outlast the election timeout (3–6 s). */
   readonly holdMs: readonly [number, number];
   /** Quiet time between faults. */
   readonly gapMs: readonly [number, number];

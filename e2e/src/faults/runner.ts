@@ -167,7 +167,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const nemesis = new Nemesis(new Prng(seed ^ 0x5eed), {
     hosts: cluster.hosts,
     kinds: options.kinds ?? FAULT_KINDS,
-    holdMs: options.holdMs ?? [2_500, 4_500],
+    holdMs: options.holdMs ?? [6_500, 8_500],
     gapMs: options.gapMs ?? [500, 2_000],
     now: () => history.now(),
     log,
