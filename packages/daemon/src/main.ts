@@ -24,8 +24,8 @@ import { watchEventLoop } from './stall-watch.js';
  * as soon as the leader refuses connections.
  */
 const RAFT_TICK_MS = 300;
-/** Half the shortest election timeout: a stall this long is worth a line before it costs a term. */
-const STALL_WARN_MS = 500;
+/** A third of the shortest election timeout at the default ElectionTick: worth a line before a stall costs a term. */
+const STALL_WARN_MS = 1_000;
 
 async function main(): Promise<number> {
   let flags;

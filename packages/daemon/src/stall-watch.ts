@@ -1,5 +1,5 @@
 // Warns when the event loop was held long enough to cost a manager its Raft term (an election starts
-// after 1–2 s without the leader's heartbeat). Like etcd's "leader failed to send out heartbeat on
+// after 3–6 s without the leader's heartbeat). Like etcd's "leader failed to send out heartbeat on
 // time", the line says what the process was doing meanwhile: CPU time close to the gap means work on
 // the loop (gcMs says how much of it was garbage collection); little CPU means the process was not
 // scheduled or sat in a blocking call.
