@@ -30,12 +30,18 @@ test('a daemon killed with SIGKILL restarts with its data root and identity', as
 });
 
 const FIXTURE = fileURLToPath(new URL('../src/index.js', import.meta.url));
+// A daemon answers on its socket a moment before its "API listening" line is in its log: the test
+// fails once both lines are there, so the dump has them to show.
 const FAILING_TEST = `
 import { test } from 'node:test';
-import { withCluster } from ${JSON.stringify(FIXTURE)};
+import { readFileSync } from 'node:fs';
+import { waitFor, withCluster } from ${JSON.stringify(FIXTURE)};
 test('fails on purpose', async (t) => {
   const cluster = await withCluster(t, { managers: 2 });
   console.log('CLUSTER=' + cluster.name);
+  for (const host of cluster.hosts) {
+    await waitFor('API listening in the log of ' + host.name, () => (readFileSync(host.logFile, 'utf8').includes('API listening') ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });
+  }
   throw new Error('deliberate failure');
 });
 `;
