@@ -39,10 +39,10 @@ export function listTasks(ctx: ControlContext, p: { filters?: Filters }): TaskOb
   const nodeIds = resolveAll(filters.node, (ref) => ctx.view.list('node').filter((n) => nodeMatches(n, ref)).map((n) => n.ID));
   const upToDate = filters['_up-to-date']?.length ? true : false;
   const any = (key: string, test: (v: string) => boolean) => !filters[key]?.length || filters[key]!.some(test);
-  return ctx.view
-    .list('task')
+  // `docker node ps` on a node of a large cluster reads that node's tasks, not all of them.
+  const candidates = nodeIds ? [...nodeIds].flatMap((id) => ctx.view.tasksOnNode(id)) : ctx.view.list('task');
+  return candidates
     .filter((t) => !serviceIds || serviceIds.has(t.ServiceID))
-    .filter((t) => !nodeIds || (t.NodeID !== undefined && nodeIds.has(t.NodeID)))
     .filter((t) => any('id', (v) => t.ID.startsWith(v)))
     .filter((t) => any('name', (v) => taskName(services.get(t.ServiceID), t).startsWith(v)))
     .filter((t) => any('desired-state', (v) => t.DesiredState === v))

@@ -74,6 +74,19 @@ test('a service on an overlay gets a VIP there and on ingress; its tasks get add
   assert.throws(() => getTask(sim.control.ctx, { id: 'nosuch' }), controlError('not-found', 'task nosuch not found'));
 });
 
+test('task ls filtered by node lists exactly the tasks placed on that node, found by ID prefix or hostname', async () => {
+  const sim = new Sim(['node-a', 'node-b']);
+  await createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'vip' }, Mode: { Replicated: { Replicas: 5 } } });
+  sim.settle();
+  const all = listTasks(sim.control.ctx, {});
+  assert.equal(all.length, 5);
+  const onA = all.filter((t) => t.NodeID === 'node-a').map((t) => t.ID);
+  assert.ok(onA.length > 0 && onA.length < 5, 'the tasks are spread over both nodes');
+  assert.deepEqual(listTasks(sim.control.ctx, { filters: { node: ['node-a'] } }).map((t) => t.ID), onA);
+  assert.deepEqual(listTasks(sim.control.ctx, { filters: { node: ['node-b', 'node-a'] } }).map((t) => t.ID).sort(), all.map((t) => t.ID).sort());
+  assert.deepEqual(listTasks(sim.control.ctx, { filters: { node: ['nosuch'] } }), []);
+});
+
 test('service ls filters and ServiceStatus; update checks the version; rm', async () => {
   const sim = new Sim(['n1']);
   const { ID } = await createService(sim.control.ctx, traced());
