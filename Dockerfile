@@ -5,7 +5,7 @@ FROM node:20-bookworm-slim
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      runc nftables iproute2 iptables iputils-ping busybox-static util-linux ca-certificates \
+      runc conmon nftables iproute2 iptables iputils-ping busybox-static util-linux ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/shoal

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in runc:runc nft:nftables iptables:iptables ping:iputils-ping busybox:busybox-static \
+for pair in runc:runc conmon:conmon nft:nftables iptables:iptables ping:iputils-ping busybox:busybox-static \
             iperf3:iperf3 ip:iproute2 nsenter:util-linux; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")

@@ -1,5 +1,6 @@
-// Docker's json-file log format: one JSON object per line, {"log":"…\n","stream":"stdout","time":"…"}.
-// The shim writes it; logs() reads it back, with tail and follow.
+// A container's log file, in one of two line formats: Docker's json-file ({"log":"…\n","stream":"stdout",
+// "time":"…"}), written by our Node shim, and the CRI "k8s-file" format (`<time> stdout F text`, P for a
+// part of a longer line), written by conmon. logs() reads either back, with tail and follow.
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogLine } from './types.js';
@@ -35,8 +36,24 @@ export class LineSplitter {
   }
 }
 
-/** Parses one log line; undefined for a torn or foreign line (a crash mid-write leaves one). */
+/** Parses one log line of either format; undefined for a torn or foreign line (a crash mid-write leaves one). */
 export function parseLogLine(line: string): LogLine | undefined {
+  return line.startsWith('{') ? parseJsonFileLine(line) : parseK8sFileLine(line);
+}
+
+// `2026-11-27T10:06:12.753214072+00:00 stdout F hello`: the tag F ends a line, P is part of one.
+const K8S_LINE_RE = /^(\S+) (stdout|stderr) ([A-Z:]+) (.*)$/s;
+
+function parseK8sFileLine(line: string): LogLine | undefined {
+  const m = K8S_LINE_RE.exec(line);
+  if (m === null) return undefined;
+  const [, time, stream, tags, text] = m;
+  const full = tags!.split(':').includes('F');
+  // conmon writes local time with an offset; Docker's clients expect UTC as RFC 3339 with "Z".
+  return { stream: stream as LogLine['stream'], time: time!.replace(/\+00:00$/, 'Z'), data: Buffer.from(full ? `${text}\n` : text!, 'utf8') };
+}
+
+function parseJsonFileLine(line: string): LogLine | undefined {
   try {
     const o = JSON.parse(line) as { log?: unknown; stream?: unknown; time?: unknown };
     if (typeof o.log !== 'string' || (o.stream !== 'stdout' && o.stream !== 'stderr') || typeof o.time !== 'string') return undefined;
@@ -55,17 +72,19 @@ export interface ReadLogOptions {
   /** While following: whether more may still come (the container runs). Checked after each empty read. */
   readonly live?: () => boolean;
   readonly pollMs?: number;
+  /** Where to start reading, in bytes (an attach reads only what was written since). Default 0. */
+  readonly from?: number;
 }
 
 /** Yields the log's lines (the last `tail` of them), then, when following, new ones until `live()` is false. */
-export async function* readJsonLog(path: string, options: ReadLogOptions = {}): AsyncGenerator<LogLine> {
+export async function* readLog(path: string, options: ReadLogOptions = {}): AsyncGenerator<LogLine> {
   const file = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
     throw err;
   });
   if (file === undefined) return;
   try {
-    let offset = 0;
+    let offset = options.from ?? 0;
     let pending = '';
     const readNew = async (): Promise<LogLine[]> => {
       const { size } = await file.stat();
@@ -91,7 +110,7 @@ export async function* readJsonLog(path: string, options: ReadLogOptions = {}): 
       const more = await readNew();
       yield* more;
       if (more.length > 0) continue;
-      // Read once more after the container stopped: the shim writes its last lines before exit.json.
+      // Read once more after the container stopped: its monitor writes the last lines before the exit file.
       if (!live()) {
         yield* await readNew();
         return;

@@ -1,6 +1,6 @@
 // Where a container's pieces live. Persistent ones (record, /etc files, log, writable layer) under the
 // data root, like Docker's <data-root>/containers/<id>; runtime ones (OCI bundle with the mounted root
-// filesystem, the shim's pid/exit files, runc's state, the network namespace) under the exec root.
+// filesystem, the monitor's pid/exit files, runc's state, the network namespace) under the exec root.
 import { join } from 'node:path';
 
 export interface RuntimeRoots {
@@ -22,10 +22,15 @@ export interface ContainerPaths {
   readonly rootfsDir: string;
   readonly shimConfig: string;
   readonly pidFile: string;
+  /** Where the container's monitor writes the exit file (conmon names it after the container ID). */
+  readonly exitDir: string;
+  /** The container's exit code as decimal text, written by its monitor once it exited. */
   readonly exitFile: string;
+  /** runc's own log (JSON lines): why a container did not start. */
+  readonly runcLog: string;
   /** The namespace made for the container when the caller gives none (Docker's SandboxKey). */
   readonly netnsFile: string;
-  /** The shim's attach socket; short, as sun_path holds 108 bytes. */
+  /** The shim's attach socket (conmon's link to its own); short, as sun_path holds 108 bytes. */
   readonly attachSocket: string;
   /** runc's state of the container; there only while runc knows the container. */
   readonly runcStateDir: string;
@@ -73,7 +78,9 @@ export function containerPaths(roots: RuntimeRoots, id: string): ContainerPaths 
     rootfsDir: join(bundleDir, 'rootfs'),
     shimConfig: join(bundleDir, 'shim.json'),
     pidFile: join(bundleDir, 'init.pid'),
-    exitFile: join(bundleDir, 'exit.json'),
+    exitDir: join(bundleDir, 'exit'),
+    exitFile: join(bundleDir, 'exit', id),
+    runcLog: join(bundleDir, 'runc.log'),
     netnsFile: join(netnsDir(roots), id.slice(0, 12)),
     attachSocket: join(attachDir(roots), id.slice(0, 12)),
     runcStateDir: join(runcRoot(roots), id),

@@ -1,16 +1,19 @@
 // ContainerRuntime on runc. Each container is an OCI bundle whose root filesystem is an overlay (image
-// rootfs below, a per-container writable layer above), run by a detached shim (shim.ts) so it outlives
-// the daemon. The daemon keeps one JSON record per container and learns about exits from the shim's
-// exit.json; after a restart it picks running containers up again and clears what removed ones left.
+// rootfs below, a per-container writable layer above), run by a detached monitor so it outlives the
+// daemon: conmon (conmon.ts), or for a container with a terminal or an open stdin our Node shim
+// (shim.ts). The daemon keeps one JSON record per container and learns about exits from the monitor's
+// exit file; after a restart it picks running containers up again and clears what removed ones left.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageError, type ImageStore } from '../images/index.js';
-import { runCommand } from './command.js';
+import { findExecutable, runCommand } from './command.js';
 import { spawner } from './spawner.js';
-import { unmount, type OverlayMount } from './host-mounts.js';
-import { readJsonLog } from './json-log.js';
+import { createNetns, mountOverlay, unmount, type OverlayMount } from './host-mounts.js';
+import { readLog } from './json-log.js';
+import { conmonArgv } from './conmon.js';
+import { readExitStatus, type ExitStatus } from './exit-status.js';
 import { ExecRegistry } from './exec.js';
 import { Gate } from './gate.js';
 import { processStartTime, signalNumber } from './init-process.js';
@@ -20,9 +23,9 @@ import { buildOciConfig } from './oci-config.js';
 import { PendingAttaches } from './pending-attach.js';
 import { parseUser, processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
-import type { ExitRecord, ShimConfig } from './shim.js';
+import type { ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
-import { connectShim, sendToShim } from './stdio.js';
+import { connectShim, logStdio, sendToShim } from './stdio.js';
 import { encodeResize } from './stdio-frames.js';
 import {
   RuntimeError,
@@ -45,6 +48,8 @@ export interface RuncRuntimeOptions extends RuntimeRoots {
   readonly images: ImageStore;
   /** Default "runc". */
   readonly runcBinary?: string;
+  /** Default "conmon". */
+  readonly conmonBinary?: string;
   /** How often running containers' exit files are checked. Default 100 ms. */
   readonly exitPollMs?: number;
   /** Longest wait for runc to start a container, once its turn came. Default 10 000 ms. */
@@ -61,6 +66,12 @@ const shimScript = fileURLToPath(new URL('./shim.js', import.meta.url));
 const ID_RE = /^[0-9a-f]{64}$/;
 /** Longest wait for a shim's attach socket to answer. */
 const SHIM_CONNECT_MS = 5_000;
+/** A container's monitor process, started through the command helper. */
+interface Monitor {
+  /** Resolves when it exited (or the helper that watched it was lost). */
+  readonly exited: Promise<void>;
+}
+
 const NOT_STARTED: ContainerState = { status: 'created', pid: 0, exitCode: null, startedAt: null, finishedAt: null, error: '' };
 
 export class RuncRuntime implements ContainerRuntime, ContainerIo {
@@ -78,6 +89,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   /** The init process of each container this process started, with its start time (see #signal). */
   readonly #inits = new Map<ContainerId, { readonly pid: number; readonly startTime: string }>();
   #closed = false;
+  /** runc's absolute path, which conmon needs; looked up on first use. */
+  #runcPath: string | undefined;
 
   private constructor(options: RuncRuntimeOptions) {
     this.#options = options;
@@ -190,19 +203,56 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const paths = this.#paths(id);
     await this.#prepareBundle(record, paths);
     const attaches = this.#pendingAttaches.take(id);
-    const tty = record.spec.tty === true;
+    const interactive = record.spec.tty === true || record.spec.openStdin === true;
+    let monitor: Monitor;
+    if (interactive) {
+      monitor = await this.#startShim(record, paths, attaches.length);
+      for (const attach of attaches) {
+        connectShim(paths.attachSocket, record.spec.tty === true, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
+      }
+    } else {
+      // What the log holds from earlier runs is not this run's output. (conmon appends to the file.)
+      await appendFile(paths.logPath, '');
+      const logFrom = (await stat(paths.logPath)).size;
+      monitor = await this.#startConmon(record, paths);
+      for (const attach of attaches) attach.resolve(this.#logStdio(id, paths, logFrom));
+    }
+    if ((await this.#awaitCreate(paths, monitor.exited)) === 'exited') {
+      const exit = await readExitStatus(paths);
+      if (exit.error !== '') {
+        await this.#finish(id, exit);
+        throw new RuntimeError(exit.exitCode === 127 ? 'invalid-argument' : 'internal', `failed to create task for container: OCI runtime create failed: ${exit.error}: unknown`);
+      }
+    } else if (!interactive) {
+      // conmon ran `runc create`; the process starts on `runc start`.
+      await runCommand([...this.#runc(), 'start', id]).catch(async (err: unknown) => {
+        // Gone, or stuck before its start: make sure it ends, so conmon records the exit and cleans up.
+        await this.#signal(id, 'SIGKILL');
+        throw new RuntimeError('internal', `cannot start container ${id}: ${(err as Error).message}`, { cause: err });
+      });
+    }
+    const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
+    const startTime = processStartTime(pid);
+    if (startTime !== undefined) this.#inits.set(id, { pid, startTime });
+    await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
+    this.#checkExit(id);
+  }
+
+  /** The Node shim: mounts, runs `runc run` in the foreground and serves attach. Resolves with its exit. */
+  async #startShim(record: ContainerRecord, paths: ContainerPaths, awaitAttachers: number): Promise<Monitor> {
     const shim: ShimConfig = {
       runc: this.#runc(),
       bundle: paths.bundleDir,
-      id,
+      id: record.spec.id,
       logPath: paths.logPath,
       pidPath: paths.pidFile,
-      exitPath: paths.exitFile,
+      exitFile: paths.exitFile,
+      runcLog: paths.runcLog,
       attachSocket: paths.attachSocket,
-      tty,
+      tty: record.spec.tty === true,
       consoleSize: record.spec.consoleSize,
       openStdin: record.spec.openStdin === true,
-      awaitAttachers: attaches.length,
+      awaitAttachers,
       rootfsMount: paths.rootfsDir,
       prepare: {
         overlay: this.#overlay(record, paths),
@@ -210,31 +260,48 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       },
     };
     await writeFile(paths.shimConfig, JSON.stringify(shim));
+    return this.#startMonitor(record.spec.id, [globalThis.process.execPath, shimScript, paths.shimConfig]);
+  }
+
+  /** conmon: the mounts are made here first, as conmon makes none. Resolves with its exit. */
+  async #startConmon(record: ContainerRecord, paths: ContainerPaths): Promise<Monitor> {
+    await mountOverlay(this.#overlay(record, paths));
+    if (record.spec.netnsPath === undefined) await createNetns(paths.netnsFile);
+    return this.#startMonitor(record.spec.id, conmonArgv({
+      conmon: this.#options.conmonBinary ?? 'conmon',
+      runc: this.#runcPath ??= await findExecutable(this.#options.runcBinary ?? 'runc'),
+      runcRoot: runcRoot(this.#options),
+      id: record.spec.id,
+      bundle: paths.bundleDir,
+      pidFile: paths.pidFile,
+      logPath: paths.logPath,
+      exitDir: paths.exitDir,
+      runcLog: paths.runcLog,
+      socketDir: attachDir(this.#options),
+      rootfs: paths.rootfsDir,
+    }));
+  }
+
+  /** Starts a monitor through the command helper, which reports its exit; resolves once it runs. */
+  async #startMonitor(id: ContainerId, argv: readonly string[]): Promise<Monitor> {
     this.#notified.add(id);
-    await spawner().startDetached([globalThis.process.execPath, shimScript, paths.shimConfig], () => {
+    let onExit!: () => void;
+    const exited = new Promise<void>((resolve) => (onExit = resolve));
+    await spawner().startDetached(argv, () => {
       this.#notified.delete(id);
+      onExit();
       this.#checkExit(id);
     }).catch((err: unknown) => {
       this.#notified.delete(id);
       throw new RuntimeError('internal', `cannot start the container's supervisor: ${(err as Error).message}`, { cause: err });
     });
-    for (const attach of attaches) {
-      connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS).then((stdio) => attach.resolve(stdio), (err: unknown) => attach.reject(err));
-    }
-    const started = await this.#awaitStart(paths);
-    if (started === 'exited') {
-      const exit = await readExit(paths);
-      if (exit.error !== '') {
-        await this.#finish(id, exit, exit.error.includes('executable file not found') ? 127 : exit.exitCode);
-        throw new RuntimeError(exit.error.includes('executable file not found') ? 'invalid-argument' : 'internal',
-          `failed to create task for container: OCI runtime create failed: ${exit.error}: unknown`);
-      }
-    }
-    const pid = Number((await readFile(paths.pidFile, 'utf8').catch(() => '0')).trim()) || 0;
-    const startTime = processStartTime(pid);
-    if (startTime !== undefined) this.#inits.set(id, { pid, startTime });
-    await this.#update(id, { status: 'running', pid, exitCode: null, startedAt: new Date().toISOString(), finishedAt: null, error: '' });
-    this.#checkExit(id);
+    return { exited };
+  }
+
+  /** A container without a terminal or stdin is attached to by following its log from `from`. */
+  #logStdio(id: ContainerId, paths: ContainerPaths, from: number): ProcessStdio {
+    const live = (): boolean => ['created', 'running'].includes(this.#records.get(id)?.state.status ?? 'removed');
+    return logStdio((signal) => readLog(paths.logPath, { from, follow: true, signal, live }));
   }
 
   async wait(id: ContainerId, signal?: AbortSignal): Promise<number> {
@@ -304,7 +371,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   logs(id: ContainerId, options: LogOptions): AsyncIterable<LogLine> {
     this.#require(id);
     const both = options.stdout === undefined && options.stderr === undefined;
-    return readJsonLog(this.#paths(id).logPath, {
+    return readLog(this.#paths(id).logPath, {
       tail: options.tail,
       follow: options.follow,
       signal: options.signal,
@@ -316,8 +383,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   attach(idOrName: string, signal: AbortSignal): Promise<ProcessStdio> {
     const record = this.#require(idOrName);
     const tty = record.spec.tty === true;
-    if (record.state.status === 'running') return connectShim(this.#paths(record.spec.id).attachSocket, tty, SHIM_CONNECT_MS);
-    return this.#pendingAttaches.add(record.spec.id, signal);
+    if (record.state.status !== 'running') return this.#pendingAttaches.add(record.spec.id, signal);
+    const paths = this.#paths(record.spec.id);
+    if (tty || record.spec.openStdin === true) return connectShim(paths.attachSocket, tty, SHIM_CONNECT_MS);
+    return stat(paths.logPath).then((s) => s.size, () => 0).then((from) => this.#logStdio(record.spec.id, paths, from));
   }
 
   async resize(idOrName: string, size: TtySize): Promise<void> {
@@ -364,12 +433,13 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   async #prepareBundle(record: ContainerRecord, paths: ContainerPaths): Promise<void> {
     const id = record.spec.id;
-    // The shim mounts the root filesystem and makes the namespace (ShimConfig.prepare).
     await mkdir(paths.rootfsDir, { recursive: true, mode: 0o700 });
+    await mkdir(paths.exitDir, { recursive: true, mode: 0o700 });
     const netnsPath = record.spec.netnsPath ?? paths.netnsFile;
     await rm(paths.exitFile, { force: true });
     await rm(paths.pidFile, { force: true });
-    // A runc state left by a crash would make `runc run` refuse the ID.
+    await rm(paths.runcLog, { force: true });
+    // A runc state left by a crash, or by an exit whose cleanup has not run yet, would make runc refuse the ID.
     if (existsSync(paths.runcStateDir)) await runCommand([...this.#runc(), 'delete', '--force', id]).catch(() => undefined);
     const process = record.process!;
     const tty = record.spec.tty === true;
@@ -389,13 +459,16 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return { lower: image.rootfsDir, upper: paths.upperDir, work: paths.workDir, target: paths.rootfsDir };
   }
 
-  async #awaitStart(paths: ContainerPaths): Promise<'running' | 'exited'> {
+  /** Waits until runc created the container (its pid file is there) or its monitor is gone. */
+  async #awaitCreate(paths: ContainerPaths, monitorExited: Promise<void>): Promise<'created' | 'exited'> {
     const deadline = Date.now() + (this.#options.startTimeoutMs ?? 10_000);
+    let gone = false;
+    void monitorExited.then(() => (gone = true));
     // Quick at first (runc takes tens of ms), then slower: hundreds of starts may be waiting at once.
     for (let pauseMs = 5; Date.now() < deadline; pauseMs = Math.min(pauseMs * 2, 80)) {
-      if (existsSync(paths.pidFile)) return 'running';
-      if (existsSync(paths.exitFile)) return existsSync(paths.pidFile) ? 'running' : 'exited';
-      await sleep(pauseMs);
+      if (existsSync(paths.pidFile)) return 'created';
+      if (gone) return existsSync(paths.pidFile) ? 'created' : 'exited';
+      await Promise.race([sleep(pauseMs), monitorExited]);
     }
     throw new RuntimeError('internal', `runc did not start the container within ${this.#options.startTimeoutMs ?? 10_000} ms`);
   }
@@ -445,7 +518,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     for (const id of this.#records.keys()) if (!this.#notified.has(id)) this.#checkExit(id);
   }
 
-  /** Turns a running container whose shim wrote exit.json into an exited one. */
+  /** Turns a running container whose monitor wrote its exit file into an exited one. */
   #checkExit(id: ContainerId): void {
     if (this.#closed || this.#records.get(id)?.state.status !== 'running') return;
     const paths = this.#paths(id);
@@ -457,19 +530,18 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     if (this.#exiting.has(id)) return;
     this.#exiting.add(id);
     try {
-      const exit = await readExit(paths);
-      await this.#finish(id, exit, exit.exitCode);
+      await this.#finish(id, await readExitStatus(paths));
     } finally {
       this.#exiting.delete(id);
     }
   }
 
-  async #finish(id: ContainerId, exit: ExitRecord, exitCode: number): Promise<void> {
+  async #finish(id: ContainerId, exit: ExitStatus): Promise<void> {
     if (!this.#records.has(id) || this.#records.get(id)!.state.status === 'exited') return;
     const paths = this.#paths(id);
     await unmount(paths.rootfsDir).catch(() => undefined);
     const prev = this.#records.get(id)!.state;
-    await this.#update(id, { status: 'exited', pid: 0, exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
+    await this.#update(id, { status: 'exited', pid: 0, exitCode: exit.exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
     if (this.#records.get(id)?.spec.autoRemove === true) void this.remove(id, false).catch(() => undefined);
   }
 
@@ -503,12 +575,3 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return run;
   }
 }
-
-async function readExit(paths: ContainerPaths): Promise<ExitRecord> {
-  try {
-    return JSON.parse(await readFile(paths.exitFile, 'utf8')) as ExitRecord;
-  } catch {
-    return { exitCode: 255, finishedAt: new Date().toISOString(), error: 'the container supervisor left no exit status' };
-  }
-}
-

@@ -1,16 +1,19 @@
-// The per-container supervisor, run as its own detached process (`node shim.js <shim.json>`), so that
-// containers outlive a daemon restart. It runs `runc run` in the foreground — runc stays the container's
-// parent and reports its exit status (128+n for a signal) — turns the container's stdout/stderr pipes
-// into Docker's json-file log lines (a daemon reading pipes directly would break them on restart), keeps
-// the container's stdio reachable on its attach socket (shim-attach.ts), and records the exit in
-// exit.json, which the daemon waits for. With a terminal, runc runs under `script` (tty.ts), and the
-// output is the terminal's, all logged as stdout as Docker does.
+// The supervisor of an interactive container (a terminal or an open stdin; conmon supervises the
+// others, see conmon.ts: its attach socket is SOCK_SEQPACKET, which Node cannot open), run as its own
+// detached process (`node shim.js <shim.json>`), so that containers outlive a daemon restart. It runs
+// `runc run` in the foreground — runc stays the container's parent and reports its exit status (128+n
+// for a signal) — turns the container's stdout/stderr pipes into Docker's json-file log lines (a daemon
+// reading pipes directly would break them on restart), keeps the container's stdio reachable on its
+// attach socket (shim-attach.ts), and records the exit code in the exit file, as conmon does
+// (exit-status.ts). With a terminal, runc runs under `script` (tty.ts), and the output is the
+// terminal's, all logged as stdout as Docker does.
 import { execFile, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { LineSplitter, jsonLogLine } from './json-log.js';
 import { AttachServer } from './shim-attach.js';
 import { createNetns, mountOverlay, type OverlayMount } from './host-mounts.js';
+import { recordStartFailure, writeExitFile } from './exit-status.js';
 import { FrameKind } from './stdio-frames.js';
 import { resizeTerminal, underTerminal } from './tty.js';
 import type { TtySize } from './types.js';
@@ -21,7 +24,9 @@ export interface ShimConfig {
   readonly id: string;
   readonly logPath: string;
   readonly pidPath: string;
-  readonly exitPath: string;
+  readonly exitFile: string;
+  /** runc's JSON log, where a start failure is recorded (by runc, or here for the shim's own). */
+  readonly runcLog: string;
   /** The unix socket the daemon attaches on. */
   readonly attachSocket?: string;
   /** The container's process has a terminal (config.json process.terminal is true). */
@@ -45,14 +50,6 @@ export interface ShimConfig {
   readonly prepare?: { readonly overlay: OverlayMount; readonly netnsFile?: string };
 }
 
-export interface ExitRecord {
-  readonly exitCode: number;
-  readonly finishedAt: string;
-  /** runc's own complaint when the container never started, else ''. */
-  readonly error: string;
-}
-
-const ERROR_TAIL_BYTES = 4 * 1024;
 const AWAIT_ATTACHERS_MS = 5_000;
 const CLIENT_DRAIN_MS = 2_000;
 /** Bound on each mount, unshare or umount the shim runs. */
@@ -70,10 +67,10 @@ async function main(configPath: string): Promise<void> {
       await mountOverlay(config.prepare.overlay, run);
       if (config.prepare.netnsFile !== undefined) await createNetns(config.prepare.netnsFile, run);
     } catch (err) {
-      return finish(config, attach, 255, `cannot prepare the container: ${(err as Error).message}`);
+      return finish(config, attach, { failed: `cannot prepare the container: ${(err as Error).message}` });
     }
   }
-  const runc = [...config.runc, 'run', '--bundle', config.bundle, '--pid-file', config.pidPath, '--no-new-keyring', config.id];
+  const runc = [...config.runc, '--log', config.runcLog, '--log-format', 'json', 'run', '--bundle', config.bundle, '--pid-file', config.pidPath, '--no-new-keyring', config.id];
   const argv = config.tty ? underTerminal(runc, config.consoleSize) : runc;
   // A terminal always gets a pipe as input: /dev/null would read as end of input and end the shell.
   const stdinPipe = config.tty || config.openStdin;
@@ -85,7 +82,6 @@ async function main(configPath: string): Promise<void> {
       if (config.tty && child.pid !== undefined) void resizeTerminal(child.pid, size).catch(() => undefined);
     },
   });
-  let errorTail = '';
   const pipe = (stream: 'stdout' | 'stderr', source: NodeJS.ReadableStream): Promise<void> => {
     const splitter = new LineSplitter();
     const utf8 = new StringDecoder('utf8');
@@ -94,10 +90,7 @@ async function main(configPath: string): Promise<void> {
       if (lines.length > 0) appendFileSync(config.logPath, lines.map((l) => jsonLogLine(stream, l, time)).join(''));
     };
     source.on('data', (chunk: Buffer) => {
-      const text = utf8.write(chunk);
-      // With a terminal, runc's own complaints arrive on the terminal too.
-      if (stream === 'stderr' || config.tty) errorTail = (errorTail + text).slice(-ERROR_TAIL_BYTES);
-      write(splitter.push(text));
+      write(splitter.push(utf8.write(chunk)));
       attach?.broadcast(stream === 'stdout' ? FrameKind.stdout : FrameKind.stderr, chunk);
     });
     return new Promise((resolve) => source.on('end', () => {
@@ -106,28 +99,24 @@ async function main(configPath: string): Promise<void> {
     }));
   };
   const drained = Promise.all([pipe('stdout', child.stdout!), pipe('stderr', child.stderr!)]);
-  child.once('error', (err) => void finish(config, attach, 255, `cannot run runc: ${err.message}`));
+  child.once('error', (err) => void finish(config, attach, { failed: `cannot run runc: ${err.message}` }));
   child.once('close', (code, signal) => {
-    const started = existsSync(config.pidPath);
-    const exitCode = code ?? 128 + (signal === null ? 9 : signalNumber(signal));
-    void drained.then(() => finish(config, attach, exitCode, started ? '' : runcMessage(errorTail)));
+    // No pid file: runc never started the container, and its log says why.
+    const exit = existsSync(config.pidPath) ? { exitCode: code ?? 128 + (signal === null ? 9 : signalNumber(signal)) } : { failed: undefined };
+    void drained.then(() => finish(config, attach, exit));
   });
 }
 
-async function finish(config: ShimConfig, attach: AttachServer | undefined, exitCode: number, error: string): Promise<void> {
+/** The container exited with `exitCode`, or never started (`failed`: the shim's own reason, if runc did not log one). */
+type Outcome = { readonly exitCode: number } | { readonly failed: string | undefined };
+
+async function finish(config: ShimConfig, attach: AttachServer | undefined, outcome: Outcome): Promise<void> {
   await attach?.close(CLIENT_DRAIN_MS);
   // Lazily: a process still inside cannot make it fail. A failure leaves it to the daemon, which checks.
   if (config.rootfsMount !== undefined) await new Promise((resolve) => execFile('umount', ['-l', config.rootfsMount!], { timeout: UMOUNT_MS }, resolve));
-  const record: ExitRecord = { exitCode, finishedAt: new Date().toISOString(), error };
-  writeFileSync(`${config.exitPath}.tmp`, JSON.stringify(record));
-  renameSync(`${config.exitPath}.tmp`, config.exitPath);
+  if ('exitCode' in outcome) await writeExitFile(config.exitFile, outcome.exitCode);
+  else if (outcome.failed !== undefined) await recordStartFailure(config.runcLog, outcome.failed);
   process.exit(0);
-}
-
-/** runc logs as logrus text (`level=error msg="…"`) or plain text; keep the message. */
-function runcMessage(text: string): string {
-  const msgs = [...text.matchAll(/msg="((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\"/g, '"'));
-  return (msgs.at(-1) ?? text).trim() || 'runc failed to start the container';
 }
 
 function run(argv: readonly string[]): Promise<string> {
@@ -152,5 +141,5 @@ if (configArg === undefined) {
 main(configArg).catch((err: unknown) => {
   // The daemon learns about a start that failed here from exit.json, as about any other.
   const config = JSON.parse(readFileSync(configArg, 'utf8')) as ShimConfig;
-  void finish(config, undefined, 255, `shim: ${(err as Error).message}`);
+  void finish(config, undefined, { failed: `shim: ${(err as Error).message}` });
 });

@@ -1,11 +1,11 @@
-// The two kinds of ProcessStdio: a container's, reached through its shim's attach socket, and an
+// The kinds of ProcessStdio: a container's, reached through its shim's attach socket or its log, and an
 // exec's, whose process is our child.
 import type { ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FrameDecoder, FrameKind, encodeFrame, encodeResize } from './stdio-frames.js';
 import { resizeTerminal } from './tty.js';
-import type { OutputChunk, ProcessStdio, TtySize } from './types.js';
+import type { LogLine, OutputChunk, ProcessStdio, TtySize } from './types.js';
 
 /** Connects to a shim's attach socket, retrying while the shim is still creating it (bounded). */
 export async function connectShim(path: string, tty: boolean, timeoutMs: number): Promise<ProcessStdio> {
@@ -143,4 +143,19 @@ export class ChildStdio implements ProcessStdio {
     this.#wake = undefined;
     wake?.();
   }
+}
+
+/** Attach to a container without stdin or terminal: its output as its monitor logs it, from the moment asked. */
+export function logStdio(follow: (signal: AbortSignal) => AsyncIterable<LogLine>): ProcessStdio {
+  const stop = new AbortController();
+  return {
+    tty: false,
+    async *output() {
+      for await (const line of follow(stop.signal)) yield { stream: line.stream, data: line.data };
+    },
+    writeStdin: () => undefined,
+    endStdin: () => undefined,
+    resize: () => undefined,
+    close: () => stop.abort(),
+  };
 }

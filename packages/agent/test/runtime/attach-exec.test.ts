@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { ImageStore } from '../../src/images/index.js';
 import { RuncRuntime, RuntimeError, type ProcessStdio } from '../../src/runtime/index.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox') && existsSync('/usr/bin/script') && hasRunc();
-function hasRunc(): boolean {
+const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox') && existsSync('/usr/bin/script') && hasTools();
+function hasTools(): boolean {
   try {
     execFileSync('runc', ['--version']);
+    execFileSync('conmon', ['--version']);
     return true;
   } catch {
     return false;

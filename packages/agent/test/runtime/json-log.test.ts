@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LineSplitter, jsonLogLine, parseLogLine, readJsonLog } from '../../src/runtime/json-log.js';
+import { LineSplitter, jsonLogLine, parseLogLine, readLog } from '../../src/runtime/json-log.js';
 
 function tempLog(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-log-'));
@@ -32,13 +32,30 @@ test('json-file lines round-trip; torn lines are skipped', () => {
   assert.equal(parseLogLine('{"log":"x'), undefined);
 });
 
+test("conmon's k8s-file lines parse to the same lines: F ends a line, P is a part of one, UTC becomes Z", () => {
+  const full = parseLogLine('2026-11-27T10:06:12.753214072+00:00 stdout F hello world');
+  assert.deepEqual(full && { stream: full.stream, time: full.time, data: full.data.toString() }, { stream: 'stdout', time: '2026-11-27T10:06:12.753214072Z', data: 'hello world\n' });
+  assert.equal(parseLogLine('2026-11-27T10:06:12.754108812+00:00 stderr P part')?.data.toString(), 'part');
+  assert.equal(parseLogLine('2026-11-27T10:06:12.754108812+00:00 stdout F ')?.data.toString(), '\n', 'an empty line');
+  assert.equal(parseLogLine('2026-11-27T10:06:12+00:00 stdin F x'), undefined);
+  assert.equal(parseLogLine('garbage'), undefined);
+});
+
+test('a log read from an offset yields only what was written after it', async (t) => {
+  const path = tempLog(t);
+  writeFileSync(path, '2026-11-27T10:00:00.1+00:00 stdout F old\n');
+  const from = Buffer.byteLength('2026-11-27T10:00:00.1+00:00 stdout F old\n');
+  appendFileSync(path, '2026-11-27T10:00:01.1+00:00 stdout P ne\n2026-11-27T10:00:01.2+00:00 stdout F w\n');
+  assert.deepEqual(await collect(readLog(path, { from })), ['stdout:ne', 'stdout:w\n']);
+});
+
 test('reading a log applies the stream filter before tail', async (t) => {
   const path = tempLog(t);
   writeFileSync(path, ['1', '2', '3'].map((n) => jsonLogLine('stdout', `${n}\n`, 't')).join('') + jsonLogLine('stderr', 'e\n', 't'));
-  assert.deepEqual(await collect(readJsonLog(path, {})), ['stdout:1\n', 'stdout:2\n', 'stdout:3\n', 'stderr:e\n']);
-  assert.deepEqual(await collect(readJsonLog(path, { tail: 2, accept: (l) => l.stream === 'stdout' })), ['stdout:2\n', 'stdout:3\n']);
-  assert.deepEqual(await collect(readJsonLog(path, { tail: 0 })), []);
-  assert.deepEqual(await collect(readJsonLog(join(path, '..', 'missing.log'), {})), []);
+  assert.deepEqual(await collect(readLog(path, {})), ['stdout:1\n', 'stdout:2\n', 'stdout:3\n', 'stderr:e\n']);
+  assert.deepEqual(await collect(readLog(path, { tail: 2, accept: (l) => l.stream === 'stdout' })), ['stdout:2\n', 'stdout:3\n']);
+  assert.deepEqual(await collect(readLog(path, { tail: 0 })), []);
+  assert.deepEqual(await collect(readLog(join(path, '..', 'missing.log'), {})), []);
 });
 
 test('following a log yields appended lines and ends once the container is no longer live', async (t) => {
@@ -47,7 +64,7 @@ test('following a log yields appended lines and ends once the container is no lo
   let live = true;
   const lines: string[] = [];
   const done = (async () => {
-    for await (const l of readJsonLog(path, { follow: true, live: () => live, pollMs: 10 })) lines.push(l.data.toString());
+    for await (const l of readLog(path, { follow: true, live: () => live, pollMs: 10 })) lines.push(l.data.toString());
   })();
   await new Promise((r) => setTimeout(r, 50));
   appendFileSync(path, jsonLogLine('stdout', 'second\n', 't'));

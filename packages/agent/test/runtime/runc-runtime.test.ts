@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { ImageStore } from '../../src/images/index.js';
 import { RuncRuntime, RuntimeError } from '../../src/runtime/index.js';
 
-const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox') && hasRunc();
-function hasRunc(): boolean {
+const canRun = process.getuid?.() === 0 && existsSync('/bin/busybox') && hasTools();
+function hasTools(): boolean {
   try {
     execFileSync('runc', ['--version']);
+    execFileSync('conmon', ['--version']);
     return true;
   } catch {
     return false;
@@ -64,6 +65,38 @@ test('a container runs, logs stdout and stderr apart, and reports its exit code'
   for await (const l of runtime.logs(id, {})) lines.push(`${l.stream}:${l.data.toString()}`);
   assert.deepEqual(lines.sort(), [`stdout:${id.slice(0, 12)}\n`, 'stderr:err\n', 'stdout:out\n'].sort());
   assert.equal(runtime.get('hello')?.state.status, 'exited');
+});
+
+test("a command that does not exist fails the start with runc's reason and Docker's exit code 127", { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const id = newId();
+  await runtime.create({ id, name: 'missing', image: 'busybox', cmd: ['no-such-command'] });
+  await assert.rejects(runtime.start(id), (err: unknown) => {
+    assert.ok(err instanceof RuntimeError);
+    assert.equal(err.code, 'invalid-argument');
+    assert.match(err.message, /^failed to create task for container: OCI runtime create failed: .*"no-such-command": executable file not found in \$PATH.*: unknown$/);
+    return true;
+  });
+  const state = runtime.get(id)?.state;
+  assert.equal(state?.status, 'exited');
+  assert.equal(state?.exitCode, 127);
+});
+
+test('a container started again logs after its earlier output, and an attach gets only the new run', { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const id = newId();
+  await runtime.create({ id, name: 'again', image: 'busybox', cmd: ['sh', '-c', 'echo run; printf no-newline; exit 2'] });
+  await runtime.start(id);
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 2);
+  const attach = runtime.attach(id, AbortSignal.timeout(5_000));
+  await runtime.start(id);
+  const attached: string[] = [];
+  for await (const chunk of (await attach).output()) attached.push(chunk.data.toString());
+  assert.equal(attached.join(''), 'run\nno-newline');
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 2);
+  const logged: string[] = [];
+  for await (const l of runtime.logs(id, {})) logged.push(l.data.toString());
+  assert.equal(logged.join(''), 'run\nno-newlinerun\nno-newline');
 });
 
 test('names are unique and a missing image is refused with Docker messages', { skip: !canRun }, async (t) => {
