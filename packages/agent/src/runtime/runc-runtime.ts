@@ -64,6 +64,10 @@ export interface RuncRuntimeOptions extends RuntimeRoots {
 
 const shimScript = fileURLToPath(new URL('./shim.js', import.meta.url));
 const ID_RE = /^[0-9a-f]{64}$/;
+/** How often a stop looks for its container's exit file. */
+const EXIT_WATCH_MS = 100;
+/** Longest wait for a monitor's cleanup before a removal does it itself. */
+const MONITOR_CLEANUP_MS = 30_000;
 /** Longest wait for a shim's attach socket to answer. */
 const SHIM_CONNECT_MS = 5_000;
 /** A container's monitor process, started through the command helper. */
@@ -82,8 +86,13 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #poll: NodeJS.Timeout;
   readonly #pendingAttaches = new PendingAttaches();
   readonly #execs: ExecRegistry;
-  /** Containers whose shim this process started: their exit is reported by the command helper, not polled. */
-  readonly #notified = new Set<ContainerId>();
+  /**
+   * The monitors this process started that still run, by container: their end is reported by the
+   * command helper, so their containers are not polled. conmon ends only after its cleanup (unmount,
+   * `runc delete`), which takes seconds when hundreds of containers stop at once; a stop therefore
+   * watches its own container's exit file, and a removal waits for the monitor's cleanup.
+   */
+  readonly #monitors = new Map<ContainerId, Promise<void>>();
   readonly #pathsOf = new Map<ContainerId, ContainerPaths>();
   readonly #startGate: Gate;
   /** The init process of each container this process started, with its start time (see #signal). */
@@ -201,6 +210,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #start(record: ContainerRecord): Promise<void> {
     const id = record.spec.id;
     const paths = this.#paths(id);
+    // The previous run's monitor may still be cleaning up (runc's state, the mount).
+    await this.#monitorDone(id);
     await this.#prepareBundle(record, paths);
     const attaches = this.#pendingAttaches.take(id);
     const interactive = record.spec.tty === true || record.spec.openStdin === true;
@@ -284,15 +295,15 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   /** Starts a monitor through the command helper, which reports its exit; resolves once it runs. */
   async #startMonitor(id: ContainerId, argv: readonly string[]): Promise<Monitor> {
-    this.#notified.add(id);
     let onExit!: () => void;
     const exited = new Promise<void>((resolve) => (onExit = resolve));
+    this.#monitors.set(id, exited);
     await spawner().startDetached(argv, () => {
-      this.#notified.delete(id);
+      this.#monitors.delete(id);
       onExit();
       this.#checkExit(id);
     }).catch((err: unknown) => {
-      this.#notified.delete(id);
+      this.#monitors.delete(id);
       throw new RuntimeError('internal', `cannot start the container's supervisor: ${(err as Error).message}`, { cause: err });
     });
     return { exited };
@@ -357,6 +368,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
         await this.#signal(id, 'SIGKILL');
         if (!(await this.#exitedWithin(id, 10_000))) throw new RuntimeError('internal', `container ${id} did not exit after SIGKILL`);
       }
+      // conmon unmounts and deletes runc's state after the exit; doing it here too would race it.
+      await this.#monitorDone(id);
       await releaseContainer(this.#paths(id), id, this.#runc());
       this.#execs.forgetContainer(id);
       for (const attach of this.#pendingAttaches.take(id)) attach.reject(new RuntimeError('not-found', `No such container: ${id}`));
@@ -503,10 +516,13 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return new Promise<boolean>((resolve) => {
       const done = (exited: boolean): void => {
         clearTimeout(timer);
+        clearInterval(watch);
         dispose();
         resolve(exited);
       };
       const timer = setTimeout(() => done(false), ms);
+      // Its monitor may report the end only after its cleanup; the exit file comes first.
+      const watch = setInterval(() => this.#checkExit(id), EXIT_WATCH_MS);
       const dispose = this.subscribe((r) => {
         if (r.spec.id === id && (r.removed === true || r.state.status !== 'running')) done(true);
       });
@@ -515,7 +531,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   /** Polls the running containers nobody reports the exit of (adopted after a restart). */
   #checkExits(): void {
-    for (const id of this.#records.keys()) if (!this.#notified.has(id)) this.#checkExit(id);
+    for (const id of this.#records.keys()) if (!this.#monitors.has(id)) this.#checkExit(id);
   }
 
   /** Turns a running container whose monitor wrote its exit file into an exited one. */
@@ -536,10 +552,20 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     }
   }
 
+  /** Waits (bounded) for the container's monitor to end, cleanup included, if this process started it. */
+  async #monitorDone(id: ContainerId): Promise<void> {
+    const monitor = this.#monitors.get(id);
+    if (monitor === undefined) return;
+    const bound = new AbortController();
+    await Promise.race([monitor, sleep(MONITOR_CLEANUP_MS, undefined, { signal: bound.signal }).catch(() => undefined)]);
+    bound.abort();
+  }
+
   async #finish(id: ContainerId, exit: ExitStatus): Promise<void> {
     if (!this.#records.has(id) || this.#records.get(id)!.state.status === 'exited') return;
     const paths = this.#paths(id);
-    await unmount(paths.rootfsDir).catch(() => undefined);
+    // A monitor still running unmounts the root filesystem itself.
+    if (!this.#monitors.has(id)) await unmount(paths.rootfsDir).catch(() => undefined);
     const prev = this.#records.get(id)!.state;
     await this.#update(id, { status: 'exited', pid: 0, exitCode: exit.exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
     if (this.#records.get(id)?.spec.autoRemove === true) void this.remove(id, false).catch(() => undefined);
