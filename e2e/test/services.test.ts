@@ -3,7 +3,7 @@
 // rolling update and rollback, drain, kill -9 of a worker, rm.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { docker, dockerOk, formSwarm, kill9, waitFor, withCluster, dockerCli, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
+import { docker, dockerOk, execOnHost, formSwarm, kill9, waitFor, withCluster, dockerCli, servicePs, type HostLayout, type TaskRow } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 
@@ -41,6 +41,11 @@ test('service create/ls/ps/scale/update/rollback/drain/rm with the docker CLI; a
   assert.match(await dockerOk(m1, ['service', 'ls']), /web\s+replicated\s+3\/3\s+busybox:latest/);
   let rows = await running(m1, 'web', 3);
   assert.deepEqual(nodesOf(rows), [w1.name, w2.name].sort(), 'replicas spread over both workers');
+  // The agent's session, its assignments stream and its status reports share one TLS connection.
+  for (const w of [w1, w2]) {
+    const connections = (await execOnHost(w, ['ss', '-Htn', 'state', 'established', '( dport = :2377 )'])).stdout.trim().split('\n').filter(Boolean);
+    assert.equal(connections.length, 1, `${w.name}'s connections to the manager: ${connections.join(' | ')}`);
+  }
   const names = await dockerOk(w1, ['ps', '--format', '{{.Names}} {{.Label "com.docker.swarm.service.name"}}']);
   assert.match(names, /^web\.\d\.[0-9a-z]{25} web$/m);
 

@@ -2,6 +2,7 @@
 // switch between worker and manager when the cluster promotes or demotes the node. It owns the
 // manager (on managers) and the agent's session (always, once in a swarm).
 import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
 import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime, type LiveContainer } from '@shoal/agent';
 import {
   ControlError,
@@ -58,6 +59,7 @@ export class SwarmNode {
   readonly #certs: NodeCertificateStore;
   #state: SwarmState | null = null;
   #identity: TlsIdentity | null = null;
+  #credentialsOf: { readonly identity: TlsIdentity; readonly credentials: grpc.ChannelCredentials } | undefined;
   #manager: Manager | null = null;
   #session: AgentSession | null = null;
   /** The task executor and its line to the managers, alive while the node is in a swarm. */
@@ -378,6 +380,17 @@ export class SwarmNode {
     return state.nodeId;
   }
 
+  /**
+   * One credentials object per identity: grpc-js lets channels share a connection only when their
+   * credentials are the same object, so the session, the worker's link and the log publisher reach a
+   * manager over one TLS connection instead of three (each costs the manager ~100 KB and a handshake).
+   */
+  #agentCredentials(): grpc.ChannelCredentials {
+    const identity = this.#identity!;
+    if (this.#credentialsOf?.identity !== identity) this.#credentialsOf = { identity, credentials: clientCredentials(identity) };
+    return this.#credentialsOf.credentials;
+  }
+
   #startSession(): AgentSession {
     const state = this.#state!;
     this.#session?.stop();
@@ -387,7 +400,7 @@ export class SwarmNode {
       // DataPathAddr travels with the description: the managers give it to other nodes as this node's VTEP.
       description: () => ({ ...nodeDescription(this.#config.host, this.#identity!.rootCaPem), Addr: state.advertiseAddr, DataPathAddr: state.dataPathAddr }),
       managers,
-      credentials: () => clientCredentials(this.#identity!),
+      credentials: () => this.#agentCredentials(),
       channelOptions: channelOptions(),
       onMessage: (m) => this.#onSessionMessage(m),
       log: (level, msg, fields) => this.#config.log[level](msg, { component: 'agent', ...(fields as Record<string, string>) }),
@@ -403,7 +416,7 @@ export class SwarmNode {
     const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) =>
       this.#config.log[level](msg, { component: 'worker', ...(fields as Record<string, string>) });
     const link: DispatcherLink = new DispatcherLink({
-      credentials: () => clientCredentials(this.#identity!),
+      credentials: () => this.#agentCredentials(),
       channelOptions: channelOptions(),
       onAssignments: (kind, changes) => worker.apply(kind, changes),
       log,
@@ -416,7 +429,7 @@ export class SwarmNode {
       ...(this.#config.liveContainers ? { liveContainers: this.#config.liveContainers } : {}),
     });
     const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
-    const logs = new LogPublisher({ runtime, credentials: () => clientCredentials(this.#identity!), channelOptions: channelOptions(), log });
+    const logs = new LogPublisher({ runtime, credentials: () => this.#agentCredentials(), channelOptions: channelOptions(), log });
     this.#tasks = { worker, link, logs, dataplane };
   }
 
