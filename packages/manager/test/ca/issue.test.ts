@@ -65,6 +65,16 @@ test('a manager certificate names node, role and cluster and is usable as TLS se
   assert.deepEqual(parsePeerIdentity(node.certPem), { nodeId: node.nodeId, role: 'manager', clusterId: node.clusterId });
 });
 
+test('certificates issued alternately by two roots each chain to the root that issued them', async () => {
+  const [root, other] = await twoRoots();
+  for (const [issuer, notIssuer] of [[root, other], [other, root], [root, other]] as const) {
+    const x509 = new X509Certificate(issueNode(issuer, 'worker').certPem);
+    assert.ok(x509.verify(new X509Certificate(issuer.certPem).publicKey));
+    assert.equal(x509.verify(new X509Certificate(notIssuer.certPem).publicKey), false);
+    assert.ok(x509.checkIssued(new X509Certificate(issuer.certPem)));
+  }
+});
+
 test('a worker certificate has OU swarm-worker and is not a certificate-issuing name', async () => {
   const [root] = await twoRoots();
   const node = issueNode(root, 'worker');
