@@ -23,7 +23,7 @@ export class StoreStateMachine implements StateMachine<ApplyResult> {
     this.store.restore(data);
   }
 
-  snapshot(): Uint8Array {
-    return this.store.snapshot();
+  snapshot(): Promise<Uint8Array> {
+    return this.store.snapshotInTurns();
   }
 }

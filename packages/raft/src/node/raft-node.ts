@@ -29,6 +29,12 @@ type Lifecycle = 'running' | 'stopped';
 /** The core's own default for maxSizePerMsgBytes. */
 const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
 
+interface PendingSnapshot {
+  readonly index: number;
+  readonly confState: ConfState;
+  data: Uint8Array | null;
+}
+
 export class RaftNode<R = unknown> {
   private lifecycle: Lifecycle = 'running';
   private stopping: Promise<void> | null = null;
@@ -46,6 +52,8 @@ export class RaftNode<R = unknown> {
   private nextReadId = 0;
   /** Index of the newest snapshot stored; the next automatic one is due snapshotEveryEntries after it. */
   private snapshotIndex: number;
+  /** A snapshot the state machine is still serialising (data null), or whose data waits to be stored. */
+  private pendingSnapshot: PendingSnapshot | null = null;
 
   private constructor(
     readonly id: NodeId,
@@ -358,15 +366,43 @@ export class RaftNode<R = unknown> {
     if (wasLeader && (this.role !== 'leader' || termChanged)) this.waiters.leadershipLost();
   }
 
+  /**
+   * Takes a snapshot every snapshotEveryEntries applied entries, in two steps: the state machine
+   * captures its state when asked and may serialise it over many turns of the event loop (a store of
+   * 100,000 tasks takes ~1.5 s of CPU), while the node goes on handling Readys; the first Ready after
+   * the data is there stores it, with the index and membership of the moment it was captured, as
+   * etcd's server clones its store and saves the clone in the background. Awaiting the serialisation
+   * here held up every Ready, heartbeats included, long enough to cost the leader its leadership.
+   */
   private async maybeSnapshot(): Promise<void> {
+    const pending = this.pendingSnapshot;
+    if (pending !== null) {
+      if (pending.data === null) return;
+      this.pendingSnapshot = null;
+      await this.storeSnapshot(pending.index, pending.confState, pending.data);
+      return;
+    }
     const every = this.opts.snapshotEveryEntries;
     if (every === 0 || this.applied - this.snapshotIndex < every) return;
-    const data = await this.sm.snapshot();
-    const snap = this.mem.createSnapshot(this.applied, this.confState, data);
+    const taken: PendingSnapshot = { index: this.applied, confState: this.confState, data: null };
+    this.pendingSnapshot = taken;
+    Promise.resolve(this.sm.snapshot()).then(
+      (data) => {
+        taken.data = data;
+        this.schedule();
+      },
+      (err: unknown) => this.fail(err),
+    );
+  }
+
+  private async storeSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<void> {
+    // A snapshot installed from the leader meanwhile already covers it.
+    if (index <= this.snapshotIndex) return;
+    const snap = this.mem.createSnapshot(index, confState, data);
     await this.store.saveSnapshot(snap, { sync: true });
     this.snapshotIndex = snap.meta.index;
     this.stats_.snapshotsTaken++;
-    const compactTo = this.applied - this.opts.keepEntriesAfterSnapshot;
+    const compactTo = index - this.opts.keepEntriesAfterSnapshot;
     if (compactTo >= this.mem.firstIndex()) {
       this.mem.compact(compactTo);
       await this.store.compact(compactTo);

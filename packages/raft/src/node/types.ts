@@ -18,7 +18,10 @@ export interface StateMachine<R> {
   apply(entries: readonly Entry[]): readonly R[] | Promise<readonly R[]>;
   /** Replaces the whole state with a snapshot's data (after restart, or one sent by the leader). */
   restore(data: Uint8Array): void | Promise<void>;
-  /** Serialises the state as of the last applied entry. */
+  /**
+   * The state as of the last applied entry, serialised. The state must be captured when this is
+   * called; the serialisation may finish later, while more entries are applied.
+   */
   snapshot(): Uint8Array | Promise<Uint8Array>;
 }
 

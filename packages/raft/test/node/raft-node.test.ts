@@ -164,6 +164,37 @@ test('automatic snapshots compact the log, and a lagging member is caught up by 
   assert.equal(restarted.sm.data.size, 60);
 });
 
+test('a snapshot still being serialised holds up no proposal, and is stored with the state it captured', async (t) => {
+  const cluster = await Cluster.start(t, ['a', 'b', 'c'], { ...FAST, snapshotEveryEntries: 20, keepEntriesAfterSnapshot: 5 });
+  const leader = await cluster.leader();
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const capture = leader.sm.snapshot.bind(leader.sm);
+  const captured: string[][] = [];
+  // Captures at the call, as the contract asks, and finishes only when the test lets it.
+  (leader.sm as { snapshot(): Uint8Array | Promise<Uint8Array> }).snapshot = () => {
+    const data = capture();
+    captured.push([...leader.sm.data.keys()]);
+    return released.then(() => data);
+  };
+  for (let i = 0; i < 60; i++) await leader.node.propose(put(`k${i}`, `v${i}`));
+  assert.equal(leader.node.stats().snapshotsTaken, 0, 'nothing stored while serialising');
+  assert.equal(captured.length, 1, 'one snapshot at a time');
+  release();
+  await leader.node.propose(put('after', 'release'));
+  await waitFor(() => leader.node.stats().snapshotsTaken >= 1, 5_000, 'the snapshot to be stored');
+  assert.ok(captured[0]!.length >= 19 && captured[0]!.length < 60, `captured ${captured[0]!.length} keys, as of the trigger`);
+
+  // A member that missed everything is caught up from snapshots and the entries after them.
+  const lagging = cluster.followers(leader)[0]!;
+  await cluster.stopMember(lagging.id);
+  for (let i = 60; i < 120; i++) await leader.node.propose(put(`k${i}`, `v${i}`));
+  await waitFor(() => leader.node.stats().snapshotsTaken >= 3, 5_000, 'more snapshots');
+  const restarted = await cluster.restartMember(lagging.id);
+  await cluster.converged('k119', 'v119');
+  assert.equal(restarted.sm.data.size, 121);
+});
+
 test('a member added by conf change joins with an empty store and catches up', async (t) => {
   const cluster = await Cluster.start(t, ['a', 'b', 'c']);
   const leader = await cluster.leader();
