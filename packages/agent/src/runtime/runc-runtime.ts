@@ -249,7 +249,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     this.#checkExit(id);
   }
 
-  /** The Node shim: mounts, runs `runc run` in the foreground and serves attach. Resolves with its exit. */
+  /** The Node shim, which mounts, runs `runc run` in the foreground and serves attach; resolves once it runs. */
   async #startShim(record: ContainerRecord, paths: ContainerPaths, awaitAttachers: number): Promise<Monitor> {
     const shim: ShimConfig = {
       runc: this.#runc(),
@@ -274,7 +274,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return this.#startMonitor(record.spec.id, [globalThis.process.execPath, shimScript, paths.shimConfig]);
   }
 
-  /** conmon: the mounts are made here first, as conmon makes none. Resolves with its exit. */
+  /** conmon, after the mounts (conmon makes none); resolves once it runs. */
   async #startConmon(record: ContainerRecord, paths: ContainerPaths): Promise<Monitor> {
     await mountOverlay(this.#overlay(record, paths));
     if (record.spec.netnsPath === undefined) await createNetns(paths.netnsFile);
