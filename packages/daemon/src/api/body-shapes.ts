@@ -84,7 +84,7 @@ export const networkConnectShape = obj('network.ConnectOptions', {
     Links: unsupported('links (--link)'),
     Aliases: arr(str),
     MacAddress: unsupported('MAC addresses', str),
-    DriverOpts: unsupported('network driver options (--driver-opt)'),
+    DriverOpts: unsupported('network driver options (--driver-opt)', map(str)),
     GwPriority: unsupported('gateway priorities (--gw-priority)', int('int')),
   }),
 });

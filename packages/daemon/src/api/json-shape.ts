@@ -111,7 +111,7 @@ function decode(value: unknown, shape: Shape, at: At): unknown {
       return decode(value, shape.of, at);
     case 'unsupported': {
       const decoded = decode(value, shape.of, at);
-      if (!(shape.zeroPasses && isZero(decoded)) && !shape.accepts(decoded)) throw new UnsupportedFieldError(at.path.join('.'), shape.what);
+      if (!(shape.zeroPasses && isZero(decoded, shape.of)) && !shape.accepts(decoded)) throw new UnsupportedFieldError(at.path.join('.'), shape.what);
       return decoded;
     }
   }
@@ -126,12 +126,17 @@ export class UnsupportedFieldError extends InvalidArgumentError {
   }
 }
 
-/** Go's zero value, as a client that leaves a field unset sends it: "", 0, false, null, [] or {} (of zeros). */
-export function isZero(value: unknown): boolean {
+/**
+ * Go's zero value, as a client that leaves a field unset sends it: "", 0, false, null, [], an empty
+ * map, or a struct of zeros (an object of unknown shape counts as a struct).
+ */
+export function isZero(value: unknown, shape: Shape = anyJson): boolean {
   if (value === null || value === undefined || value === '' || value === 0 || value === false) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isPlainObject(value)) return Object.values(value).every(isZero);
-  return false;
+  if (!isPlainObject(value)) return false;
+  if (shape.kind === 'map') return Object.keys(value).length === 0;
+  const fields = shape.kind === 'object' ? shape.fields : {};
+  return Object.entries(value).every(([k, v]) => isZero(v, fields[k]));
 }
 
 function decodeObject(value: unknown, shape: ObjectShape, at: At): Record<string, unknown> {

@@ -35,7 +35,7 @@ const containerSpecShape = obj('swarm.ContainerSpec', {
   Secrets: unsupported('secrets (--secret)'),
   Configs: unsupported('configs (--config)'),
   Isolation: unsupported('isolation modes (--isolation)', str, (v) => v === 'default'),
-  Sysctls: unsupported('sysctls (--sysctl)'),
+  Sysctls: unsupported('sysctls (--sysctl)', map(str)),
   CapabilityAdd: unsupported('capabilities (--cap-add)'),
   CapabilityDrop: unsupported('capabilities (--cap-drop)'),
   Ulimits: unsupported('ulimits (--ulimit)'),
@@ -45,7 +45,7 @@ const containerSpecShape = obj('swarm.ContainerSpec', {
 const networkAttachmentShape = obj('swarm.NetworkAttachmentConfig', {
   Target: str,
   Aliases: arr(str),
-  DriverOpts: unsupported('network driver options (--network driver-opt=…)'),
+  DriverOpts: unsupported('network driver options (--network driver-opt=…)', map(str)),
 });
 
 const taskSpecShape = obj('swarm.TaskSpec', {

@@ -181,6 +181,9 @@ test('the CLI bodies that ask for mounts, health checks, limits, secrets or jobs
   assert.equal(containers['07c-run-publish'], 'ok');
   assert.equal(containers['04i-run-volume'], 'HostConfig.Binds');
   assert.equal(containers['04k-run-mount-tmpfs'], 'HostConfig.Mounts');
+  // A map with entries asks for something even when every entry is empty (`-v /anon`, `--tmpfs /run`).
+  assert.equal(containers['04l-run-anon-and-tmpfsvol'], 'Volumes');
+  assert.throws(() => decodeShape({ HostConfig: { Tmpfs: { '/run': '' } } }, containerCreateShape), { message: /HostConfig\.Tmpfs/ });
 });
 
 const netnsFor = (mode: string) => (mode === 'host' ? '/proc/1/ns/net' : undefined);
