@@ -31,6 +31,7 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await refused(host, ['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'true'], 'HostConfig.CapAdd');
   await refused(host, ['run', '--rm', '--log-opt', 'max-size=1m', 'busybox', 'true'], 'HostConfig.LogConfig');
   await refused(host, ['run', '--rm', '--add-host', 'db:192.0.2.1', 'busybox', 'true'], 'HostConfig.ExtraHosts');
+  await refused(host, ['run', '--rm', '--platform', 'linux/arm64', 'busybox', 'true'], 'the platform parameter');
   assert.equal((await dockerOk(host, ['ps', '-aq'])).trim(), '', 'a refused run leaves no container');
 
   // What the CLI sends by default, and flags asking for what shoal does anyway, are accepted.

@@ -38,6 +38,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'POST',
       path: '/containers/create',
       handler: async (ctx) => {
+        ctx.query.refuseUnsupported({ platform: 'choosing the platform of the image (--platform)' });
         const raw = ctx.query.string('name');
         const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
         const taken = new Set(runtime.list().filter((r) => r.removed !== true).flatMap((r) => (r.spec.ports ?? []).map((p) => hostPortKey(p.protocol, p.publishedPort))));
