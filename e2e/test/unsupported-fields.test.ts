@@ -39,8 +39,8 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await dockerOk(host, ['run', '-d', '--name', 'sleeper', 'busybox', 'sleep', '300']);
   await refused(host, ['exec', '--privileged', 'sleeper', 'true'], 'Privileged');
   assert.equal(await dockerOk(host, ['exec', 'sleeper', 'echo', 'in']), 'in\n');
-  const logs = await docker(host, ['logs', '--since', '1m', 'sleeper']);
-  assert.match(logs.stderr, /shoal does not support the since parameter \(logs since a time \(--since\)\) yet/);
+  const logs = await docker(host, ['logs', '--details', 'sleeper']);
+  assert.match(logs.stderr, /shoal does not support the details parameter \(log details \(--details\)\) yet/);
   await dockerOk(host, ['rm', '-f', 'sleeper']);
 
   // The raw API answers 400 with Docker's {"message"} body.

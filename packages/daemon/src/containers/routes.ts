@@ -5,14 +5,15 @@ import { ConflictError, InvalidArgumentError, NotFoundError } from '../api/error
 import { empty, json, stream } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
+import { afterWindow, beforeWindow, lineTimeNs, logWindow } from './log-window.js';
 import { hostPortKey } from './port-bindings.js';
 import { containerIoRoutes } from './io-routes.js';
 import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary, type NetworksOf } from './views.js';
 
 const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
-/** Log selections the runtime's logs do not implement yet. */
-export const LOGS_UNSUPPORTED = { since: 'logs since a time (--since)', until: 'logs until a time (--until)', details: 'log details (--details)' } as const;
+/** Node's timers fire at once past this delay, so a later `until` is left to the lines' times. */
+const TIMER_MS_MAX = 2 ** 31 - 1;
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
 export interface ContainerRoutesOptions {
@@ -152,8 +153,9 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'GET',
       path: '/containers/{id}/logs',
       handler: (ctx) => {
-        ctx.query.refuseUnsupported(LOGS_UNSUPPORTED);
+        ctx.query.refuseUnsupported({ details: 'log details (--details)' });
         const record = find(ctx.params.id!);
+        const window = logWindow(ctx.query);
         const stdout = ctx.query.bool('stdout');
         const stderr = ctx.query.bool('stderr');
         if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
@@ -164,8 +166,15 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
         const tty = record.spec.tty === true;
         return stream(
           async (sink, signal) => {
-            const lines = runtime.logs(record.spec.id, { follow: ctx.query.bool('follow'), tail, stdout, stderr, signal });
+            const follow = ctx.query.bool('follow');
+            // Following stops at `until` even when no line comes after it, as dockerd's follow does.
+            const untilMs = window.untilNs === undefined ? undefined : Number(window.untilNs / 1_000_000n) - Date.now();
+            const stop = follow && untilMs !== undefined && untilMs <= TIMER_MS_MAX ? AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, untilMs))]) : signal;
+            const lines = runtime.logs(record.spec.id, { follow, tail, stdout, stderr, signal: stop });
             for await (const line of lines) {
+              const timeNs = lineTimeNs(line.time);
+              if (afterWindow(window, timeNs)) break;
+              if (beforeWindow(window, timeNs)) continue;
               const payload = timestamps ? Buffer.concat([Buffer.from(`${line.time} `), line.data]) : line.data;
               await sink.write(tty ? payload : stdcopyFrame(line.stream, payload));
             }
