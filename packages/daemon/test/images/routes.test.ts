@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '@shoal/agent';
@@ -38,4 +38,37 @@ test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image
   users = [];
   const removed = await send(target, 'DELETE', '/v1.41/images/demo:v1');
   assert.deepEqual(JSON.parse(removed.body), [{ Untagged: 'demo:v1' }, { Deleted: id }]);
+});
+
+test('tag answers 201 and Docker\'s errors; save streams an x-tar archive, or 404 before any byte for a missing image', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-image-routes-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  writeFileSync(join(dir, 'src/hello'), 'hi');
+  execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
+  const store = await ImageStore.open(join(dir, 'images'));
+  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, () => [])] }).listen({ kind: 'tcp', port: 0 });
+  t.after(() => server.close());
+  const target = targetOf(server.address);
+  await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=demo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
+
+  // The CLI sends the source unescaped in the path, slashes and colons included.
+  assert.equal((await send(target, 'POST', '/v1.41/images/demo:v1/tag?repo=localhost%3A5000%2Fteam%2Fdemo&tag=2')).status, 201);
+  assert.equal((await send(target, 'POST', '/v1.41/images/localhost:5000/team/demo:2/tag?repo=plain')).status, 201);
+  const tags = JSON.parse((await send(target, 'GET', '/v1.41/images/demo:v1/json')).body) as { RepoTags: string[] };
+  assert.deepEqual(tags.RepoTags.sort(), ['demo:v1', 'localhost:5000/team/demo:2', 'plain:latest']);
+  const missing = await send(target, 'POST', '/v1.41/images/nosuch/tag?repo=x');
+  assert.deepEqual([missing.status, JSON.parse(missing.body).message], [404, 'No such image: nosuch:latest']);
+  const invalid = await send(target, 'POST', '/v1.41/images/demo:v1/tag?repo=Bad');
+  assert.equal(invalid.status, 400);
+  assert.match(JSON.parse(invalid.body).message, /^invalid reference format/);
+
+  const saved = await send(target, 'GET', '/v1.41/images/get?names=demo%3Av1&names=plain');
+  assert.equal(saved.status, 200);
+  assert.equal(saved.headers['content-type'], 'application/x-tar');
+  const one = await send(target, 'GET', '/v1.41/images/demo:v1/get');
+  assert.equal(one.status, 200);
+  assert.deepEqual(readdirSync(join(dir, 'images', 'tmp')), [], 'the archive file goes once it is sent');
+  const notFound = await send(target, 'GET', '/v1.41/images/get?names=nosuch%3A1');
+  assert.deepEqual([notFound.status, JSON.parse(notFound.body).message], [404, 'No such image: nosuch:1']);
 });
