@@ -91,7 +91,7 @@ export function wantedVips(directory: NetworkDirectoryMirror, networks: readonly
 }
 
 /** One entry per node (by data-path address), named by its hostname, or its address if not known. */
-function nodesOf(record: NetworkRecord): { name: string; ip: string }[] {
+export function nodesOf(record: NetworkRecord): { name: string; ip: string }[] {
   const byVtep = new Map<string, string>();
   for (const e of record.endpoints.values()) if (!byVtep.has(e.Vtep) || e.Host) byVtep.set(e.Vtep, e.Host || e.Vtep);
   return [...byVtep].map(([ip, name]) => ({ name, ip })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
