@@ -1,25 +1,30 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageStore } from '@shoal/agent';
+import { ImageStore, type ImageUsers } from '@shoal/agent';
 import { createEngineApi } from '../../src/api/index.js';
 import { imageRoutes } from '../../src/images/index.js';
-import { send, targetOf, testSystem } from '../api/helpers.js';
+import { send, targetOf, testSystem, type Target } from '../api/helpers.js';
 
-test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image in use is refused', async (t) => {
+/** An API serving a fresh image store, and a one-file root filesystem tar (root.tar) to import. */
+async function imageApi(t: TestContext, users: ImageUsers): Promise<{ dir: string; target: Target }> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-image-routes-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'src/bin'), { recursive: true });
   writeFileSync(join(dir, 'src/bin/hello'), 'hi');
   execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
   const store = await ImageStore.open(join(dir, 'images'));
-  let users: { id: string; running: boolean }[] = [{ id: 'c'.repeat(64), running: true }];
-  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, () => users)] }).listen({ kind: 'tcp', port: 0 });
+  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, users)] }).listen({ kind: 'tcp', port: 0 });
   t.after(() => server.close());
-  const target = targetOf(server.address);
+  return { dir, target: targetOf(server.address) };
+}
+
+test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image in use is refused', async (t) => {
+  let users: { id: string; running: boolean }[] = [{ id: 'c'.repeat(64), running: true }];
+  const { dir, target } = await imageApi(t, () => users);
 
   const imported = await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io%2Flibrary%2Fdemo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
   assert.equal(imported.status, 200);
@@ -41,15 +46,7 @@ test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image
 });
 
 test('tag answers 201 and Docker\'s errors; save streams an x-tar archive, or 404 before any byte for a missing image', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-image-routes-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'src'), { recursive: true });
-  writeFileSync(join(dir, 'src/hello'), 'hi');
-  execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
-  const store = await ImageStore.open(join(dir, 'images'));
-  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, () => [])] }).listen({ kind: 'tcp', port: 0 });
-  t.after(() => server.close());
-  const target = targetOf(server.address);
+  const { dir, target } = await imageApi(t, () => []);
   await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=demo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
 
   // The CLI sends the source unescaped in the path, slashes and colons included.
