@@ -2,12 +2,28 @@
 // type is refused with encoding/json's message ("json: cannot unmarshal string into Go struct field
 // Spec.Raft.ElectionTick of type int"); null leaves a field unset; unknown fields are dropped. Only
 // what passes reaches the control operations, so nothing half-valid can be stored.
+// A field of Docker's API that shoal does not act on is declared `unsupported`: any value other than
+// Go's zero value (or a value the field lists as meaning "as shoal does anyway") is refused with a 400
+// that names the field, so a request is never accepted and then silently not carried out.
 import { InvalidArgumentError } from './errors.js';
 
 export type Shape =
   | { readonly kind: 'string' }
   | { readonly kind: 'bool' }
   | { readonly kind: 'int'; readonly goType: string; readonly min: number; readonly max: number }
+  | { readonly kind: 'float'; readonly goType: string }
+  /** Any JSON value; only inside `unsupported`, where the value matters only for being zero or not. */
+  | { readonly kind: 'any' }
+  | {
+      readonly kind: 'unsupported';
+      readonly of: Shape;
+      readonly what: string;
+      readonly accepts: (value: unknown) => boolean;
+      /** Whether Go's zero value passes; not where presence alone asks for something (`"GlobalJob": {}`). */
+      readonly zeroPasses: boolean;
+    }
+  /** A field dockerd too reads and then does nothing with (what the client will do, outputs sent back): type-checked, then dropped. */
+  | { readonly kind: 'ignored'; readonly of: Shape; readonly why: string }
   | { readonly kind: 'object'; readonly goType: string; readonly fields: Readonly<Record<string, Shape>> }
   | { readonly kind: 'array'; readonly of: Shape }
   | { readonly kind: 'map'; readonly of: Shape };
@@ -22,6 +38,23 @@ export const uint = (goType: 'uint16' | 'uint32' | 'uint64'): Shape => ({
   min: 0,
   max: goType === 'uint16' ? 0xffff : goType === 'uint32' ? 0xffff_ffff : Number.MAX_SAFE_INTEGER,
 });
+export const float = (goType: 'float32' | 'float64'): Shape => ({ kind: 'float', goType });
+export const anyJson: Shape = { kind: 'any' };
+/**
+ * A field shoal does not act on yet. `what` says in the user's words what it is (e.g. "bind mounts
+ * (-v, --mount)"); `accepts` lets through non-zero values that ask for what shoal does anyway (e.g. a
+ * restart policy "no" for a standalone container).
+ */
+export const unsupported = (what: string, of: Shape = anyJson, accepts: (value: unknown) => boolean = () => false): Shape => ({
+  kind: 'unsupported',
+  of,
+  what,
+  accepts,
+  zeroPasses: true,
+});
+export const ignored = (why: string, of: Shape = anyJson): Shape => ({ kind: 'ignored', of, why });
+/** A field whose mere presence, even empty, asks for something shoal does not do. */
+export const unsupportedEvenEmpty = (what: string): Shape => ({ kind: 'unsupported', of: anyJson, what, accepts: () => false, zeroPasses: false });
 export type ObjectShape = Extract<Shape, { kind: 'object' }>;
 export const obj = (goType: string, fields: Readonly<Record<string, Shape>>): ObjectShape => ({ kind: 'object', goType, fields });
 export const arr = (of: Shape): Shape => ({ kind: 'array', of });
@@ -67,9 +100,43 @@ function decode(value: unknown, shape: Shape, at: At): unknown {
       }
       return out;
     }
+    case 'float':
+      if (typeof value !== 'number') throw mismatch(value, shape.goType, at);
+      return value;
+    case 'any':
+      return value;
     case 'object':
       return decodeObject(value, shape, at);
+    case 'ignored':
+      return decode(value, shape.of, at);
+    case 'unsupported': {
+      const decoded = decode(value, shape.of, at);
+      if (!(shape.zeroPasses && isZero(decoded, shape.of)) && !shape.accepts(decoded)) throw new UnsupportedFieldError(at.path.join('.'), shape.what);
+      return decoded;
+    }
   }
+}
+
+/** The 400 for a field of Docker's API that shoal does not act on. */
+export class UnsupportedFieldError extends InvalidArgumentError {
+  readonly field: string;
+  constructor(field: string, what: string) {
+    super(`shoal does not support ${field} (${what}) yet`);
+    this.field = field;
+  }
+}
+
+/**
+ * Go's zero value, as a client that leaves a field unset sends it: "", 0, false, null, [], an empty
+ * map, or a struct of zeros (an object of unknown shape counts as a struct).
+ */
+export function isZero(value: unknown, shape: Shape = anyJson): boolean {
+  if (value === null || value === undefined || value === '' || value === 0 || value === false) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (!isPlainObject(value)) return false;
+  if (shape.kind === 'map') return Object.keys(value).length === 0;
+  const fields = shape.kind === 'object' ? shape.fields : {};
+  return Object.entries(value).every(([k, v]) => isZero(v, fields[k]));
 }
 
 function decodeObject(value: unknown, shape: ObjectShape, at: At): Record<string, unknown> {
@@ -79,7 +146,9 @@ function decodeObject(value: unknown, shape: ObjectShape, at: At): Record<string
   for (const [key, v] of Object.entries(value)) {
     const name = names.includes(key) ? key : names.find((n) => n.toLowerCase() === key.toLowerCase());
     if (name === undefined || v === null || v === undefined) continue;
-    out[name] = decode(v, shape.fields[name] as Shape, { struct: at.struct, path: [...at.path, name] });
+    const field = shape.fields[name] as Shape;
+    const decoded = decode(v, field, { struct: at.struct, path: [...at.path, name] });
+    if (field.kind !== 'ignored') out[name] = decoded;
   }
   return out;
 }
@@ -97,6 +166,13 @@ function zero(shape: Shape): unknown {
       return {};
     case 'array':
       return [];
+    case 'float':
+      return 0;
+    case 'any':
+      return null;
+    case 'unsupported':
+    case 'ignored':
+      return zero(shape.of);
   }
 }
 
@@ -114,9 +190,14 @@ function goTypeOf(shape: Shape): string {
     case 'bool':
       return 'bool';
     case 'int':
-      return shape.goType;
+    case 'float':
     case 'object':
       return shape.goType;
+    case 'any':
+      return 'interface {}';
+    case 'unsupported':
+    case 'ignored':
+      return goTypeOf(shape.of);
     case 'array':
       return `[]${goTypeOf(shape.of)}`;
     case 'map':

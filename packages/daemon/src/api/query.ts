@@ -1,5 +1,6 @@
 // Typed access to query parameters with dockerd's parsing rules.
 import { InvalidArgumentError } from './errors.js';
+import { UnsupportedFieldError } from './json-shape.js';
 
 export class Query {
   readonly #params: URLSearchParams;
@@ -35,5 +36,16 @@ export class Query {
       throw new InvalidArgumentError(`invalid value for ${name}: ${v}`);
     }
     return Number(v);
+  }
+
+  /**
+   * Refuses parameters of Docker's API that the route does not act on, when given a value that asks
+   * for something (`since=…`, `details=1`); `what` names each in the user's words.
+   */
+  refuseUnsupported(what: Readonly<Record<string, string>>): void {
+    for (const [name, description] of Object.entries(what)) {
+      const v = (this.#params.get(name) ?? '').trim().toLowerCase();
+      if (!(v === '' || v === '0' || v === 'false')) throw new UnsupportedFieldError(`the ${name} parameter`, description);
+    }
   }
 }

@@ -1,7 +1,9 @@
 // POST /containers/create: Docker's Config + HostConfig body turned into the runtime's ContainerSpec.
 import { randomBytes } from 'node:crypto';
 import type { ContainerSpec } from '@shoal/agent';
+import { containerCreateShape } from '../api/container-shape.js';
 import { InvalidArgumentError } from '../api/errors.js';
+import { decodeShape } from '../api/json-shape.js';
 import { parsePortBindings } from './port-bindings.js';
 
 export interface CreateBody {
@@ -24,6 +26,7 @@ export interface CreateBody {
     readonly PortBindings?: unknown;
     readonly PublishAllPorts?: unknown;
   } | null;
+  readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, unknown>> };
 }
 
 /** Where a container's network namespace comes from: the host's, or (undefined) a new one. */
@@ -40,8 +43,11 @@ export interface CreateContext {
 
 export function specFromCreateBody(body: unknown, name: string | undefined, context: CreateContext): ContainerSpec {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
-  const b = body as CreateBody;
+  const b = decodeShape<CreateBody>(body, containerCreateShape);
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
+  const endpoints = Object.keys(b.NetworkingConfig?.EndpointsConfig ?? {});
+  // As dockerd before API 1.44: one network at create, the others with `docker network connect`.
+  if (endpoints.length > 1) throw new InvalidArgumentError(`Container cannot be connected to network endpoints: ${endpoints.join(', ')}`);
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
   const bindings = b.HostConfig?.PublishAllPorts === true ? publishAll(b, context.imageExposedPorts?.(b.Image) ?? []) : b.HostConfig?.PortBindings;
   const ports = parsePortBindings(bindings, context.takenHostPorts);

@@ -3,6 +3,8 @@
 import type { ContainerIo, ContainerRecord, ContainerRuntime, ExecSpec, ExecState } from '@shoal/agent';
 import { InvalidArgumentError, NotFoundError } from '../api/errors.js';
 import { objectBody } from '../api/body.js';
+import { execCreateShape } from '../api/container-shape.js';
+import { decodeShape } from '../api/json-shape.js';
 import { empty, hijack, json } from '../api/respond.js';
 import { route, type RequestContext, type RouteTable } from '../api/routes.js';
 import { consoleSize } from './create-request.js';
@@ -52,7 +54,7 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
       path: '/containers/{id}/exec',
       handler: async (ctx) => {
         const record = find(ctx.params.id!);
-        const exec = runtime.createExec(record.spec.id, execSpecFromBody(objectBody<ExecCreateBody>(await ctx.json())));
+        const exec = runtime.createExec(record.spec.id, execSpecFromBody(decodeShape<ExecCreateBody>(await ctx.json(), execCreateShape)));
         return json({ Id: exec.id }, 201);
       },
     }),

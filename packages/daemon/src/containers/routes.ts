@@ -11,6 +11,8 @@ import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary, type NetworksOf } from './views.js';
 
 const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
+/** Log selections the runtime's logs do not implement yet. */
+export const LOGS_UNSUPPORTED = { since: 'logs since a time (--since)', until: 'logs until a time (--until)', details: 'log details (--details)' } as const;
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
 export interface ContainerRoutesOptions {
@@ -36,6 +38,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'POST',
       path: '/containers/create',
       handler: async (ctx) => {
+        ctx.query.refuseUnsupported({ platform: 'choosing the platform of the image (--platform)' });
         const raw = ctx.query.string('name');
         const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
         const taken = new Set(runtime.list().filter((r) => r.removed !== true).flatMap((r) => (r.spec.ports ?? []).map((p) => hostPortKey(p.protocol, p.publishedPort))));
@@ -107,6 +110,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'DELETE',
       path: '/containers/{id}',
       handler: async (ctx) => {
+        ctx.query.refuseUnsupported({ link: 'links (docker rm --link)' });
         const record = find(ctx.params.id!);
         await runtime.remove(record.spec.id, ctx.query.bool('force'));
         return empty(204);
@@ -148,6 +152,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'GET',
       path: '/containers/{id}/logs',
       handler: (ctx) => {
+        ctx.query.refuseUnsupported(LOGS_UNSUPPORTED);
         const record = find(ctx.params.id!);
         const stdout = ctx.query.bool('stdout');
         const stderr = ctx.query.bool('stderr');

@@ -9,7 +9,7 @@ import {
   type NetworkResource,
 } from '@shoal/manager';
 import { ForbiddenError, InvalidArgumentError, NotImplementedError } from '../api/errors.js';
-import { networkCreateShape } from '../api/body-shapes.js';
+import { networkConnectShape, networkCreateShape } from '../api/body-shapes.js';
 import { decodeShape } from '../api/json-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
@@ -86,7 +86,7 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       method: 'POST',
       path: '/networks/{id}/connect',
       handler: async (ctx) => {
-        await containers().connect(ctx.params.id!, connectRequest(await ctx.json()), finder);
+        await containers().connect(ctx.params.id!, connectRequest(decodeShape(await ctx.json(), networkConnectShape)), finder);
         return empty(200);
       },
     }),

@@ -52,6 +52,7 @@ export function serviceLogRoutes(source: LogSource): RouteTable {
 }
 
 function outputOptions(ctx: RequestContext<string>): Options {
+  ctx.query.refuseUnsupported({ since: 'logs since a time (--since)' });
   const options = {
     stdout: ctx.query.bool('stdout'),
     stderr: ctx.query.bool('stderr'),

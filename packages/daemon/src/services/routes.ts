@@ -1,8 +1,11 @@
 // Engine API endpoints for services and tasks: each maps onto a control operation on the leader
-// (through the node's manager; 503 with Docker's message on workers and outside a swarm).
+// (through the node's manager; 503 with Docker's message on workers and outside a swarm). Specs are
+// decoded here, at the edge, as dockerd decodes them: what shoal does not act on is refused.
 import { SERVICE_FILTERS, TASK_FILTERS } from '@shoal/manager';
 import { InvalidArgumentError } from '../api/errors.js';
 import type { Filters } from '../api/filters.js';
+import { decodeShape } from '../api/json-shape.js';
+import { serviceSpecShape } from '../api/service-shape.js';
 import { empty, json } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 
@@ -26,7 +29,7 @@ export function serviceRoutes(node: ControlCaller): RouteTable {
     route({
       method: 'POST',
       path: '/services/create',
-      handler: async (ctx) => json(await node.call('createService', { spec: await ctx.json() }), 201),
+      handler: async (ctx) => json(await node.call('createService', { spec: decodeShape(await ctx.json(), serviceSpecShape) }), 201),
     }),
     route({
       method: 'POST',
@@ -35,7 +38,7 @@ export function serviceRoutes(node: ControlCaller): RouteTable {
         const version = ctx.query.uint('version');
         if (version === undefined) throw new InvalidArgumentError(`invalid service version '${ctx.query.string('version') ?? ''}'`);
         const rollback = ctx.query.string('rollback');
-        return json(await node.call('updateService', { id: ctx.params.id!, version, spec: await ctx.json(), ...(rollback ? { rollback } : {}) }));
+        return json(await node.call('updateService', { id: ctx.params.id!, version, spec: decodeShape(await ctx.json(), serviceSpecShape), ...(rollback ? { rollback } : {}) }));
       },
     }),
     route({

@@ -43,6 +43,7 @@ export function swarmRoutes(node: SwarmNode): RouteTable {
       method: 'POST',
       path: '/swarm/update',
       handler: async (ctx) => {
+        ctx.query.refuseUnsupported({ rotateManagerUnlockKey: 'autolock (docker swarm unlock-key --rotate)' });
         await node.call('updateSwarm', {
           version: requiredVersion(ctx),
           spec: decodeShape<Partial<ClusterSpec>>(await ctx.json(), clusterSpecShape),

@@ -94,3 +94,15 @@ test('logs are stdcopy frames per stream, with timestamps on request; no stream 
   const none = await send(target, 'GET', '/v1.41/containers/web/logs');
   assert.deepEqual([none.status, JSON.parse(none.body).message], [400, 'Bad parameters: you must choose at least one stream']);
 });
+
+test('inspect echoes every HostConfig field dockerd 20.10 echoes, with the console size the client sent', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', Tty: true, HostConfig: { ConsoleSize: [24, 80] } }))).body) as { Id: string };
+  const hostConfig = (JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { HostConfig: Record<string, unknown> }).HostConfig;
+  // dockerd 20.10's HostConfig for `docker run` (reference trace 06c-inspect), in its order.
+  const dockerd =
+    'Binds ContainerIDFile LogConfig NetworkMode PortBindings RestartPolicy AutoRemove VolumeDriver VolumesFrom CapAdd CapDrop CgroupnsMode Dns DnsOptions DnsSearch ExtraHosts GroupAdd IpcMode Cgroup Links OomScoreAdj PidMode Privileged PublishAllPorts ReadonlyRootfs SecurityOpt UTSMode UsernsMode ShmSize Runtime ConsoleSize Isolation CpuShares Memory NanoCpus CgroupParent BlkioWeight BlkioWeightDevice BlkioDeviceReadBps BlkioDeviceWriteBps BlkioDeviceReadIOps BlkioDeviceWriteIOps CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime CpusetCpus CpusetMems Devices DeviceCgroupRules DeviceRequests KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness OomKillDisable PidsLimit Ulimits CpuCount CpuPercent IOMaximumIOps IOMaximumBandwidth MaskedPaths ReadonlyPaths';
+  assert.deepEqual(Object.keys(hostConfig), dockerd.split(' '));
+  assert.deepEqual(hostConfig['ConsoleSize'], [24, 80]);
+  assert.equal(hostConfig['PidsLimit'], null);
+});

@@ -1,6 +1,7 @@
-// Who uses a network, read from services and tasks in their Engine API shapes: a service names it in
-// Spec.TaskTemplate.Networks (or the older Spec.Networks); a live task is attached to it. The ingress
-// network is used by every service that publishes a port in ingress mode.
+// Who uses a network, read from services, tasks and nodes in their Engine API shapes: a service names it
+// in Spec.TaskTemplate.Networks (or the older Spec.Networks); a live task is attached to it; a running
+// standalone container holds an address on it in its node's Attachments. The ingress network is used
+// by every service that publishes a port in ingress mode.
 import type { StoreView } from '../store/memory-store.js';
 import type { NetworkObject } from '../store/objects.js';
 
@@ -46,6 +47,19 @@ export function networkUser(view: StoreView, network: NetworkObject): NetworkUse
     if (!taskIsLive(task)) continue;
     const attached = list(task.NetworksAttachments).some((a) => (a.Network as Loose | undefined)?.ID === network.ID);
     if (attached || targets(task.Spec as Loose).some((t) => refersTo(network, t))) return { kind: 'task', id: String(task.ID) };
+  }
+  return containerUser(view, network);
+}
+
+/**
+ * A standalone container attached to the network on any node, Down ones included (its container may
+ * still run there). swarmkit records it as a network-attachment task and names that task, whose ID
+ * no docker command shows; shoal keeps no such task and names the container in Docker's sentence.
+ */
+function containerUser(view: StoreView, network: NetworkObject): NetworkUser | undefined {
+  for (const node of view.list('node')) {
+    const held = list((node as unknown as Loose).Attachments).find((a) => typeof a.ContainerID === 'string' && (a.Network as Loose | undefined)?.ID === network.ID);
+    if (held) return { kind: 'task', id: String(held.ContainerID) };
   }
   return undefined;
 }

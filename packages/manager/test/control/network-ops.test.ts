@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ControlError } from '../../src/control/errors.js';
 import { createNetwork, getNetwork, ingressNetworkDraft, listNetworks, pruneNetworks, removeNetwork } from '../../src/control/network-ops.js';
 import { addressPools } from '../../src/allocator/index.js';
+import { attachContainer, detachContainer } from '../../src/dispatcher/container-attachments.js';
 import { SimManager, prng } from '../allocator/sim-manager.js';
 
 function controlError(code: ControlError['code'], message: string | RegExp) {
@@ -145,6 +146,23 @@ test('network rm is refused while a service or a live task uses it, and ingress 
   await createNetwork(sim.ctx, body('again'));
   assert.deepEqual(['ingress2', 'again'].map((n) => getNetwork(sim.ctx, { id: n }).IPAM.Config[0]!.Subnet), ['10.0.0.0/24', '10.0.1.0/24']);
   assert.equal(getNetwork(sim.ctx, { id: 'ingress2' }).Ingress, true);
+});
+
+test('network rm and prune leave an attachable overlay while a standalone container on any node holds an address on it', async () => {
+  const sim = cluster();
+  sim.commit([{ op: 'create', table: 'node', object: { ID: 'node2', Spec: { Labels: {}, Role: 'worker', Availability: 'active' }, Description: { Hostname: 'h2' }, Status: { State: 'down', Addr: '198.51.100.3' } } }]);
+  const { Id } = await createNetwork(sim.ctx, body('appnet', { Attachable: true }));
+  const inUseBy = (container: string) => controlError('failed-precondition', `rpc error: code = FailedPrecondition desc = network ${Id} is in use by task ${container}`);
+  // The only user is a container on another node than the leader's, and that node is Down.
+  await attachContainer(sim.ctx, { nodeId: 'node2', network: 'appnet', containerId: 'c2', name: 'web' });
+  await assert.rejects(removeNetwork(sim.ctx, { id: 'appnet' }), inUseBy('c2'));
+  assert.deepEqual(await pruneNetworks(sim.ctx, {}), { NetworksDeleted: [] });
+  await attachContainer(sim.ctx, { nodeId: 'node1', network: 'appnet', containerId: 'c1', name: 'db' });
+  await detachContainer(sim.ctx, { nodeId: 'node2', containerId: 'c2' });
+  await assert.rejects(removeNetwork(sim.ctx, { id: 'appnet' }), inUseBy('c1'));
+  await detachContainer(sim.ctx, { nodeId: 'node1', containerId: 'c1', networkId: Id });
+  await removeNetwork(sim.ctx, { id: 'appnet' });
+  assert.deepEqual(listNetworks(sim.ctx, {}).map((n) => n.Name), ['ingress']);
 });
 
 test('network prune removes unused swarm networks except ingress, honouring label filters', async () => {
