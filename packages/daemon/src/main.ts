@@ -13,6 +13,7 @@ import { StandaloneNetworking, networksView, nodeNetworkRoutes } from './network
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
+import { secretRoutes } from './services/secret-routes.js';
 import { serviceLogRoutes } from './services/logs.js';
 import { watchEventLoop } from './stall-watch.js';
 
@@ -85,6 +86,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     routes: [
       swarmRoutes(swarm),
       serviceRoutes(swarm),
+      secretRoutes(swarm),
       serviceLogRoutes(swarm),
       await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId), containers: standalone }),
       containerRoutes(standalone.runtime, {

@@ -17,6 +17,7 @@ export type { Action } from './store/transaction.js';
 export type { Draft } from './store/objects.js';
 export { SERVICE_FILTERS, findService, serviceStatus, type ServiceStatus, type ServiceView } from './control/service-ops.js';
 export { TASK_FILTERS, taskName } from './control/task-ops.js';
+export { SECRET_FILTERS } from './control/secret-ops.js';
 export { withDefaults as serviceWithDefaults, restartPolicy, rolloutConfig } from './control/service-defaults.js';
 export type { ServiceObject, ServiceSpec, TaskObject, TaskSpec, TaskStatus, TaskState } from './store/objects.js';
 export { TASK_STATES } from './store/objects.js';
