@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { runCommand } from '../runtime/command.js';
-import { applyLayer } from './layers.js';
+import { applyLayer, createRootfs } from './layers.js';
 import { formatReference, parseReference } from './reference.js';
 import { saveArchiveFiles, type SaveRequestImage } from './save-archive.js';
 import { ImageError, type ImageConfigDocument, type ImageRecord } from './types.js';
@@ -86,7 +86,7 @@ export class ImageStore {
       try {
         const layer = join(tmp, 'layer.tar');
         const diffId = await saveWithDigest(body, layer);
-        await mkdir(join(tmp, 'rootfs'));
+        await createRootfs(join(tmp, 'rootfs'));
         await applyLayer(join(tmp, 'rootfs'), layer);
         const created = new Date().toISOString();
         const config: ImageConfigDocument = {
@@ -121,7 +121,7 @@ export class ImageStore {
         const loaded: string[] = [];
         for (const [i, entry] of manifest.entries()) {
           const dir = join(tmp, `image-${i}`);
-          await mkdir(join(dir, 'rootfs'), { recursive: true });
+          await createRootfs(join(dir, 'rootfs'));
           const configBytes = await readFile(insideArchive(archive, entry.Config));
           const diffIds = (JSON.parse(configBytes.toString('utf8')) as ImageConfigDocument).rootfs?.diff_ids ?? [];
           for (const [l, layer] of entry.Layers.entries()) {

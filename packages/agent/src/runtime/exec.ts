@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { consoleSize, defaultCapabilities } from './oci-config.js';
+import { consoleSize, defaultCapabilities, ociUser } from './oci-config.js';
 import { mergeEnv, parseUser, processEnv } from './process-spec.js';
 import { ChildStdio } from './stdio.js';
 import { underTerminal } from './tty.js';
@@ -131,7 +131,7 @@ export function processJson(container: ContainerRecord, spec: ExecSpec): Record<
   return {
     terminal: spec.tty,
     ...consoleSize({ terminal: spec.tty, consoleSize: spec.consoleSize }),
-    user: parseUser(spec.user || resolved.user),
+    user: ociUser(parseUser(spec.user || resolved.user)),
     args: [...spec.cmd],
     env: mergeEnv(processEnv(resolved, spec.tty), spec.env ?? []),
     cwd: spec.workingDir || resolved.workingDir || '/',

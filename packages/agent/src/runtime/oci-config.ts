@@ -47,7 +47,7 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
     process: {
       terminal: input.process.terminal,
       ...consoleSize(input.process),
-      user: { uid: input.process.uid, gid: input.process.gid },
+      user: ociUser(input.process),
       args: [...input.process.args],
       env: [...input.process.env],
       cwd: input.process.cwd,
@@ -82,6 +82,11 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
       readonlyPaths: [...readonlyPaths],
     },
   };
+}
+
+/** The process's user; its primary group is also a supplementary one, as dockerd sets it (CVE-2022-36109). */
+export function ociUser(user: { readonly uid: number; readonly gid: number }): { uid: number; gid: number; additionalGids: number[] } {
+  return { uid: user.uid, gid: user.gid, additionalGids: [user.gid] };
 }
 
 export function consoleSize(process: Pick<OciProcessInput, 'terminal' | 'consoleSize'>): { consoleSize?: { height: number; width: number } } {

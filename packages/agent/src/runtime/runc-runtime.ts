@@ -25,6 +25,7 @@ import { parseUser, processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
 import type { ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
+import { createWritableLayer } from './writable-layer.js';
 import { connectShim, logStdio, sendToShim } from './stdio.js';
 import { encodeResize } from './stdio-frames.js';
 import {
@@ -186,8 +187,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     // Claimed before the first await, so two creates cannot take one name.
     this.#records.set(spec.id, record);
     try {
-      await mkdir(paths.upperDir, { recursive: true, mode: 0o700 });
-      await mkdir(paths.workDir, { recursive: true, mode: 0o700 });
+      await createWritableLayer({ upper: paths.upperDir, work: paths.workDir }, image.rootfsDir);
       await writeEtcFiles(paths, { hostname: process.hostname, hosts: spec.hosts, resolvConf: spec.resolvConf });
       await this.#save(record);
     } catch (err) {
