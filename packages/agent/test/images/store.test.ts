@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageError, ImageStore, layerWhiteouts, parseReference } from '../../src/images/index.js';
@@ -81,6 +81,30 @@ test('load applies a docker save archive layers in order, with whiteouts', async
   assert.equal(readFileSync(join(image.rootfsDir, 'b.txt'), 'utf8'), 'B');
   assert.equal(existsSync(join(image.rootfsDir, 'var/old')), false, 'hidden by the opaque directory');
   assert.equal(readFileSync(join(image.rootfsDir, 'var/new'), 'utf8'), 'n');
+});
+
+test("layers keep their modes; the root and the directories a layer implies are 0755, whatever the daemon's umask", async (t) => {
+  const dir = tempDir(t);
+  const src = join(dir, 'src');
+  mkdirSync(join(src, 'usr/local/bin'), { recursive: true });
+  mkdirSync(join(src, 'tmp'));
+  writeFileSync(join(src, 'usr/local/bin/tool'), '#!/bin/sh\n');
+  writeFileSync(join(src, 'secret'), 'x');
+  chmodSync(join(src, 'usr/local/bin/tool'), 0o755);
+  chmodSync(join(src, 'tmp'), 0o1777);
+  chmodSync(join(src, 'secret'), 0o600);
+  // Named entries only: no "./", no usr/ or usr/local/ — as layers made by some builders are.
+  const tar = join(dir, 'layer.tar');
+  execFileSync('tar', ['-c', '--no-recursion', '-f', tar, '-C', src, 'usr/local/bin/tool', 'tmp', 'secret']);
+  const umask = process.umask(0o077); // shoald's
+  t.after(() => process.umask(umask));
+
+  const image = await (await ImageStore.open(join(dir, 'images'))).importTar(createReadStream(tar));
+  const mode = (path: string) => (statSync(join(image.rootfsDir, path)).mode & 0o7777).toString(8);
+  assert.deepEqual(
+    ['.', 'usr', 'usr/local', 'usr/local/bin', 'usr/local/bin/tool', 'tmp', 'secret'].map((p) => `${p} ${mode(p)}`),
+    ['. 755', 'usr 755', 'usr/local 755', 'usr/local/bin 755', 'usr/local/bin/tool 755', 'tmp 1777', 'secret 600'],
+  );
 });
 
 test('an archive without manifest.json is refused', async (t) => {

@@ -35,3 +35,8 @@ test('the OCI config bind-mounts the engine-written /etc files and mounts /proc,
   }
   for (const dest of ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup']) assert.ok(byDest.has(dest), dest);
 });
+
+test("the OCI config runs the process as the container's user, its primary group also a supplementary one as dockerd sets it", () => {
+  const config = buildOciConfig({ ...input, process: { ...input.process, uid: 1000, gid: 50 } }) as { process: { user: unknown } };
+  assert.deepEqual(config.process.user, { uid: 1000, gid: 50, additionalGids: [50] });
+});

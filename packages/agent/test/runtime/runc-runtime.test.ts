@@ -25,7 +25,7 @@ async function setup(t: TestContext) {
   const root = join(dir, 'rootfs');
   mkdirSync(join(root, 'bin'), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
-  for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname']) symlinkSync('busybox', join(root, 'bin', a));
+  for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname', 'id', 'stat']) symlinkSync('busybox', join(root, 'bin', a));
   execFileSync('tar', ['-c', '-f', join(dir, 'bb.tar'), '-C', root, '.']);
   const images = await ImageStore.open(join(dir, 'data/images'));
   await images.importTar(createReadStream(join(dir, 'bb.tar')), { reference: 'busybox:latest' });
@@ -65,6 +65,20 @@ test('a container runs, logs stdout and stderr apart, and reports its exit code'
   for await (const l of runtime.logs(id, {})) lines.push(`${l.stream}:${l.data.toString()}`);
   assert.deepEqual(lines.sort(), [`stdout:${id.slice(0, 12)}\n`, 'stderr:err\n', 'stdout:out\n'].sort());
   assert.equal(runtime.get('hello')?.state.status, 'exited');
+});
+
+test("a non-root user enters /, reads the engine's /etc files and runs programs, whatever the daemon's umask", { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const umask = process.umask(0o077); // shoald's
+  t.after(() => process.umask(umask));
+  const id = newId();
+  const script = 'id; pwd; stat -c "%a %u:%g %n" / /etc/hosts /etc/resolv.conf /etc/hostname; cat /etc/hosts >/dev/null && echo read';
+  await runtime.create({ id, name: 'nonroot', image: 'busybox', user: '1000:1000', cmd: ['sh', '-c', script] });
+  await runtime.start(id);
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 0);
+  const out: string[] = [];
+  for await (const l of runtime.logs(id, {})) out.push(l.data.toString());
+  assert.equal(out.join(''), 'uid=1000 gid=1000 groups=1000\n/\n755 0:0 /\n644 0:0 /etc/hosts\n644 0:0 /etc/resolv.conf\n644 0:0 /etc/hostname\nread\n');
 });
 
 test("a command that does not exist fails the start with runc's reason and Docker's exit code 127", { skip: !canRun }, async (t) => {
