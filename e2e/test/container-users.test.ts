@@ -1,8 +1,9 @@
 // Non-root users with the real docker CLI (issue 16 item 3): `--user 1000:1000` without --workdir
 // used to fail every task with exit 126, because the container's `/` was the daemon's 0700 directory.
 // A container's files carry the modes and owners of the image; `/` is 0755, /tmp 1777, the working
-// directory defaults to `/`, a missing --workdir is made 0755 as dockerd makes it, and exec runs as
-// the container's user or the one it names.
+// directory defaults to `/`, a missing --workdir is made 0755 as dockerd makes it, users are looked
+// up in the container's /etc/passwd and /etc/group, and exec runs as the container's user or the one
+// it names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -63,10 +64,20 @@ test('docker run and exec --user 1000:1000: the image modes hold, / is the defau
     'a missing working directory is made as dockerd makes it, whatever the umask of shoald',
   );
 
+  assert.equal(await dockerOk(host, ['run', '--rm', '--user', 'nobody', 'busybox', 'id']), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n', "a name from the image's /etc/passwd");
+  const unknown = await docker(host, ['run', '--rm', '--user', 'alice', 'busybox', 'id']);
+  assert.equal(unknown.code, 125);
+  assert.match(unknown.stderr, /Error response from daemon: unable to find user alice: no matching entries in passwd file/);
+  assert.equal(await dockerOk(host, ['ps', '-aq']), '', 'the container whose start failed went with --rm');
+
   try {
     await dockerOk(host, ['run', '-d', '--name', 'as-user', '--user', '1000:1000', 'busybox', 'sleep', '300']);
     assert.equal(await dockerOk(host, ['exec', 'as-user', 'id']), 'uid=1000 gid=1000 groups=1000\n', "exec runs as the container's user");
-    assert.equal(await dockerOk(host, ['exec', '--user', '1000', 'as-user', 'sh', '-c', 'id -u; pwd; ls / >/dev/null && echo listed']), '1000\n/\nlisted\n');
+    assert.equal(
+      await dockerOk(host, ['exec', '--user', '1000', 'as-user', 'sh', '-c', 'id; pwd; ls / >/dev/null && echo listed']),
+      'uid=1000 gid=0(root) groups=0(root)\n/\nlisted\n',
+      'a uid without a passwd entry gets gid 0, as in Docker',
+    );
     assert.equal(await dockerOk(host, ['exec', '--user', '0', 'as-user', 'id', '-u']), '0\n', 'exec --user overrides it');
   } finally {
     await docker(host, ['rm', '-f', 'as-user']);

@@ -2,13 +2,13 @@
 // Docker's defaults: its own pid/ipc/uts/mount namespaces, a network namespace the caller prepared,
 // Docker's capability set, masked /proc paths, and the files the engine writes bind-mounted over /etc.
 // Pure: no I/O, so the tests can check the document field by field.
+import type { OciUser } from './users.js';
 
 export interface OciProcessInput {
   readonly args: readonly string[];
   readonly env: readonly string[];
   readonly cwd: string;
-  readonly uid: number;
-  readonly gid: number;
+  readonly user: OciUser;
   readonly terminal: boolean;
   /** The terminal's size, set by runc before the process runs (with `terminal`). */
   readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
@@ -47,7 +47,7 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
     process: {
       terminal: input.process.terminal,
       ...consoleSize(input.process),
-      user: ociUser(input.process),
+      user: input.process.user,
       args: [...input.process.args],
       env: [...input.process.env],
       cwd: input.process.cwd,
@@ -82,11 +82,6 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
       readonlyPaths: [...readonlyPaths],
     },
   };
-}
-
-/** The process's user; its primary group is also a supplementary one, as dockerd sets it (CVE-2022-36109). */
-export function ociUser(user: { readonly uid: number; readonly gid: number }): { uid: number; gid: number; additionalGids: number[] } {
-  return { uid: user.uid, gid: user.gid, additionalGids: [user.gid] };
 }
 
 export function consoleSize(process: Pick<OciProcessInput, 'terminal' | 'consoleSize'>): { consoleSize?: { height: number; width: number } } {

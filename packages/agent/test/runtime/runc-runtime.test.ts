@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '../../src/images/index.js';
@@ -26,6 +26,9 @@ async function setup(t: TestContext) {
   mkdirSync(join(root, 'bin'), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
   for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname', 'id', 'stat']) symlinkSync('busybox', join(root, 'bin', a));
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   execFileSync('tar', ['-c', '-f', join(dir, 'bb.tar'), '-C', root, '.']);
   const images = await ImageStore.open(join(dir, 'data/images'));
   await images.importTar(createReadStream(join(dir, 'bb.tar')), { reference: 'busybox:latest' });
@@ -79,6 +82,27 @@ test("a non-root user enters /, reads the engine's /etc files and runs programs,
   const out: string[] = [];
   for await (const l of runtime.logs(id, {})) out.push(l.data.toString());
   assert.equal(out.join(''), 'uid=1000 gid=1000 groups=1000\n/\n755 0:0 /\n644 0:0 /etc/hosts\n644 0:0 /etc/resolv.conf\n644 0:0 /etc/hostname\nread\n');
+});
+
+test("a user named in the container's /etc/passwd runs with its ids; an unknown one ends the start with dockerd's message", { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const named = newId();
+  await runtime.create({ id: named, name: 'named', image: 'busybox', user: 'nobody', cmd: ['id'] });
+  await runtime.start(named);
+  assert.equal(await runtime.wait(named, AbortSignal.timeout(5_000)), 0);
+  const out: string[] = [];
+  for await (const l of runtime.logs(named, {})) out.push(l.data.toString());
+  assert.equal(out.join(''), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n');
+
+  const unknown = newId();
+  await runtime.create({ id: unknown, name: 'unknown', image: 'busybox', user: 'alice', cmd: ['id'] });
+  await assert.rejects(runtime.start(unknown), (err: unknown) => {
+    assert.ok(err instanceof RuntimeError);
+    assert.deepEqual([err.code, err.message], ['internal', 'unable to find user alice: no matching entries in passwd file']);
+    return true;
+  });
+  const state = runtime.get(unknown)?.state;
+  assert.deepEqual([state?.status, state?.exitCode, state?.error], ['exited', 128, 'unable to find user alice: no matching entries in passwd file']);
 });
 
 test("a command that does not exist fails the start with runc's reason and Docker's exit code 127", { skip: !canRun }, async (t) => {
