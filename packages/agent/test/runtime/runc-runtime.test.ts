@@ -58,6 +58,17 @@ async function setup(t: TestContext) {
 
 const newId = () => randomBytes(32).toString('hex');
 
+/** Runs a busybox container to a zero exit; resolves with its output. */
+async function runToSuccess(runtime: RuncRuntime, spec: { name: string; user: string; cmd: string[] }): Promise<string> {
+  const id = newId();
+  await runtime.create({ id, image: 'busybox', ...spec });
+  await runtime.start(id);
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 0);
+  const out: string[] = [];
+  for await (const l of runtime.logs(id, {})) out.push(l.data.toString());
+  return out.join('');
+}
+
 test('a container runs, logs stdout and stderr apart, and reports its exit code', { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
   const id = newId();
@@ -74,25 +85,13 @@ test("a non-root user enters /, reads the engine's /etc files and runs programs,
   const { runtime } = await setup(t);
   const umask = process.umask(0o077); // shoald's
   t.after(() => process.umask(umask));
-  const id = newId();
   const script = 'id; pwd; stat -c "%a %u:%g %n" / /etc/hosts /etc/resolv.conf /etc/hostname; cat /etc/hosts >/dev/null && echo read';
-  await runtime.create({ id, name: 'nonroot', image: 'busybox', user: '1000:1000', cmd: ['sh', '-c', script] });
-  await runtime.start(id);
-  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 0);
-  const out: string[] = [];
-  for await (const l of runtime.logs(id, {})) out.push(l.data.toString());
-  assert.equal(out.join(''), 'uid=1000 gid=1000 groups=1000\n/\n755 0:0 /\n644 0:0 /etc/hosts\n644 0:0 /etc/resolv.conf\n644 0:0 /etc/hostname\nread\n');
+  assert.equal(await runToSuccess(runtime, { name: 'nonroot', user: '1000:1000', cmd: ['sh', '-c', script] }), 'uid=1000 gid=1000 groups=1000\n/\n755 0:0 /\n644 0:0 /etc/hosts\n644 0:0 /etc/resolv.conf\n644 0:0 /etc/hostname\nread\n');
 });
 
 test("a user named in the container's /etc/passwd runs with its ids; an unknown one ends the start with dockerd's message", { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
-  const named = newId();
-  await runtime.create({ id: named, name: 'named', image: 'busybox', user: 'nobody', cmd: ['id'] });
-  await runtime.start(named);
-  assert.equal(await runtime.wait(named, AbortSignal.timeout(5_000)), 0);
-  const out: string[] = [];
-  for await (const l of runtime.logs(named, {})) out.push(l.data.toString());
-  assert.equal(out.join(''), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n');
+  assert.equal(await runToSuccess(runtime, { name: 'named', user: 'nobody', cmd: ['id'] }), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n');
 
   const unknown = newId();
   await runtime.create({ id: unknown, name: 'unknown', image: 'busybox', user: 'alice', cmd: ['id'] });
