@@ -79,6 +79,12 @@ test('docker run and exec --user 1000:1000: the image modes hold, / is the defau
       'a uid without a passwd entry gets gid 0, as in Docker',
     );
     assert.equal(await dockerOk(host, ['exec', '--user', '0', 'as-user', 'id', '-u']), '0\n', 'exec --user overrides it');
+    const unknownExec = await docker(host, ['exec', '--user', 'alice', 'as-user', 'id']);
+    assert.deepEqual(
+      [unknownExec.code, unknownExec.stdout],
+      [126, 'unable to find user alice: no matching entries in passwd file\r\n'],
+      "dockerd reports an exec that could not start on its stream, with exit code 126",
+    );
   } finally {
     await docker(host, ['rm', '-f', 'as-user']);
   }

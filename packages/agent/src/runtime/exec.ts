@@ -68,6 +68,7 @@ export class ExecRegistry {
     } catch (err) {
       // As dockerd ends an exec that could not start: exit code 126, never to run.
       entry.state = { ...entry.state, exitCode: 126 };
+      this.#forgetLater(id);
       throw err;
     }
     const dir = join(this.#host.execDir, id.slice(0, 12));
@@ -86,7 +87,7 @@ export class ExecRegistry {
       entry.state = { ...entry.state, running: false, exitCode, pid };
       delete entry.stdio;
       void rm(dir, { recursive: true, force: true });
-      setTimeout(() => this.#entries.delete(id), EXITED_RETENTION_MS).unref();
+      this.#forgetLater(id);
     });
     entry.stdio = stdio;
     child.once('spawn', () => void this.#readPid(entry, pidFile));
@@ -106,6 +107,11 @@ export class ExecRegistry {
   /** Forgets a removed container's execs (their processes died with it). */
   forgetContainer(containerId: string): void {
     for (const [id, entry] of this.#entries) if (entry.state.containerId === containerId) this.#entries.delete(id);
+  }
+
+  /** An exec that ended stays inspectable for a while. */
+  #forgetLater(id: ExecId): void {
+    setTimeout(() => this.#entries.delete(id), EXITED_RETENTION_MS).unref();
   }
 
   #require(id: ExecId): Entry {

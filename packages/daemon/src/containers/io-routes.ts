@@ -9,6 +9,7 @@ import { empty, hijack, json } from '../api/respond.js';
 import { route, type RequestContext, type RouteTable } from '../api/routes.js';
 import { consoleSize } from './create-request.js';
 import { bridgeStdio } from './stdio-bridge.js';
+import { stdcopyFrame } from './stdcopy.js';
 
 export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): RouteTable {
   const find = (ref: string): ContainerRecord => {
@@ -66,7 +67,16 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
         const hasBody = Number(ctx.headers['content-length'] ?? '0') > 0;
         const body = objectBody<{ Detach?: unknown; ConsoleSize?: unknown }>(hasBody ? await ctx.json() : {});
         const detach = body.Detach === true;
-        const stdio = await runtime.startExec(exec.id, { detach });
+        let stdio;
+        try {
+          stdio = await runtime.startExec(exec.id, { detach });
+        } catch (err) {
+          // A process that could not start (its exit code, 126, is set at once) is reported on the
+          // attached stream, as dockerd does; the CLI then prints it and exits with that code.
+          if (detach || runtime.getExec(exec.id)?.exitCode == null) throw err;
+          const line = Buffer.from(`${(err as Error).message}\r\n`);
+          return hijack(async (conn) => void conn.write(exec.spec.tty ? line : stdcopyFrame('stdout', line)), RAW_STREAM);
+        }
         if (stdio === undefined) return empty(200);
         const size = consoleSize(body.ConsoleSize);
         if (exec.spec.tty && size !== undefined) stdio.resize(size);
