@@ -59,6 +59,12 @@ async function setup(t: TestContext) {
 const newId = () => randomBytes(32).toString('hex');
 
 /** Runs a busybox container to a zero exit; resolves with its output. */
+/** Waits (bounded) until the container printed `text`: a signal sent before its trap is set would kill it. */
+async function printed(runtime: RuncRuntime, id: string, text: string): Promise<void> {
+  for await (const l of runtime.logs(id, { follow: true, signal: AbortSignal.timeout(10_000) })) if (l.data.toString().includes(text)) return;
+  throw new Error(`${id} never printed ${text}`);
+}
+
 async function runToSuccess(runtime: RuncRuntime, spec: { name: string; user: string; cmd: string[] }): Promise<string> {
   const id = newId();
   await runtime.create({ id, image: 'busybox', ...spec });
@@ -172,8 +178,9 @@ test('a running container survives reopening the runtime, stops with SIGKILL aft
 test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sends the signal asked for', { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
   const trapping = newId();
-  await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done'] });
+  await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; echo trapped; while true; do sleep 0.1; done'] });
   await runtime.start(trapping);
+  await printed(runtime, trapping, 'trapped');
   let started = Date.now();
   await runtime.stop(trapping, 30);
   assert.deepEqual([runtime.get(trapping)?.state.status, runtime.get(trapping)?.state.exitCode], ['exited', 7]);
@@ -189,8 +196,9 @@ test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sen
   assert.equal(runtime.get(sleeper)?.state.exitCode, 137);
 
   const killed = newId();
-  await runtime.create({ id: killed, name: 'killed', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 5" USR1; while true; do sleep 0.1; done'] });
+  await runtime.create({ id: killed, name: 'killed', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 5" USR1; echo trapped; while true; do sleep 0.1; done'] });
   await runtime.start(killed);
+  await printed(runtime, killed, 'trapped');
   await runtime.kill(killed, 'USR1');
   assert.equal(await runtime.wait(killed, AbortSignal.timeout(10_000)), 5);
 });
