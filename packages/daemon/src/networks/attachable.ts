@@ -17,9 +17,12 @@ import { ContainerEndpoints, type ContainerEndpoint } from './container-endpoint
 import { refuseConnect, resolveAmong } from './connect-rules.js';
 
 /** Network modes that are not a network's name. */
-export function isSwarmNetworkMode(mode: string | undefined): mode is string {
+function isSwarmNetworkMode(mode: string | undefined): mode is string {
   return mode !== undefined && !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
 }
+
+/** Names a local network (a user-defined bridge) rather than a swarm one. */
+export type LocalModeTest = (mode: string) => boolean;
 
 interface Attached {
   readonly network: NetworkInfo;
@@ -52,10 +55,12 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
   readonly #log: Log;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #statePath: string;
+  readonly #isLocal: LocalModeTest;
 
   /** `statePath`: where the containers' networks are kept across restarts of the daemon. */
-  constructor(runtime: R, swarm: SwarmAccess, log: Log, statePath: string) {
+  constructor(runtime: R, swarm: SwarmAccess, log: Log, statePath: string, isLocal: LocalModeTest = () => false) {
     this.#target = runtime;
+    this.#isLocal = isLocal;
     this.#swarm = swarm;
     this.#log = log;
     this.#statePath = statePath;
@@ -78,7 +83,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
       .list()
       .filter((r) => r.state.status === 'running' && this.endpoints.holdsAddresses(r.spec.id))
       .map((r) => {
-        const own = isSwarmNetworkMode(r.spec.networkMode) ? undefined : r.files?.sandboxKey;
+        const own = this.#swarmMode(r.spec.networkMode) ? undefined : r.files?.sandboxKey;
         return { id: r.spec.id, ports: r.spec.ports ?? [], ...(own !== undefined ? { netnsPath: own } : {}) };
       });
   }
@@ -167,7 +172,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
 
   async #create(spec: ContainerSpec): Promise<ContainerRecord> {
     const dataplane = this.#swarm.dataplane;
-    if (!isSwarmNetworkMode(spec.networkMode) || dataplane === null) return this.#target.create(spec);
+    if (!this.#swarmMode(spec.networkMode) || dataplane === null) return this.#target.create(spec);
     return this.#serial(spec.id, async () => {
       const result = await this.#allocate(spec, { networkId: spec.networkMode!, networkName: spec.networkMode!, aliases: [] });
       try {
@@ -202,7 +207,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     if (record === undefined || dataplane === null || this.endpoints.list(record.spec.id).length === 0) return this.#target.start(record?.spec.id ?? ref);
     const id = record.spec.id;
     return this.#serial(id, async () => {
-      if (!isSwarmNetworkMode(record.spec.networkMode)) {
+      if (!this.#swarmMode(record.spec.networkMode)) {
         await this.#target.start(id);
         try {
           await this.#attachAll(this.#require(id), dataplane);
@@ -239,7 +244,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
       this.endpoints.set(id, { ...entry, networkId: result.network.ID, networkName: result.network.Name });
       return undefined;
     }
-    const adopt = isSwarmNetworkMode(record.spec.networkMode) ? undefined : record.files?.sandboxKey;
+    const adopt = this.#swarmMode(record.spec.networkMode) ? undefined : record.files?.sandboxKey;
     try {
       return await dataplane.prepareContainer(id, result.network, result.address, adopt);
     } catch (err) {
@@ -290,6 +295,10 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     await this.#swarm.dataplane?.release(id);
     this.endpoints.clearAddresses(id);
     await this.#swarm.agentCall('detachContainer', { containerId: id }).catch((err: unknown) => this.#log('could not give back a container\'s network addresses', { id, err: String(err) }));
+  }
+
+  #swarmMode(mode: string | undefined): mode is string {
+    return isSwarmNetworkMode(mode) && !this.#isLocal(mode);
   }
 
   #dataplane(): Dataplane {

@@ -1,0 +1,65 @@
+// Local bridge networks with the real docker CLI on one shoald outside swarm mode: `network ls` lists
+// bridge, host and none; `docker run` joins the default bridge (docker0, 172.17.0.0/16) and reaches
+// another container there by address, without names (the host's resolv.conf); `-p` publishes at the
+// host's address; `--network none` has only lo and `--network host` the host's interfaces; a
+// user-defined bridge gives names and aliases through 127.0.0.11, `network connect/disconnect`, and
+// `network rm` is refused while a container is on it; networks and running containers' legs survive
+// a restart of shoald.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dockerCli, execOnHost, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { loadBusybox } from '../src/seed-walkthroughs.js';
+
+async function ok(host: HostLayout, args: readonly string[]): Promise<string> {
+  const r = await dockerCli(host, args, { timeoutMs: 30_000 });
+  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** GET / on addr:port from the host's own namespace; undefined when nothing answers. */
+async function httpGet(from: HostLayout, addr: string, port: number): Promise<string | undefined> {
+  const r = await execOnHost(from, ['busybox', 'wget', '-qO-', `http://${addr}:${port}/`], { timeoutMs: 5_000 }).catch(() => undefined);
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
+const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 80 -h /www'];
+
+test('docker run joins the default bridge: 172.17 addresses, reach by IP, no names, -p at the host address; none has only lo, host the host\'s interfaces', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, socketTimeoutMs: 30_000 });
+  const host = cluster.hosts[0]!;
+  await loadBusybox(dockerCli, [host]);
+
+  const ls = await ok(host, ['network', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}}']);
+  assert.deepEqual(ls.trim().split('\n'), ['bridge bridge local', 'host host local', 'none null local']);
+
+  t.after(() => dockerCli(host, ['rm', '-f', 'target', 'web'], { timeoutMs: 30_000 }));
+  await ok(host, ['run', '-d', '--name', 'target', 'busybox', 'sleep', '300']);
+  await ok(host, ['run', '-d', '--name', 'web', '-p', '8080:80', 'busybox', ...HTTPD]);
+  const ipA = (await ok(host, ['inspect', '--format', '{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.Gateway}}', 'target'])).trim();
+  assert.match(ipA, /^172\.17\.0\.\d+ 172\.17\.0\.1$/);
+  const addrA = ipA.split(' ')[0]!;
+
+  const pinged = await dockerCli(host, ['run', '--rm', 'busybox', 'ping', '-c', '1', '-W', '2', addrA], { timeoutMs: 30_000 });
+  assert.equal(pinged.code, 0, `ping ${addrA} from another container on the bridge: ${pinged.stdout}${pinged.stderr}`);
+  const resolv = await ok(host, ['run', '--rm', 'busybox', 'cat', '/etc/resolv.conf']);
+  assert.doesNotMatch(resolv, /127\.0\.0\.11/, 'no embedded DNS on the default bridge');
+
+  assert.equal(await waitFor('the published port at the host address', () => httpGet(host, host.addr, 8080), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
+  assert.match(await ok(host, ['port', 'web']), /^80\/tcp -> 0\.0\.0\.0:8080$/m);
+
+  const [bridge] = JSON.parse(await ok(host, ['network', 'inspect', 'bridge'])) as { Containers: Record<string, { Name: string; IPv4Address: string }>; Options: Record<string, string> }[];
+  assert.deepEqual(Object.values(bridge!.Containers).map((c) => c.Name).sort(), ['target', 'web']);
+  assert.equal(bridge!.Options['com.docker.network.bridge.name'], 'docker0');
+
+  const none = await ok(host, ['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']);
+  assert.deepEqual(none.trim().split(/\s+/), ['lo']);
+  const hostNet = await ok(host, ['run', '--rm', '--network', 'host', 'busybox', 'ip', '-o', '-4', 'addr']);
+  assert.match(hostNet, new RegExp(`inet ${host.addr.replace(/\./g, '\\.')}/`));
+
+  await ok(host, ['rm', '-f', 'target', 'web']);
+  assert.equal(await httpGet(host, host.addr, 8080), undefined, 'the port is withdrawn with the container');
+  const [after] = JSON.parse(await ok(host, ['network', 'inspect', 'bridge'])) as { Containers: Record<string, unknown> }[];
+  assert.deepEqual(after!.Containers, {});
+  const links = await execOnHost(host, ['ip', '-o', 'link', 'show', 'type', 'veth']);
+  assert.doesNotMatch(links.stdout, /veth[0-9a-f]{7}/, 'no container leg left on the host');
+});
