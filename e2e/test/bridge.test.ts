@@ -7,7 +7,7 @@
 // a restart of shoald.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerCli, execOnHost, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { dockerCli, execOnHost, restartDaemon, waitFor, withCluster, type HostLayout } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
 
 async function ok(host: HostLayout, args: readonly string[]): Promise<string> {
@@ -62,4 +62,61 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
   assert.deepEqual(after!.Containers, {});
   const links = await execOnHost(host, ['ip', '-o', 'link', 'show', 'type', 'veth']);
   assert.doesNotMatch(links.stdout, /veth[0-9a-f]{7}/, 'no container leg left on the host');
+});
+
+/** Addresses busybox nslookup printed (the server's own line, 127.0.0.11:53, has a port and is skipped). */
+function addressesOf(nslookup: string): string[] {
+  return [...nslookup.matchAll(/^Address:\s+(\d+\.\d+\.\d+\.\d+)$/gm)].map((m) => m[1]!).sort();
+}
+
+test('a user-defined bridge: names and aliases through 127.0.0.11, connect/disconnect, rm refused while in use, kept across a restart of shoald', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, socketTimeoutMs: 30_000 });
+  const host = cluster.hosts[0]!;
+  await loadBusybox(dockerCli, [host]);
+  t.after(() => dockerCli(host, ['rm', '-f', 'srv', 'other'], { timeoutMs: 30_000 }));
+
+  const id = (await ok(host, ['network', 'create', '-d', 'bridge', '--label', 'purpose=e2e', 'appnet'])).trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const [created] = JSON.parse(await ok(host, ['network', 'inspect', 'appnet'])) as { Scope: string; Driver: string; IPAM: { Config: unknown[] }; Labels: Record<string, string> }[];
+  assert.deepEqual([created!.Scope, created!.Driver, created!.IPAM.Config, created!.Labels], ['local', 'bridge', [{ Subnet: '172.19.0.0/16', Gateway: '172.19.0.1' }], { purpose: 'e2e' }]);
+  const dup = await dockerCli(host, ['network', 'create', 'appnet'], { timeoutMs: 30_000 });
+  assert.match(dup.stderr, /network with name appnet already exists/);
+
+  await ok(host, ['run', '-d', '--name', 'srv', '--network', 'appnet', '--network-alias', 'db', 'busybox', 'sleep', '300']);
+  const srvIp = (await ok(host, ['inspect', '--format', '{{.NetworkSettings.Networks.appnet.IPAddress}}', 'srv'])).trim();
+  assert.equal(srvIp, '172.19.0.2');
+  const asked = await ok(host, ['run', '--rm', '--network', 'appnet', 'busybox', 'sh', '-c', 'nslookup srv 127.0.0.11; nslookup db; ping -c 1 -W 2 srv >/dev/null && echo pinged; cat /etc/resolv.conf']);
+  assert.deepEqual(addressesOf(asked), [srvIp, srvIp], asked);
+  assert.match(asked, /^pinged$/m, 'container B pings container A by name');
+  assert.match(asked, /^nameserver 127\.0\.0\.11$/m);
+
+  const [inUse] = JSON.parse(await ok(host, ['network', 'inspect', 'appnet'])) as { Containers: Record<string, { Name: string; IPv4Address: string }> }[];
+  assert.deepEqual(Object.values(inUse!.Containers).map((c) => [c.Name, c.IPv4Address]), [['srv', '172.19.0.2/16']]);
+  const refused = await dockerCli(host, ['network', 'rm', 'appnet'], { timeoutMs: 30_000 });
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, new RegExp(`error while removing network: network appnet id ${id} has active endpoints`));
+
+  // A container on the default bridge joins appnet while it runs, and its names resolve there.
+  await ok(host, ['run', '-d', '--name', 'other', 'busybox', 'sleep', '300']);
+  await ok(host, ['network', 'connect', '--alias', 'second', 'appnet', 'other']);
+  const fromOther = await ok(host, ['exec', 'other', 'nslookup', 'srv']);
+  assert.deepEqual(addressesOf(fromOther), [srvIp], fromOther);
+  const fromSrv = await ok(host, ['exec', 'srv', 'nslookup', 'second']);
+  assert.equal(addressesOf(fromSrv).length, 1, fromSrv);
+  assert.match(addressesOf(fromSrv)[0]!, /^172\.19\.0\.\d+$/);
+  await ok(host, ['network', 'disconnect', 'appnet', 'other']);
+  const gone = await dockerCli(host, ['exec', 'srv', 'nslookup', 'second'], { timeoutMs: 30_000 });
+  assert.deepEqual(addressesOf(gone.stdout), [], 'a disconnected container\'s name goes');
+
+  await restartDaemon(host, { socketTimeoutMs: 30_000 });
+
+  assert.match(await ok(host, ['network', 'ls', '--format', '{{.Name}}']), /^appnet$/m, 'the network outlives the restart');
+  const again = await ok(host, ['exec', 'srv', 'sh', '-c', 'nslookup db; ping -c 1 -W 2 172.19.0.1 >/dev/null && echo up']);
+  assert.deepEqual(addressesOf(again), [srvIp], again);
+  assert.match(again, /^up$/m, 'the running container keeps its leg');
+
+  await ok(host, ['rm', '-f', 'srv', 'other']);
+  assert.equal((await ok(host, ['network', 'rm', 'appnet'])).trim(), 'appnet');
+  const links = await execOnHost(host, ['ip', '-o', 'link', 'show']);
+  assert.doesNotMatch(links.stdout, new RegExp(`br-${id.slice(0, 12)}`), 'the Linux bridge goes with the network');
 });

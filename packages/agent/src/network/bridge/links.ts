@@ -13,10 +13,17 @@ export interface LocalBridgeConfig {
   readonly mtu: number;
 }
 
-/** Creates (or repairs) the bridge with its gateway address; forwarding on, and route_localnet so `-p 127.0.0.1:…` reaches it. */
+/**
+ * Creates (or repairs) the bridge with its gateway address; forwarding on, and route_localnet so
+ * `-p 127.0.0.1:…` reaches it. The bridge's MAC is set (02:42:<gateway>): a bridge left to choose takes
+ * its ports' lowest MAC, which changes as containers come and go, and containers' neighbour entries
+ * for the gateway then point at a MAC nobody has until they expire.
+ */
 export async function ensureLocalBridge(cfg: LocalBridgeConfig): Promise<void> {
   const existing = await ipJson<{ ifname: string }>(['link', 'show']);
-  if (!existing.some((l) => l.ifname === cfg.name)) await command(['ip', 'link', 'add', cfg.name, 'mtu', String(cfg.mtu), 'type', 'bridge']);
+  if (!existing.some((l) => l.ifname === cfg.name)) {
+    await command(['ip', 'link', 'add', cfg.name, 'address', macFromIp(cfg.gateway), 'mtu', String(cfg.mtu), 'type', 'bridge']);
+  }
   await command(['ip', 'addr', 'replace', `${cfg.gateway}/${cfg.prefixLen}`, 'dev', cfg.name]);
   await command(['ip', 'link', 'set', cfg.name, 'up']);
   await command(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
