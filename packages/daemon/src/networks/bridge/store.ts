@@ -68,7 +68,7 @@ export class BridgeNetworkStore {
   find(ref: string): BridgeNetwork | undefined {
     if (ref === 'default') return this.#default;
     try {
-      return resolveNetwork(this.list().map((n) => ({ ...n, Id: n.id, Name: n.name })), ref);
+      return resolveNetwork(this.list().map((n) => ({ Id: n.id, Name: n.name, network: n })), ref).network;
     } catch {
       return undefined;
     }
