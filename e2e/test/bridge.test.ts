@@ -7,20 +7,10 @@
 // a restart of shoald.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerCli, execOnHost, restartDaemon, waitFor, withCluster, type HostLayout } from '../src/index.js';
-import { loadBusybox } from '../src/seed-walkthroughs.js';
+import { dockerCli, dockerOk, execOnHost, restartDaemon, waitFor, withCluster, type HostLayout } from '../src/index.js';
+import { httpGet, loadBusybox } from '../src/seed-walkthroughs.js';
 
-async function ok(host: HostLayout, args: readonly string[]): Promise<string> {
-  const r = await dockerCli(host, args, { timeoutMs: 30_000 });
-  assert.equal(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** GET / on addr:port from the host's own namespace; undefined when nothing answers. */
-async function httpGet(from: HostLayout, addr: string, port: number): Promise<string | undefined> {
-  const r = await execOnHost(from, ['busybox', 'wget', '-qO-', `http://${addr}:${port}/`], { timeoutMs: 5_000 }).catch(() => undefined);
-  return r?.code === 0 ? r.stdout.trim() : undefined;
-}
+const ok = (host: HostLayout, args: readonly string[]) => dockerOk(host, args, { timeoutMs: 30_000 });
 
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 80 -h /www'];
 

@@ -10,11 +10,11 @@
 // is saved under the data root, so a container still running after a daemon restart keeps its sandbox
 // (the data plane adopts it) and its networks.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { writeFile, readFile } from 'node:fs/promises';
 import { PublishError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type Dataplane, type LiveContainer, type NetworkInfo, type TaskSandbox } from '@shoal/agent';
 import { ApiError, InternalError, NotFoundError } from '../api/errors.js';
 import { ContainerEndpoints, type ContainerEndpoint } from './container-endpoints.js';
 import { refuseConnect, resolveAmong } from './connect-rules.js';
+import { KeyedSerial, pointResolvConf } from './container-steps.js';
 
 /** Network modes that are not a network's name. */
 function isSwarmNetworkMode(mode: string | undefined): mode is string {
@@ -53,7 +53,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
   readonly #target: R;
   readonly #swarm: SwarmAccess;
   readonly #log: Log;
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedSerial();
   readonly #statePath: string;
   readonly #isLocal: LocalModeTest;
 
@@ -315,19 +315,6 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
 
   /** One network change at a time per container, saved when done; a failed step does not block the next. */
   #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const step = () => run().finally(() => this.#save());
-    const next = (this.#queues.get(id) ?? Promise.resolve()).then(step, step);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(id, settled);
-    void settled.then(() => {
-      if (this.#queues.get(id) === settled) this.#queues.delete(id);
-    });
-    return next;
+    return this.#queue.run(id, () => run().finally(() => this.#save()));
   }
-}
-
-/** A container started without a swarm network learns about 127.0.0.11 when it joins its first one, as dockerd rewrites it. */
-async function pointResolvConf(path: string, content: string): Promise<void> {
-  if ((await readFile(path, 'utf8').catch(() => '')) === content) return;
-  await writeFile(path, content); // in place: the file is bind-mounted into the running container
 }

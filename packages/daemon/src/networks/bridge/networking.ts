@@ -6,9 +6,10 @@
 // networks, the embedded DNS. The legs, ports and addresses go when it stops. The Linux bridge of a
 // network is made with its first leg and kept until the network is removed.
 import { NetnsFiles, PortPublisher, PublishError, addBridgeEndpoint, applyBridgeNat, ensureLocalBridge, linkNames, parseCidr, removeBridgeEndpoint, removeLocalBridge, sandboxResolvConf, type ContainerRecord, type ContainerRuntime, type ContainerSpec } from '@shoal/agent';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ForbiddenError, InternalError, InvalidArgumentError, NotFoundError, NotImplementedError } from '../../api/errors.js';
 import { endpointId } from '../container-endpoints.js';
+import { KeyedSerial, pointResolvConf } from '../container-steps.js';
 import { BridgeDns } from './dns.js';
 import { BridgeEndpoints, bridgeEndpointSettings } from './endpoints.js';
 import { hostIfname } from './pools.js';
@@ -38,7 +39,7 @@ export class BridgeNetworking<R extends ContainerRuntime> {
   readonly #dns = new BridgeDns();
   /** Networks whose Linux bridge exists. */
   readonly #active = new Set<string>();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedSerial();
 
   constructor(runtime: R, store: BridgeNetworkStore, options: BridgeNetworkingOptions) {
     this.#target = runtime;
@@ -295,20 +296,7 @@ export class BridgeNetworking<R extends ContainerRuntime> {
     return record;
   }
 
-  /** One network change at a time per container; a failed step does not block the next. */
   #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const next = (this.#queues.get(id) ?? Promise.resolve()).then(run, run);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(id, settled);
-    void settled.then(() => {
-      if (this.#queues.get(id) === settled) this.#queues.delete(id);
-    });
-    return next;
+    return this.#queue.run(id, run);
   }
-}
-
-/** A container that joins its first user-defined network learns about 127.0.0.11, as dockerd rewrites resolv.conf. */
-async function pointResolvConf(path: string, content: string): Promise<void> {
-  if ((await readFile(path, 'utf8').catch(() => '')) === content) return;
-  await writeFile(path, content); // in place: the file is bind-mounted into the running container
 }
