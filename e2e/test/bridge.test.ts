@@ -22,9 +22,10 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
   const ls = await ok(host, ['network', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Scope}}']);
   assert.deepEqual(ls.trim().split('\n'), ['bridge bridge local', 'host host local', 'none null local']);
 
-  t.after(() => dockerCli(host, ['rm', '-f', 'target', 'web'], { timeoutMs: 30_000 }));
+  t.after(() => dockerCli(host, ['rm', '-f', 'target', 'web', 'anyport'], { timeoutMs: 30_000 }));
   await ok(host, ['run', '-d', '--name', 'target', 'busybox', 'sleep', '300']);
-  await ok(host, ['run', '-d', '--name', 'web', '-p', '8080:80', 'busybox', ...HTTPD]);
+  await ok(host, ['run', '-d', '--name', 'web', '-p', '8080:80', '-p', '127.0.0.1:8081:80', 'busybox', ...HTTPD]);
+  await ok(host, ['run', '-d', '--name', 'anyport', '--expose', '80', '-P', 'busybox', ...HTTPD]);
   const ipA = (await ok(host, ['inspect', '--format', '{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.Gateway}}', 'target'])).trim();
   assert.match(ipA, /^172\.17\.0\.\d+ 172\.17\.0\.1$/);
   const addrA = ipA.split(' ')[0]!;
@@ -36,9 +37,13 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
 
   assert.equal(await waitFor('the published port at the host address', () => httpGet(host, host.addr, 8080), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
   assert.match(await ok(host, ['port', 'web']), /^80\/tcp -> 0\.0\.0\.0:8080$/m);
+  assert.equal(await waitFor('127.0.0.1:8081 on the host', () => httpGet(host, '127.0.0.1', 8081), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
+  const random = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/m.exec(await ok(host, ['port', 'anyport']));
+  assert.ok(random, '-P gives the exposed port a host port');
+  assert.equal(await waitFor('the -P port', () => httpGet(host, host.addr, Number(random[1])), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
 
   const [bridge] = JSON.parse(await ok(host, ['network', 'inspect', 'bridge'])) as { Containers: Record<string, { Name: string; IPv4Address: string }>; Options: Record<string, string> }[];
-  assert.deepEqual(Object.values(bridge!.Containers).map((c) => c.Name).sort(), ['target', 'web']);
+  assert.deepEqual(Object.values(bridge!.Containers).map((c) => c.Name).sort(), ['anyport', 'target', 'web']);
   assert.equal(bridge!.Options['com.docker.network.bridge.name'], 'docker0');
 
   const none = await ok(host, ['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']);
@@ -46,7 +51,7 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
   const hostNet = await ok(host, ['run', '--rm', '--network', 'host', 'busybox', 'ip', '-o', '-4', 'addr']);
   assert.match(hostNet, new RegExp(`inet ${host.addr.replace(/\./g, '\\.')}/`));
 
-  await ok(host, ['rm', '-f', 'target', 'web']);
+  await ok(host, ['rm', '-f', 'target', 'web', 'anyport']);
   assert.equal(await httpGet(host, host.addr, 8080), undefined, 'the port is withdrawn with the container');
   const [after] = JSON.parse(await ok(host, ['network', 'inspect', 'bridge'])) as { Containers: Record<string, unknown> }[];
   assert.deepEqual(after!.Containers, {});

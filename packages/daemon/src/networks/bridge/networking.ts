@@ -52,6 +52,8 @@ export class BridgeNetworking<R extends ContainerRuntime> {
       get: (target, prop, receiver) => {
         if (prop === 'create') return (spec: ContainerSpec) => this.#create(spec);
         if (prop === 'start') return (id: string) => this.#start(id);
+        if (prop === 'stop') return (id: string, timeoutSec: number) => this.#settled(id, () => runtime.stop(id, timeoutSec));
+        if (prop === 'remove') return (id: string, force: boolean) => this.#settled(id, () => runtime.remove(id, force));
         const value = Reflect.get(target, prop, receiver) as unknown;
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
@@ -176,6 +178,16 @@ export class BridgeNetworking<R extends ContainerRuntime> {
       await this.#netns.remove(spec.id);
       throw err;
     }
+  }
+
+  /**
+   * Returns once what the container's stop or removal releases is released, as dockerd's stop and rm
+   * do: `network rm` right after them finds no endpoint left.
+   */
+  async #settled(ref: string, action: () => Promise<void>): Promise<void> {
+    const id = this.#target.get(ref)?.spec.id ?? ref;
+    await action();
+    await this.#serial(id, async () => undefined);
   }
 
   /** The legs, names and ports are in place before the container's process runs. */
