@@ -27,6 +27,7 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
   await ok(host, ['run', '-d', '--name', 'web', '-p', '8080:80', '-p', '127.0.0.1:8081:80', 'busybox', ...HTTPD]);
   await ok(host, ['run', '-d', '--name', 'anyport', '--expose', '80', '-P', 'busybox', ...HTTPD]);
   const ipA = (await ok(host, ['inspect', '--format', '{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.Gateway}}', 'target'])).trim();
+  assert.equal((await ok(host, ['inspect', '--format', '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}}', 'target'])).trim(), ipA, 'the default bridge fills the top-level fields');
   assert.match(ipA, /^172\.17\.0\.\d+ 172\.17\.0\.1$/);
   const addrA = ipA.split(' ')[0]!;
 
@@ -110,6 +111,8 @@ test('a user-defined bridge: names and aliases through 127.0.0.11, connect/disco
   assert.deepEqual(addressesOf(again), [srvIp], again);
   assert.match(again, /^up$/m, 'the running container keeps its leg');
 
+  await ok(host, ['network', 'create', 'spare']);
+  assert.match(await ok(host, ['network', 'prune', '-f']), /^Deleted Networks:\nspare\n\n?$/, 'prune takes the unused bridge and keeps appnet');
   await ok(host, ['rm', '-f', 'srv', 'other']);
   assert.equal((await ok(host, ['network', 'rm', 'appnet'])).trim(), 'appnet');
   const links = await execOnHost(host, ['ip', '-o', 'link', 'show']);

@@ -65,6 +65,7 @@ export async function nodeNetworkRoutes(
             create: (req, nameTaken) => ({ Id: bridges.store.create(req, nameTaken).id }),
             owns: (id) => bridges.store.get(id)?.isDefault === false,
             remove: (id) => bridges.networking.removeNetwork(bridges.store.get(id)!),
+            prune: (filters) => bridges.networking.prune(filters, (n) => bridgeResource(facts(), n, {})),
           },
         }
       : {}),

@@ -41,6 +41,8 @@ export interface BridgeBackend {
   /** Whether the network is a user-defined bridge (the removable kind). */
   owns(id: string): boolean;
   remove(id: string): Promise<void>;
+  /** `network prune`: removes the user-defined bridges nothing is on that pass the filters; their names. */
+  prune(filters: Record<string, string[]>): Promise<string[]>;
 }
 
 /** The connect body `docker network connect [--alias A] [--ip IP] NET C` sends. */
@@ -171,8 +173,10 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/prune',
       filters: PRUNE_FILTERS,
       handler: async (ctx) => {
-        if (backend.role() !== 'manager') return json({ NetworksDeleted: [] });
-        return json(await backend.call('pruneNetworks', { filters: ctx.filters.toRecord() }));
+        const filters = ctx.filters.toRecord();
+        const swarm = backend.role() === 'manager' ? ((await backend.call('pruneNetworks', { filters })) as { NetworksDeleted: string[] }).NetworksDeleted : [];
+        const local = (await backend.bridges?.prune(filters)) ?? [];
+        return json({ NetworksDeleted: [...swarm, ...local] });
       },
     }),
   ];

@@ -105,7 +105,7 @@ test('DELETE /networks/{ref} removes swarm networks through the leader by full I
   assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: [] });
 });
 
-test('POST /networks/create without a driver or with bridge makes a local bridge network (also in swarm mode); DELETE removes only user-defined ones', async (t) => {
+test('POST /networks/create without a driver or with bridge makes a local bridge network (also in swarm mode); DELETE and prune remove only user-defined ones', async (t) => {
   const backend = new FakeBackend();
   const created: [string | undefined, boolean][] = [];
   const removed: string[] = [];
@@ -116,6 +116,7 @@ test('POST /networks/create without a driver or with bridge makes a local bridge
     },
     owns: (id) => id === 'b'.repeat(64),
     remove: async (id) => void removed.push(id),
+    prune: async (filters) => (filters.label?.includes('keep') ? [] : ['spare']),
   };
   const predefined = backend.localNetworks();
   const local = (): NetworkResource[] => [...predefined, { ...swarmNet, Name: 'appnet', Id: 'b'.repeat(64), Scope: 'local', Driver: 'bridge', Containers: {} }];
@@ -128,4 +129,7 @@ test('POST /networks/create without a driver or with bridge makes a local bridge
   assert.deepEqual(await api('DELETE', '/networks/appnet'), { status: 204, json: undefined });
   assert.deepEqual(removed, ['b'.repeat(64)]);
   assert.equal((await api('DELETE', '/networks/host')).status, 403);
+  assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: ['x', 'spare'] }, 'the swarm\'s unused networks, then the unused bridges');
+  backend.currentRole = 'none';
+  assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: ['spare'] }, 'outside a swarm only bridges');
 });

@@ -7,6 +7,7 @@
 // network is made with its first leg and kept until the network is removed.
 import { NetnsFiles, PortPublisher, PublishError, addBridgeEndpoint, applyBridgeNat, ensureLocalBridge, linkNames, parseCidr, removeBridgeEndpoint, removeLocalBridge, sandboxResolvConf, type ContainerRecord, type ContainerRuntime, type ContainerSpec } from '@shoal/agent';
 import { readFile } from 'node:fs/promises';
+import { passesPruneFilters, type NetworkResource } from '@shoal/manager';
 import { ForbiddenError, InternalError, InvalidArgumentError, NotFoundError, NotImplementedError } from '../../api/errors.js';
 import { endpointId } from '../container-endpoints.js';
 import { KeyedSerial, pointResolvConf } from '../container-steps.js';
@@ -116,6 +117,14 @@ export class BridgeNetworking<R extends ContainerRuntime> {
       await removeLocalBridge(network.ifname);
       await this.#applyNat();
     }
+  }
+
+  /** `network prune`: the user-defined networks no container is on that pass the filters, removed; their names. */
+  async prune(filters: Record<string, string[]>, resource: (n: BridgeNetwork) => NetworkResource): Promise<string[]> {
+    const now = new Date().toISOString();
+    const unused = this.#store.list().filter((n) => !n.isDefault && this.endpoints.on(n.id).length === 0 && passesPruneFilters(resource(n), n.created, filters, now));
+    for (const n of unused) await this.removeNetwork(n);
+    return unused.map((n) => n.name);
   }
 
   async close(): Promise<void> {
