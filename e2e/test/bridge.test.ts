@@ -38,6 +38,9 @@ test('docker run joins the default bridge: 172.17 addresses, reach by IP, no nam
 
   assert.equal(await waitFor('the published port at the host address', () => httpGet(host, host.addr, 8080), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
   assert.match(await ok(host, ['port', 'web']), /^80\/tcp -> 0\.0\.0\.0:8080$/m);
+  // busybox wget crashes in containers here; nc speaks HTTP from a container on the same bridge (hairpin).
+  const hairpin = await ok(host, ['exec', 'target', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host.addr} 8080`]);
+  assert.match(hairpin, /hello-from-web/, 'a container reaches a port published on its own bridge at the host address');
   assert.equal(await waitFor('127.0.0.1:8081 on the host', () => httpGet(host, '127.0.0.1', 8081), { timeoutMs: 10_000, intervalMs: 300 }), 'hello-from-web');
   const random = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/m.exec(await ok(host, ['port', 'anyport']));
   assert.ok(random, '-P gives the exposed port a host port');

@@ -9,6 +9,7 @@ test('renderBridgeNat masquerades each subnet leaving its bridge and isolates br
   assert.match(script, /^add table ip shoal_bridges\ndelete table ip shoal_bridges\n/);
   assert.match(script, /ip saddr 172\.17\.0\.0\/16 oifname != "docker0" masquerade/);
   assert.match(script, /ip saddr 172\.19\.0\.0\/16 oifname != "br-0123456789ab" masquerade/);
+  assert.match(script, /ct status dnat ip saddr 172\.17\.0\.0\/16 oifname "docker0" masquerade/, 'hairpin');
   assert.match(script, /iifname "docker0" oifname \{ "br-0123456789ab" \} drop/);
   assert.match(script, /iifname "br-0123456789ab" oifname \{ "docker0" \} drop/);
   assert.doesNotMatch(renderBridgeNat([{ name: 'docker0', subnet: '172.17.0.0/16' }]), /drop/, 'one bridge isolates nothing');

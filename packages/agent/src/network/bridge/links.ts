@@ -63,6 +63,8 @@ export async function addBridgeEndpoint(o: BridgeEndpointOptions): Promise<strin
   await command(['ip', 'link', 'add', o.hostIf, 'mtu', mtu, 'type', 'veth', 'peer', 'name', ifname, 'address', macFromIp(o.ip), 'mtu', mtu, 'netns', o.sandbox]);
   try {
     await command(['ip', 'link', 'set', o.hostIf, 'master', o.bridge.name, 'up']);
+    // A container may reach its own published port at a node address: the reply comes back out of the port it went in.
+    await command(['bridge', 'link', 'set', 'dev', o.hostIf, 'hairpin', 'on']);
     const lines = [`addr add ${o.ip}/${o.bridge.prefixLen} dev ${ifname}`, `link set dev ${ifname} up`];
     if (o.defaultRoute) lines.push(`route replace default via ${o.bridge.gateway} dev ${ifname}`);
     await batch('ip', lines, { netns: o.sandbox });

@@ -1,5 +1,6 @@
 // The nftables side of local bridges, in one table of our own replaced atomically whenever the set of
-// bridges changes: source NAT for what leaves a bridge for elsewhere (enable_ip_masquerade), and
+// bridges changes: source NAT for what leaves a bridge for elsewhere (enable_ip_masquerade) and for
+// published ports reached from the same bridge, and
 // isolation between bridges, as dockerd's DOCKER-ISOLATION chains: a container reaches containers of
 // another bridge network only through published ports.
 import { command } from '../command.js';
@@ -20,6 +21,9 @@ export function renderBridgeNat(bridges: readonly BridgeNat[]): string {
     `  chain postrouting {`,
     `    type nat hook postrouting priority srcnat; policy accept;`,
     ...bridges.map((b) => `    ip saddr ${b.subnet} oifname != "${b.name}" masquerade`),
+    // Hairpin: a container reaching a port published by one on its own bridge (or itself) at a node
+    // address gets the reply through the node only if the node is the source it sees.
+    ...bridges.map((b) => `    ct status dnat ip saddr ${b.subnet} oifname "${b.name}" masquerade`),
     `  }`,
     `  chain forward {`,
     `    type filter hook forward priority filter; policy accept;`,
