@@ -114,6 +114,14 @@ test('a user-defined bridge: names and aliases through 127.0.0.11, connect/disco
   assert.deepEqual(addressesOf(again), [srvIp], again);
   assert.match(again, /^up$/m, 'the running container keeps its leg');
 
+  // Containers starting at once on one network get distinct addresses.
+  const burst = ['b1', 'b2', 'b3'];
+  t.after(() => dockerCli(host, ['rm', '-f', ...burst], { timeoutMs: 30_000 }));
+  await Promise.all(burst.map((name) => ok(host, ['run', '-d', '--name', name, '--network', 'appnet', 'busybox', 'sleep', '300'])));
+  const burstIps = await Promise.all(burst.map(async (name) => (await ok(host, ['inspect', '--format', '{{.NetworkSettings.Networks.appnet.IPAddress}}', name])).trim()));
+  assert.equal(new Set([srvIp, ...burstIps]).size, 4, `distinct addresses: ${burstIps.join(' ')}`);
+  await ok(host, ['rm', '-f', ...burst]);
+
   await ok(host, ['network', 'create', 'spare']);
   assert.match(await ok(host, ['network', 'prune', '-f']), /^Deleted Networks:\nspare\n\n?$/, 'prune takes the unused bridge and keeps appnet');
   await ok(host, ['rm', '-f', 'srv', 'other']);

@@ -40,7 +40,10 @@ export class BridgeNetworking<R extends ContainerRuntime> {
   readonly #dns = new BridgeDns();
   /** Networks whose Linux bridge exists. */
   readonly #active = new Set<string>();
+  /** Per container. */
   readonly #queue = new KeyedSerial();
+  /** The node's shared state: 'bridges' (links and NAT table) and 'ports' (the publisher checks, then applies). */
+  readonly #node = new KeyedSerial();
 
   constructor(runtime: R, store: BridgeNetworkStore, options: BridgeNetworkingOptions) {
     this.#target = runtime;
@@ -113,10 +116,11 @@ export class BridgeNetworking<R extends ContainerRuntime> {
     }
     this.#store.remove(network.id);
     await this.#dns.removeNetwork(network.id);
-    if (this.#active.delete(network.id)) {
+    await this.#node.run('bridges', async () => {
+      if (!this.#active.delete(network.id)) return;
       await removeLocalBridge(network.ifname);
       await this.#applyNat();
-    }
+    });
   }
 
   /** `network prune`: the user-defined networks no container is on that pass the filters, removed; their names. */
@@ -223,14 +227,21 @@ export class BridgeNetworking<R extends ContainerRuntime> {
   async #attachLeg(record: ContainerRecord, network: BridgeNetwork): Promise<void> {
     const id = record.spec.id;
     const entry = this.endpoints.get(id, network.id)!;
-    const ip = this.endpoints.allocate(network, entry.requestedIp);
-    await this.#ensureBridge(network);
     const first = this.endpoints.list(id).every((e) => e.networkId === network.id || e.ip === undefined);
-    const ifname = await addBridgeEndpoint({
-      bridge: { name: network.ifname, gateway: network.gateway, prefixLen: parseCidr(network.subnet).prefixLen, mtu: network.mtu },
-      hostIf: hostIfname(endpointId(id, network.id)), sandbox: this.#netns.path(id), ip, defaultRoute: first,
-    });
-    this.endpoints.set(id, { ...entry, ip, ifname });
+    // Held before the first await: containers starting at once on one network never get one address.
+    const ip = this.endpoints.allocate(network, entry.requestedIp);
+    this.endpoints.set(id, { ...entry, ip });
+    try {
+      await this.#ensureBridge(network);
+      const ifname = await addBridgeEndpoint({
+        bridge: { name: network.ifname, gateway: network.gateway, prefixLen: parseCidr(network.subnet).prefixLen, mtu: network.mtu },
+        hostIf: hostIfname(endpointId(id, network.id)), sandbox: this.#netns.path(id), ip, defaultRoute: first,
+      });
+      this.endpoints.set(id, { ...entry, ip, ifname });
+    } catch (err) {
+      this.endpoints.set(id, entry);
+      throw err;
+    }
   }
 
   async #detachLeg(id: string, networkId: string): Promise<void> {
@@ -247,8 +258,8 @@ export class BridgeNetworking<R extends ContainerRuntime> {
     const legs = this.endpoints.list(id).filter((e) => e.ip !== undefined);
     const ports = record.spec.ports ?? [];
     try {
-      if (legs[0] === undefined) await this.#publisher.unpublish(record.spec.name);
-      else await this.#publisher.publish(record.spec.name, legs[0].ip!, ports);
+      const first = legs[0];
+      await this.#node.run('ports', () => (first === undefined ? this.#publisher.unpublish(record.spec.name) : this.#publisher.publish(record.spec.name, first.ip!, ports)));
     } catch (err) {
       if (err instanceof PublishError) throw new InternalError(err.message, { cause: err });
       throw err;
@@ -276,11 +287,14 @@ export class BridgeNetworking<R extends ContainerRuntime> {
     }
   }
 
-  async #ensureBridge(network: BridgeNetwork): Promise<void> {
-    if (this.#active.has(network.id)) return;
-    await ensureLocalBridge({ name: network.ifname, gateway: network.gateway, prefixLen: parseCidr(network.subnet).prefixLen, mtu: network.mtu });
-    this.#active.add(network.id);
-    await this.#applyNat();
+  /** Bridges and their NAT table change one step at a time, whichever container asks. */
+  #ensureBridge(network: BridgeNetwork): Promise<void> {
+    return this.#node.run('bridges', async () => {
+      if (this.#active.has(network.id)) return;
+      await ensureLocalBridge({ name: network.ifname, gateway: network.gateway, prefixLen: parseCidr(network.subnet).prefixLen, mtu: network.mtu });
+      this.#active.add(network.id);
+      await this.#applyNat();
+    });
   }
 
   async #applyNat(): Promise<void> {
@@ -289,7 +303,8 @@ export class BridgeNetworking<R extends ContainerRuntime> {
 
   #onChange(record: ContainerRecord): void {
     const id = record.spec.id;
-    if (this.endpoints.list(id).length === 0) return;
+    // A container disconnected from every bridge network still has its namespace here.
+    if (this.endpoints.list(id).length === 0 && !(record.removed === true && this.#netns.isMounted(id))) return;
     const failed = (err: unknown) => this.#log('releasing a stopped container\'s bridge networking failed', { id, err: String(err) });
     if (record.removed === true) {
       this.#serial(id, async () => {
@@ -306,7 +321,7 @@ export class BridgeNetworking<R extends ContainerRuntime> {
   async #release(id: string): Promise<void> {
     for (const e of this.endpoints.list(id)) await this.#detachLeg(id, e.networkId);
     const name = this.#target.get(id)?.spec.name;
-    if (name !== undefined) await this.#publisher.unpublish(name);
+    if (name !== undefined) await this.#node.run('ports', () => this.#publisher.unpublish(name));
     this.#dns.detach(id);
     this.#refreshAllDns();
   }
