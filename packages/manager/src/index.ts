@@ -9,7 +9,7 @@ export { channelOptions, clientCredentials, type TlsIdentity } from './rpc/crede
 export type { ClusterObject, NodeObject, ClusterSpec, NodeSpec, NodeAvailability, NodeRole as NodeRoleName } from './store/objects.js';
 export { forceNewCluster } from './raft/force-new-cluster.js';
 export * from './allocator/index.js';
-export { createNetwork, getNetwork, listNetworks, removeNetwork, pruneNetworks, ingressNetworkDraft, clusterPools, withAllocationLock, asControlError } from './control/network-ops.js';
+export { createNetwork, getNetwork, listNetworks, removeNetwork, pruneNetworks, passesPruneFilters, ingressNetworkDraft, clusterPools, withAllocationLock, asControlError } from './control/network-ops.js';
 export { normalizeNetworkRequest, PREDEFINED_NETWORKS, VXLAN_ID_OPTION, type NetworkCreateRequest } from './control/network-spec.js';
 export { NETWORK_FILTERS, filterNetworks, networkResource, resolveNetwork, type NetworkFilters, type NetworkResource } from './control/network-view.js';
 export type { NetworkObject, NetworkSpec, NetworkAllocation, IpamConfigRequest } from './store/objects.js';

@@ -135,17 +135,19 @@ export function containerInspect(record: ContainerRecord, networks: Record<strin
       SandboxKey: files?.sandboxKey ?? '',
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
+      ...defaultBridgeFields(networks),
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
       IPv6Gateway: '',
-      MacAddress: '',
       Networks: networks,
     },
   };
+}
+
+/** NetworkSettings' own address fields, which dockerd fills from the default bridge's endpoint (`{{.NetworkSettings.IPAddress}}`). */
+function defaultBridgeFields(networks: Record<string, unknown>): Record<string, unknown> {
+  const e = (networks['bridge'] ?? {}) as { EndpointID?: string; Gateway?: string; IPAddress?: string; IPPrefixLen?: number; MacAddress?: string };
+  return { EndpointID: e.EndpointID ?? '', Gateway: e.Gateway ?? '', IPAddress: e.IPAddress ?? '', IPPrefixLen: e.IPPrefixLen ?? 0, MacAddress: e.MacAddress ?? '' };
 }
 
 function hostConfig(record: ContainerRecord): Record<string, unknown> {
