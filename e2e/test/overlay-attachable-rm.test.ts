@@ -32,7 +32,7 @@ test('network rm of an attachable overlay is refused on every manager while a co
   await loadBusybox(dockerCli, [w1]);
   const networkId = (await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--attachable', 'appnet'])).trim();
 
-  const c1 = (await dockerOk(w1, ['run', '-d', '--name', 'c1', '--network', 'appnet', 'busybox', 'sleep', '300'])).trim();
+  const c1 = (await dockerOk(w1, ['run', '-d', '--name', 'c1', '--network', 'appnet', '--network-alias', 'db', 'busybox', 'sleep', '300'])).trim();
   const c2 = (await dockerOk(w1, ['run', '-d', '--name', 'c2', 'busybox', 'sleep', '300'])).trim();
   await dockerOk(w1, ['network', 'connect', 'appnet', 'c2']);
 
@@ -42,6 +42,8 @@ test('network rm of an attachable overlay is refused on every manager while a co
   assert.ok((await networkNames(m3)).includes('appnet'));
   const ping = await docker(w1, ['exec', 'c2', 'ping', '-c', '1', '-W', '2', 'c1']);
   assert.equal(ping.code, 0, `c2 still resolves and reaches c1 after the refusals: ${ping.stdout}${ping.stderr}`);
+  const alias = await docker(w1, ['exec', 'c2', 'ping', '-c', '1', '-W', '2', 'db']);
+  assert.equal(alias.code, 0, `c1's --network-alias resolves on the overlay: ${alias.stdout}${alias.stderr}`);
 
   // The connected container alone still holds the network.
   await dockerOk(w1, ['rm', '-f', 'c1']);

@@ -106,7 +106,7 @@ const hostConfigShape = obj('container.HostConfig', {
 const endpointSettingsShape = obj('network.EndpointSettings', {
   IPAMConfig: unsupported('static addresses (--ip, --ip6)'),
   Links: unsupported('links (--link)'),
-  Aliases: unsupported('network aliases at create (--network-alias); use docker network connect --alias'),
+  Aliases: arr(str),
   MacAddress: unsupported('MAC addresses (--mac-address)', str),
   DriverOpts: unsupported('network driver options (--network driver-opt=…)', map(str)),
   GwPriority: unsupported('gateway priorities (--network gw-priority=…)', int('int')),

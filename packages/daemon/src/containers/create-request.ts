@@ -19,7 +19,6 @@ export interface CreateBody {
   readonly StdinOnce?: unknown;
   readonly Labels?: unknown;
   readonly ExposedPorts?: unknown;
-  readonly NetworkingConfig?: { readonly EndpointsConfig?: unknown } | null;
   readonly HostConfig?: {
     readonly NetworkMode?: unknown;
     readonly AutoRemove?: unknown;
@@ -78,10 +77,15 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
 
 /** `--network-alias`: the aliases of the network-mode network's entry in NetworkingConfig.EndpointsConfig. */
 function networkAliases(b: CreateBody, networkMode: string): { networkAliases?: string[] } {
-  const endpoints = b.NetworkingConfig?.EndpointsConfig;
-  if (typeof endpoints !== 'object' || endpoints === null) return {};
-  const aliases = optStrings((endpoints as Record<string, { Aliases?: unknown } | null>)[networkMode]?.Aliases, `NetworkingConfig.EndpointsConfig[${networkMode}].Aliases`);
-  return aliases === undefined || aliases.length === 0 ? {} : { networkAliases: aliases };
+  const entries = Object.entries(b.NetworkingConfig?.EndpointsConfig ?? {}) as [string, { Aliases?: string[] } | undefined][];
+  const given = entries.filter(([, e]) => (e?.Aliases ?? []).length > 0);
+  if (given.length === 0) return {};
+  if (['default', 'bridge', 'host', 'none'].includes(networkMode)) {
+    throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+  }
+  const [network, endpoint] = given[0]!;
+  if (network !== networkMode) throw new InvalidArgumentError(`aliases are given for network ${network}, but the container is created on ${networkMode}`);
+  return { networkAliases: [...endpoint!.Aliases!] };
 }
 
 /** `-P`: every port the container exposes (the image's and `--expose`'s) and not bound already gets a random host port. */

@@ -174,7 +174,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     const dataplane = this.#swarm.dataplane;
     if (!this.#swarmMode(spec.networkMode) || dataplane === null) return this.#target.create(spec);
     return this.#serial(spec.id, async () => {
-      const result = await this.#allocate(spec, { networkId: spec.networkMode!, networkName: spec.networkMode!, aliases: [] });
+      const result = await this.#allocate(spec, { networkId: spec.networkMode!, networkName: spec.networkMode!, aliases: spec.networkAliases ?? [] });
       try {
         const sandbox = await dataplane.prepareContainer(spec.id, result.network, result.address);
         return await this.#target.create({ ...spec, netnsPath: sandbox.netnsPath, ...(sandbox.resolvConf !== undefined ? { resolvConf: sandbox.resolvConf } : {}) });

@@ -198,6 +198,7 @@ test('every container create field shoal accepts changes the container it makes'
   // A sample each consumer accepts as valid; ExposedPorts matter only with -P, as in Docker.
   const valid: Record<string, Record<string, unknown>> = {
     PublishAllPorts: { Image: 'busybox', ExposedPorts: { '80/tcp': {} } },
+    Aliases: { Image: 'busybox', HostConfig: { NetworkMode: 'k' } },
   };
   const samples: Record<string, unknown> = {
     Cmd: ['sh'],

@@ -61,12 +61,16 @@ test('-P publishes what the image and --expose expose on random host ports, and 
   assert.deepEqual(plain.ports, [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }], 'without -P exposing publishes nothing');
 });
 
-test('--network-alias: the aliases of the network mode\'s EndpointsConfig entry go into the spec; other entries do not', () => {
-  const body = (mode: string) => ({
+test('--network-alias: the aliases of the network mode\'s EndpointsConfig entry go into the spec; on a predefined network they are refused as dockerd does', () => {
+  const body = (mode: string, network = mode, aliases: unknown = ['db', 'primary']) => ({
     Image: 'busybox', HostConfig: { NetworkMode: mode },
-    NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: ['db', 'primary'] }, default: { Aliases: null } } },
+    NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: aliases } } },
   });
-  assert.deepEqual(specFromCreateBody(body('appnet'), 'srv', { netnsFor: () => undefined }).networkAliases, ['db', 'primary']);
-  assert.equal(specFromCreateBody(body('default'), 'srv', { netnsFor: () => undefined }).networkAliases, undefined);
-  assert.throws(() => specFromCreateBody({ ...body('appnet'), NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: [1] } } } }, 'srv', { netnsFor: () => undefined }), /invalid NetworkingConfig\.EndpointsConfig\[appnet\]\.Aliases/);
+  const create = (b: unknown) => specFromCreateBody(b, 'srv', { netnsFor: () => undefined });
+  assert.deepEqual(create(body('appnet')).networkAliases, ['db', 'primary']);
+  assert.equal(create(body('appnet', 'appnet', null)).networkAliases, undefined);
+  assert.throws(() => create(body('default')), { message: 'network-scoped alias is supported only for containers in user defined networks' });
+  assert.throws(() => create(body('appnet', 'other')), { message: 'aliases are given for network other, but the container is created on appnet' });
+  assert.throws(() => create(body('appnet', 'appnet', [1])), { message: 'json: cannot unmarshal number into Go struct field Config.NetworkingConfig.EndpointsConfig.Aliases of type string' });
+  assert.throws(() => create({ ...body('appnet'), NetworkingConfig: { EndpointsConfig: { appnet: {}, other: {} } } }), { message: 'Container cannot be connected to network endpoints: appnet, other' });
 });
