@@ -46,7 +46,7 @@ async function tasksOn(cli: CliRunner, hosts: readonly HostLayout[], service: st
 }
 
 /** GET / on addr:port from inside `from`'s namespace; undefined when nothing answers. */
-async function httpGet(from: HostLayout, addr: string, port: number): Promise<string | undefined> {
+export async function httpGet(from: HostLayout, addr: string, port: number): Promise<string | undefined> {
   const r = await execOnHost(from, ['busybox', 'wget', '-qO-', `http://${addr}:${port}/`], { timeoutMs: 3_000 }).catch(() => undefined);
   return r?.code === 0 ? r.stdout.trim() : undefined;
 }

@@ -39,7 +39,7 @@ test('network create/ls/inspect/rm/prune with the docker CLI across managers and
   assert.ok(m1 && m2 && m3 && w1);
 
   const initial = await networkLs(m2);
-  assert.deepEqual(initial.map((r) => `${r.name} ${r.driver} ${r.scope}`), ['docker_gwbridge bridge local', 'host host local', 'ingress overlay swarm', 'none null local']);
+  assert.deepEqual(initial.map((r) => `${r.name} ${r.driver} ${r.scope}`), ['bridge bridge local', 'docker_gwbridge bridge local', 'host host local', 'ingress overlay swarm', 'none null local']);
   assert.equal(await inspect(m3, 'ingress', '{{.Ingress}} {{json .IPAM.Config}} {{index .Options "com.docker.network.driver.overlay.vxlanid_list"}}'), 'true [{"Subnet":"10.0.0.0/24","Gateway":"10.0.0.1"}] 4096');
 
   const attachableId = (await dockerOk(m1, ['network', 'create', '-d', 'overlay', '--attachable', 'trace-net'])).trim();
@@ -77,7 +77,12 @@ test('network create/ls/inspect/rm/prune with the docker CLI across managers and
   await refused(m3, ['network', 'create', '-d', 'overlay', '--ingress', 'ingress2'], /ingress network \(\w{25}\) is already present/);
   await refused(m3, ['network', 'create', '-d', 'overlay', '--ipv6', 'v6'], /IPv6 is not supported/);
   await refused(m1, ['network', 'create', '-d', 'overlay', '--opt', 'com.docker.network.driver.overlay.vxlanid_list=5000', 'x'], /VXLAN ID 5000 requested for network x is already in use/);
-  await refused(m1, ['network', 'create', 'plain'], /only overlay networks/);
+  // The CLI's default driver makes a network local to the node it asks, as dockerd's bridge does.
+  await dockerOk(m1, ['network', 'create', 'plain']);
+  assert.deepEqual((await networkLs(m1, ['--filter', 'name=plain'])).map((r) => `${r.name} ${r.driver} ${r.scope}`), ['plain bridge local']);
+  assert.deepEqual(await networkLs(m2, ['--filter', 'name=plain']), [], 'a bridge network is not the swarm\'s');
+  await refused(m1, ['network', 'create', 'trace-net'], /^Error response from daemon: network with name trace-net already exists$/m);
+  assert.equal((await dockerOk(m1, ['network', 'rm', 'plain'])).trim(), 'plain');
   await refused(w1, ['network', 'create', '-d', 'overlay', 'from-worker'], /Cannot create a multi-host network from a worker node\. Please create the network from a manager node\./);
   const missing = await docker(m1, ['network', 'inspect', 'nosuch']);
   assert.deepEqual([missing.code, missing.stdout.trim()], [1, '[]']);
@@ -85,7 +90,7 @@ test('network create/ls/inspect/rm/prune with the docker CLI across managers and
   await refused(m1, ['network', 'rm', 'nosuch-net'], /Error response from daemon: network nosuch-net not found/);
   await refused(m1, ['network', 'rm', 'host'], /host is a pre-defined network and cannot be removed/);
 
-  assert.deepEqual((await networkLs(w1)).map((r) => r.name), ['docker_gwbridge', 'host', 'ingress', 'none'], 'a worker lists its local networks and the ingress overlay it joined');
+  assert.deepEqual((await networkLs(w1)).map((r) => r.name), ['bridge', 'docker_gwbridge', 'host', 'ingress', 'none'], 'a worker lists its local networks and the ingress overlay it joined');
 
   assert.deepEqual((await dockerOk(m2, ['network', 'rm', 'trace-net', 'trace-enc'])).trim().split('\n'), ['trace-net', 'trace-enc']);
   const removed = await docker(m1, ['network', 'rm', 'ingress'], { input: 'y\n' });

@@ -53,8 +53,12 @@ test('a port published through the routing mesh answers on every node, also one 
   }
   assert.deepEqual([...answered].sort(), [...hostnames].sort(), 'connections spread over the tasks on both workers');
   for (const w of [w1, w2]) {
-    const ingress = JSON.parse(await dockerOk(w, ['network', 'inspect', 'ingress'])) as { Containers: Record<string, { Name: string }> }[];
-    assert.ok(Object.keys(ingress[0]!.Containers).includes('ingress-sbox'), `${w.name} joined ingress through its ingress-sbox`);
+    const ingress = JSON.parse(await dockerOk(w, ['network', 'inspect', 'ingress'])) as { Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string }> }[];
+    const sbox = ingress[0]!.Containers['ingress-sbox'];
+    assert.ok(sbox, `${w.name} joined ingress through its ingress-sbox`);
+    assert.equal(sbox.Name, 'ingress-endpoint');
+    assert.match(sbox.EndpointID, /^[0-9a-f]{64}$/);
+    assert.match(`${sbox.MacAddress} ${sbox.IPv4Address}`, /^02:42(:[0-9a-f]{2}){4} \d+\.\d+\.\d+\.\d+\/\d+$/, 'the node\'s load-balancer address on ingress');
   }
 
   // Host mode binds only where a task runs.

@@ -83,11 +83,17 @@ test('tasks of a service on a user overlay reach each other across hosts; the ne
   const netns = `${w1.dataRoot}/netns/${mountedNamespaces(w1).find((n) => n.startsWith('1-'))}`;
   const vxlan = JSON.parse((await execOnHost(w1, ['nsenter', `--net=${netns}`, '--', 'ip', '-d', '-j', 'link', 'show', 'vxlan0'])).stdout) as { linkinfo: { info_data: { port: number } } }[];
   assert.equal(vxlan[0]?.linkinfo.info_data.port, 4790, 'VXLAN on the cluster\'s data path port');
-  const inspect = JSON.parse(await dockerOk(w1, ['network', 'inspect', 'ov1'])) as { Containers: Record<string, { Name: string; IPv4Address: string }>; Peers: { IP: string }[] }[];
+  const inspect = JSON.parse(await dockerOk(w1, ['network', 'inspect', 'ov1'])) as { Containers: Record<string, { Name: string; IPv4Address: string; EndpointID: string }>; Peers: { Name: string; IP: string }[] }[];
   const mine = tasks.find((x) => x.node === w1.name)!;
   assert.deepEqual(Object.values(inspect[0]!.Containers).map((c) => c.IPv4Address), [`${mine.ip}/24`]);
-  assert.match(Object.values(inspect[0]!.Containers)[0]!.Name, /^pinger\.\d\.[0-9a-z]{25}$/);
-  assert.deepEqual(inspect[0]!.Peers.map((p) => p.IP), [w1.addr, w2.addr].sort(), 'Peers: every host with an endpoint on it, as dockerd lists them');
+  const [endpoint] = Object.values(inspect[0]!.Containers);
+  assert.match(endpoint!.Name, /^pinger\.\d\.[0-9a-z]{25}$/);
+  assert.match(endpoint!.EndpointID, /^[0-9a-f]{64}$/, 'a 64-hex endpoint ID, as dockerd shows');
+  const peers = [w1, w2].map((h) => ({ Name: h.name, IP: h.addr })).sort((a, b) => (a.IP < b.IP ? -1 : 1));
+  assert.deepEqual(inspect[0]!.Peers, peers, 'Peers: every host with an endpoint on it, named by its hostname');
+  const label = await dockerOk(w1, ['inspect', '--format', '{{.Name}} {{index .Config.Labels "com.docker.swarm.task.name"}}', endpoint!.Name]);
+  const [containerName, taskNameLabel] = label.trim().split(' ');
+  assert.equal(taskNameLabel, containerName!.replace(/^\//, ''), 'the task.name label is <service>.<slot>.<task id>, as dockerd sets it');
 
   await dockerOk(m1, ['service', 'rm', 'pinger']);
   for (const w of [w1, w2]) {

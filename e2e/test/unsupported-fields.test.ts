@@ -31,6 +31,7 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await refused(host, ['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'true'], 'HostConfig.CapAdd');
   await refused(host, ['run', '--rm', '--log-opt', 'max-size=1m', 'busybox', 'true'], 'HostConfig.LogConfig');
   await refused(host, ['run', '--rm', '--add-host', 'db:192.0.2.1', 'busybox', 'true'], 'HostConfig.ExtraHosts');
+  await refused(host, ['run', '--rm', '--platform', 'linux/arm64', 'busybox', 'true'], 'the platform parameter');
   assert.equal((await dockerOk(host, ['ps', '-aq'])).trim(), '', 'a refused run leaves no container');
 
   // What the CLI sends by default, and flags asking for what shoal does anyway, are accepted.
@@ -38,8 +39,8 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await dockerOk(host, ['run', '-d', '--name', 'sleeper', 'busybox', 'sleep', '300']);
   await refused(host, ['exec', '--privileged', 'sleeper', 'true'], 'Privileged');
   assert.equal(await dockerOk(host, ['exec', 'sleeper', 'echo', 'in']), 'in\n');
-  const logs = await docker(host, ['logs', '--since', '1m', 'sleeper']);
-  assert.match(logs.stderr, /shoal does not support the since parameter \(logs since a time \(--since\)\) yet/);
+  const logs = await docker(host, ['logs', '--details', 'sleeper']);
+  assert.match(logs.stderr, /shoal does not support the details parameter \(log details \(--details\)\) yet/);
   await dockerOk(host, ['rm', '-f', 'sleeper']);
 
   // The raw API answers 400 with Docker's {"message"} body.

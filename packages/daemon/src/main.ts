@@ -9,10 +9,11 @@ import { containerRoutes } from './containers/index.js';
 import { imageRoutes } from './images/index.js';
 import { FlagError, parseFlags, type DaemonConfig } from './flags.js';
 import { createLogger, type Logger } from './log.js';
-import { StandaloneNetworking, networksView, nodeNetworkRoutes } from './networks/index.js';
+import { BridgeNetworkStore, BridgeNetworking, StandaloneNetworking, engineCreatedAt, localId, networksView, nodeNetworkRoutes } from './networks/index.js';
 import { swarmRoutes } from './swarm/routes.js';
 import { SwarmNode } from './swarm/swarm-node.js';
 import { serviceRoutes } from './services/routes.js';
+import { secretRoutes } from './services/secret-routes.js';
 import { serviceLogRoutes } from './services/logs.js';
 import { watchEventLoop } from './stall-watch.js';
 
@@ -67,11 +68,17 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   const images = await ImageStore.open(join(config.dataRoot, 'images'));
   const runtime = await RuncRuntime.open({ dataRoot: config.dataRoot, execRoot: config.execRoot, images });
+  const warnNetworks = (msg: string, fields: Record<string, unknown>) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) });
+  const bridgeStore = new BridgeNetworkStore(join(config.dataRoot, 'local-networks.json'), localId(host.engineId, 'bridge'), await engineCreatedAt(config.dataRoot));
+  const bridges = new BridgeNetworking(runtime, bridgeStore, {
+    statePath: join(config.dataRoot, 'bridge-endpoints.json'), netnsDir: join(config.execRoot, 'bridge-netns'), log: warnNetworks,
+  });
+  await bridges.restore();
   const swarm = new SwarmNode({
     dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS, runtime,
     liveContainers: () => standalone.liveContainers(),
   });
-  const standalone = new StandaloneNetworking(runtime, swarm, (msg, fields) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) }), join(config.dataRoot, 'container-networks.json'));
+  const standalone = new StandaloneNetworking(bridges.runtime, swarm, warnNetworks, join(config.dataRoot, 'container-networks.json'), (mode) => bridgeStore.find(mode) !== undefined);
   await swarm.resume();
   const engineCounts = () => {
     const containers = runtime.list();
@@ -85,11 +92,12 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     routes: [
       swarmRoutes(swarm),
       serviceRoutes(swarm),
+      secretRoutes(swarm),
       serviceLogRoutes(swarm),
-      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId), containers: standalone }),
+      await nodeNetworkRoutes(swarm, { engineId: host.engineId, dataRoot: config.dataRoot, containerOf: (taskId) => taskContainer(runtime, taskId), containers: standalone, bridges: { store: bridgeStore, networking: bridges } }),
       containerRoutes(standalone.runtime, {
         netnsFor: (mode) => (mode === 'host' ? hostNetns : undefined),
-        networksOf: (record) => networksView(record.spec.id, standalone.endpoints.list(record.spec.id)),
+        networksOf: (record) => ({ ...bridges.networksView(record.spec.id), ...networksView(record.spec.id, standalone.endpoints.list(record.spec.id)) }),
         imageExposedPorts: (image) => exposedPorts(images, image),
       }),
       imageRoutes(images, (id) => runtime.imageUsers(id)),
@@ -106,6 +114,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   log.info('shutting down', { signal });
   await server.close();
   await swarm.stop();
+  await bridges.close();
   runtime.close();
   stalls.stop();
   log.info('stopped');

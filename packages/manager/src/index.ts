@@ -9,7 +9,7 @@ export { channelOptions, clientCredentials, type TlsIdentity } from './rpc/crede
 export type { ClusterObject, NodeObject, ClusterSpec, NodeSpec, NodeAvailability, NodeRole as NodeRoleName } from './store/objects.js';
 export { forceNewCluster } from './raft/force-new-cluster.js';
 export * from './allocator/index.js';
-export { createNetwork, getNetwork, listNetworks, removeNetwork, pruneNetworks, ingressNetworkDraft, clusterPools, withAllocationLock, asControlError } from './control/network-ops.js';
+export { createNetwork, getNetwork, listNetworks, removeNetwork, pruneNetworks, passesPruneFilters, ingressNetworkDraft, clusterPools, withAllocationLock, asControlError } from './control/network-ops.js';
 export { normalizeNetworkRequest, PREDEFINED_NETWORKS, VXLAN_ID_OPTION, type NetworkCreateRequest } from './control/network-spec.js';
 export { NETWORK_FILTERS, filterNetworks, networkResource, resolveNetwork, type NetworkFilters, type NetworkResource } from './control/network-view.js';
 export type { NetworkObject, NetworkSpec, NetworkAllocation, IpamConfigRequest } from './store/objects.js';
@@ -17,6 +17,7 @@ export type { Action } from './store/transaction.js';
 export type { Draft } from './store/objects.js';
 export { SERVICE_FILTERS, findService, serviceStatus, type ServiceStatus, type ServiceView } from './control/service-ops.js';
 export { TASK_FILTERS, taskName } from './control/task-ops.js';
+export { SECRET_FILTERS } from './control/secret-ops.js';
 export { withDefaults as serviceWithDefaults, restartPolicy, rolloutConfig } from './control/service-defaults.js';
 export type { ServiceObject, ServiceSpec, TaskObject, TaskSpec, TaskStatus, TaskState } from './store/objects.js';
 export { TASK_STATES } from './store/objects.js';

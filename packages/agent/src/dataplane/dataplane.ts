@@ -48,6 +48,8 @@ export interface LocalNetworkView {
   readonly sandboxes: readonly { readonly id: string; readonly ip: string; readonly prefixLen: number; readonly mac: string }[];
   /** Remote endpoints programmed as peers. */
   readonly peers: readonly Peer[];
+  /** The nodes with endpoints on the network, this one included: hostname and data-path address. */
+  readonly nodes: readonly { readonly name: string; readonly ip: string }[];
 }
 
 const VXLAN_ID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
@@ -86,6 +88,13 @@ export function wantedVips(directory: NetworkDirectoryMirror, networks: readonly
     }
   }
   return wanted;
+}
+
+/** One entry per node (by data-path address), named by its hostname, or its address if not known. */
+export function nodesOf(record: NetworkRecord): { name: string; ip: string }[] {
+  const byVtep = new Map<string, string>();
+  for (const e of record.endpoints.values()) if (!byVtep.has(e.Vtep) || e.Host) byVtep.set(e.Vtep, e.Host || e.Vtep);
+  return [...byVtep].map(([ip, name]) => ({ name, ip })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
 }
 
 export function peersOf(record: NetworkRecord): Peer[] {
@@ -362,10 +371,10 @@ export class Dataplane {
           const e = this.#driver.sandboxInfo(id)?.endpoints.find((x) => x.networkId === local.id);
           return e === undefined ? [] : [{ id, ip: e.ip, prefixLen: e.prefixLen, mac: e.mac }];
         });
-      views.push({ info, sandboxes, peers: record === undefined ? [] : peersOf(record) });
+      views.push({ info, sandboxes, peers: record === undefined ? [] : peersOf(record), nodes: record === undefined ? [] : nodesOf(record) });
     }
     const ingress = this.#directory.list().find((r) => r.info.Ingress);
-    if (ingress !== undefined && !here.has(ingress.info.ID)) views.push({ info: ingress.info, sandboxes: [], peers: [] });
+    if (ingress !== undefined && !here.has(ingress.info.ID)) views.push({ info: ingress.info, sandboxes: [], peers: [], nodes: [] });
     return views;
   }
 }

@@ -26,6 +26,8 @@ export interface EndpointInfo {
   readonly Mac: string;
   /** Data-path address of the endpoint's node. */
   readonly Vtep: string;
+  /** Hostname of the endpoint's node (absent from managers that predate it). */
+  readonly Host?: string;
 }
 
 export interface ServicePort {

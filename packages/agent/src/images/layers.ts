@@ -1,6 +1,6 @@
 // Unpacking image layers (tar files) into a flattened root filesystem, honouring the OCI whiteouts that
 // let a later layer delete what an earlier one added.
-import { rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { runCommand } from '../runtime/command.js';
 
@@ -42,6 +42,16 @@ export function normaliseEntry(raw: string): string | undefined {
   const rel = n.replace(/^\/+/, '').replace(/^\.\//, '');
   if (rel === '..' || rel.startsWith('../')) return undefined;
   return rel;
+}
+
+/**
+ * Makes the empty directory the layers are applied to. Its mode is what a container's `/` shows
+ * unless a layer lists "./" itself: 0755, as Docker's layer directories are, never the daemon's
+ * umask (with 0700, `--user 1000` cannot even enter `/`).
+ */
+export async function createRootfs(rootfs: string): Promise<void> {
+  await mkdir(rootfs, { recursive: true });
+  await chmod(rootfs, 0o755);
 }
 
 /** Extracts `layerTar` over `rootfs` (which holds the layers below it), applying its whiteouts. */

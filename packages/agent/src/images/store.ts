@@ -1,14 +1,17 @@
 // The node's image store under <data-root>/images: one directory per image (its config document, the
-// flattened root filesystem, metadata) and a tag table. `docker import` and `docker load` fill it.
+// flattened root filesystem, metadata), a tag table, and the layer tars by diff ID (layers/<hex>.tar),
+// kept so that `docker save` gives back the very layers the image ID names. `docker import` and
+// `docker load` fill it.
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { access, link, mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { runCommand } from '../runtime/command.js';
-import { applyLayer } from './layers.js';
+import { applyLayer, createRootfs } from './layers.js';
 import { formatReference, parseReference } from './reference.js';
+import { saveArchiveFiles, type SaveRequestImage } from './save-archive.js';
 import { ImageError, type ImageConfigDocument, type ImageRecord } from './types.js';
 
 const ID_RE = /^(?:sha256:)?([0-9a-f]{1,64})$/;
@@ -83,7 +86,7 @@ export class ImageStore {
       try {
         const layer = join(tmp, 'layer.tar');
         const diffId = await saveWithDigest(body, layer);
-        await mkdir(join(tmp, 'rootfs'));
+        await createRootfs(join(tmp, 'rootfs'));
         await applyLayer(join(tmp, 'rootfs'), layer);
         const created = new Date().toISOString();
         const config: ImageConfigDocument = {
@@ -95,7 +98,7 @@ export class ImageStore {
           os: 'linux',
           rootfs: { type: 'layers', diff_ids: [diffId] },
         };
-        await rm(layer);
+        await this.#keepLayer(layer, diffId);
         const id = await this.#commit(tmp, Buffer.from(JSON.stringify(config)));
         if (options.reference !== undefined) await this.#tag(id, options.reference);
         return this.#record(id);
@@ -118,9 +121,17 @@ export class ImageStore {
         const loaded: string[] = [];
         for (const [i, entry] of manifest.entries()) {
           const dir = join(tmp, `image-${i}`);
-          await mkdir(join(dir, 'rootfs'), { recursive: true });
-          for (const layer of entry.Layers) await applyLayer(join(dir, 'rootfs'), insideArchive(archive, layer));
-          const id = await this.#commit(dir, await readFile(insideArchive(archive, entry.Config)));
+          await createRootfs(join(dir, 'rootfs'));
+          const configBytes = await readFile(insideArchive(archive, entry.Config));
+          const diffIds = (JSON.parse(configBytes.toString('utf8')) as ImageConfigDocument).rootfs?.diff_ids ?? [];
+          for (const [l, layer] of entry.Layers.entries()) {
+            const path = insideArchive(archive, layer);
+            await applyLayer(join(dir, 'rootfs'), path);
+            // A compressed layer's digest is not its diff ID: such a layer is unpacked but not kept.
+            const digest = await digestOf(path);
+            if (digest === diffIds[l]) await this.#keepLayer(path, digest);
+          }
+          const id = await this.#commit(dir, configBytes);
           for (const tag of entry.RepoTags ?? []) await this.#tag(id, tag);
           loaded.push(id);
         }
@@ -163,10 +174,98 @@ export class ImageStore {
       if (users.length === 0) {
         this.#images.delete(id);
         await rm(join(this.#root, id.slice(7)), { recursive: true, force: true });
+        await this.#pruneLayers();
         items.push({ Deleted: id });
       }
       return items;
     });
+  }
+
+  /** `docker tag SOURCE TARGET`: TARGET ("name[:tag]") names the image SOURCE resolves to. */
+  tag(source: string, target: string): Promise<void> {
+    return this.#serialised(async () => {
+      const id = this.#find(source);
+      if (id === undefined) throw new ImageError('not-found', `No such image: ${displayRef(source)}`);
+      await this.#tag(id, target);
+    });
+  }
+
+  /**
+   * `docker save NAME…`: writes the archive to a file and returns it; the caller streams it and calls
+   * `dispose`. A name without a tag saves every tag of that repository, as dockerd does.
+   */
+  save(names: readonly string[]): Promise<{ readonly path: string; dispose(): Promise<void> }> {
+    return this.#serialised(async () => {
+      const images = this.#saveTargets(names);
+      const tmp = await this.#tmpDir();
+      try {
+        const staging = join(tmp, 'archive');
+        for (const file of saveArchiveFiles(images)) {
+          const path = join(staging, file.path);
+          await mkdir(join(path, '..'), { recursive: true });
+          if ('content' in file) await writeFile(path, file.content);
+          else if (file.source.kind === 'config') await symlink(join(this.#root, file.source.imageId.slice(7), 'config.json'), path);
+          else await symlink(await this.#keptLayer(file.source.diffId), path);
+        }
+        const out = join(tmp, 'save.tar');
+        const entries = (await readdir(staging)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+        // -h copies the files the symlinks point at; numeric root ownership, as dockerd writes.
+        await runCommand(['tar', '-c', '-h', '--hard-dereference', '--owner=0', '--group=0', '--numeric-owner', '-f', out, '-C', staging, ...entries], { timeoutMs: 300_000 });
+        return { path: out, dispose: () => rm(tmp, { recursive: true, force: true }) };
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+    });
+  }
+
+  /** The images `save` names, each with the tags it was named by (null: by ID only). */
+  #saveTargets(names: readonly string[]): SaveRequestImage[] {
+    const tagsOf = new Map<string, string[] | null>();
+    const add = (id: string, tag: string | undefined) => {
+      const tags = tagsOf.get(id) ?? null;
+      if (tag === undefined) tagsOf.set(id, tags);
+      else tagsOf.set(id, tags?.includes(tag) ? tags : [...(tags ?? []), tag]);
+    };
+    for (const name of names) {
+      const repo = repositoryOnly(name);
+      const tags = repo === undefined ? [] : [...this.#tags].filter(([t]) => parseReference(t).name === repo);
+      if (tags.length > 0) {
+        for (const [tag, id] of tags) add(id, tag);
+        continue;
+      }
+      const id = this.#find(name);
+      if (id === undefined) throw new ImageError('not-found', `No such image: ${displayRef(name)}`);
+      add(id, this.#tagOf(name));
+    }
+    return [...tagsOf].map(([id, repoTags]) => ({ id, config: this.#images.get(id)!.config, repoTags }));
+  }
+
+  #layerPath(diffId: string): string {
+    return join(this.#root, 'layers', `${diffId.replace(/^sha256:/, '')}.tar`);
+  }
+
+  /** Hard-links `file` (inside the store's tmp, so on the same filesystem) as the layer's kept tar. */
+  async #keepLayer(file: string, diffId: string): Promise<void> {
+    await mkdir(join(this.#root, 'layers'), { recursive: true });
+    await link(file, this.#layerPath(diffId)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+  }
+
+  async #keptLayer(diffId: string): Promise<string> {
+    const path = this.#layerPath(diffId);
+    await access(path).catch((err: unknown) => {
+      throw new ImageError('internal', `layer ${diffId} of this image is not kept on this node (it was loaded compressed or by an older shoal): load the image again to save it`, { cause: err });
+    });
+    return path;
+  }
+
+  /** Deletes the layer tars no image names any more. */
+  async #pruneLayers(): Promise<void> {
+    const used = new Set([...this.#images.values()].flatMap((i) => i.config.rootfs?.diff_ids ?? []).map((d) => d.replace(/^sha256:/, '')));
+    const files = await readdir(join(this.#root, 'layers')).catch(() => [] as string[]);
+    for (const file of files) if (!used.has(file.replace(/\.tar$/, ''))) await rm(join(this.#root, 'layers', file), { force: true });
   }
 
   #record(id: string): ImageRecord {
@@ -286,6 +385,29 @@ async function saveWithDigest(body: AsyncIterable<Uint8Array>, path: string): Pr
     },
   });
   await pipeline(body, tap, createWriteStream(path));
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Layer directories, then configs, then manifest.json and repositories: the order dockerd writes. */
+function rank(entry: string): number {
+  if (entry === 'manifest.json') return 2;
+  if (entry === 'repositories') return 3;
+  return entry.endsWith('.json') ? 1 : 0;
+}
+
+/** The repository a tagless name refers to ("busybox"); undefined for tagged names and "sha256:…" IDs. */
+function repositoryOnly(name: string): string | undefined {
+  try {
+    const ref = parseReference(name);
+    return name.slice(name.lastIndexOf('/') + 1).includes(':') ? undefined : ref.name;
+  } catch {
+    return undefined;
+  }
+}
+
+async function digestOf(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -204,7 +204,7 @@ export class OverlayDriver {
       const holder = `sandbox:${sandboxId}`;
       state.holders.add(holder);
       const e: NetworkEndpoint = {
-        kind: 'network', networkId: spec.id, ifname: this.nextIfname(sb), ip: endpoint.ip, prefixLen,
+        kind: 'network', networkId: spec.id, ifname: await this.nextIfname(sb), ip: endpoint.ip, prefixLen,
         mac: endpoint.mac === undefined ? macFromIp(endpoint.ip) : normalizeMac(endpoint.mac), internal: network.internal,
       };
       try {
@@ -416,7 +416,7 @@ export class OverlayDriver {
     if (needed && sb.gateway === undefined) {
       await this.ensureGateway();
       const inUse = new Set([...this.sandboxes.values()].flatMap((s) => (s.gateway === undefined ? [] : [s.gateway.ip])));
-      const e: GatewayEndpoint = { kind: 'gateway', ifname: this.nextIfname(sb), ip: allocateGatewayAddress(this.gwCidr, this.gw.gateway, inUse) };
+      const e: GatewayEndpoint = { kind: 'gateway', ifname: await this.nextIfname(sb), ip: allocateGatewayAddress(this.gwCidr, this.gw.gateway, inUse) };
       await addGatewayEndpoint(
         { sandbox: sb.netns, bridge: this.gw.name, hostPort: this.gatewayPort(sb.id), prefixLen: this.gwCidr.prefixLen, gateway: this.gw.gateway },
         e,
@@ -461,9 +461,12 @@ export class OverlayDriver {
     return sb;
   }
 
-  private nextIfname(sb: SandboxState): string {
+  private async nextIfname(sb: SandboxState): Promise<string> {
     const used = new Set([...sb.endpoints.values()].map((e) => e.ifname));
     if (sb.gateway !== undefined) used.add(sb.gateway.ifname);
+    // A namespace someone else made (a container's own, adopted for `network connect`) may have
+    // interfaces of its own already: its legs on local bridge networks.
+    if (!sb.netns.startsWith(`${this.files.dir}/`)) for (const l of await ipJson<{ ifname: string }>(['link', 'show'], { netns: sb.netns })) used.add(l.ifname);
     let n = 0;
     while (used.has(`eth${n}`)) n++;
     return `eth${n}`;

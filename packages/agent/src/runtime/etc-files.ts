@@ -1,6 +1,6 @@
 // The /etc/hosts, /etc/resolv.conf and /etc/hostname a container sees: written by the engine under
 // the container's data directory and bind-mounted, as Docker does.
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import type { ContainerPaths } from './layout.js';
 
 export const defaultHosts = [
@@ -24,7 +24,13 @@ export async function writeEtcFiles(
   content: { hostname: string; hosts?: string | undefined; resolvConf?: string | undefined },
 ): Promise<void> {
   const resolv = content.resolvConf ?? containerResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
-  await writeFile(paths.hostsPath, content.hosts ?? defaultHosts);
-  await writeFile(paths.resolvConfPath, resolv);
-  await writeFile(paths.hostnamePath, `${content.hostname}\n`);
+  await writeReadable(paths.hostsPath, content.hosts ?? defaultHosts);
+  await writeReadable(paths.resolvConfPath, resolv);
+  await writeReadable(paths.hostnamePath, `${content.hostname}\n`);
+}
+
+/** 0644 as Docker's, whatever the daemon's umask: every user in the container reads these. */
+async function writeReadable(path: string, content: string): Promise<void> {
+  await writeFile(path, content);
+  await chmod(path, 0o644);
 }

@@ -9,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { consoleSize, defaultCapabilities } from './oci-config.js';
-import { mergeEnv, parseUser, processEnv } from './process-spec.js';
+import { mergeEnv, processEnv } from './process-spec.js';
 import { ChildStdio } from './stdio.js';
 import { underTerminal } from './tty.js';
+import { resolveUser, type OciUser, type UserFiles } from './users.js';
 import { RuntimeError, type ContainerRecord, type ExecId, type ExecSpec, type ExecState, type ProcessStdio, type TtySize } from './types.js';
 
 export interface ExecHost {
@@ -20,6 +21,8 @@ export interface ExecHost {
   readonly execDir: string;
   /** The container's current record, or undefined once it is gone. */
   container(id: string): ContainerRecord | undefined;
+  /** The container's /etc/passwd and /etc/group, which name the exec's user. */
+  userFiles(container: ContainerRecord): Promise<UserFiles>;
 }
 
 /** How long an exited exec can still be inspected (dockerd cleans them up on a 5-minute timer too). */
@@ -41,7 +44,6 @@ export class ExecRegistry {
   create(container: ContainerRecord, spec: ExecSpec): ExecState {
     if (container.state.status !== 'running') throw new RuntimeError('conflict', `Container ${container.spec.id} is not running`);
     if (spec.cmd.length === 0) throw new RuntimeError('invalid-argument', 'No exec command specified');
-    parseUser(spec.user ?? container.process?.user ?? '');
     const state: ExecState = { id: randomBytes(32).toString('hex'), containerId: container.spec.id, spec, running: false, started: false, pid: 0, exitCode: null };
     this.#entries.set(state.id, { state });
     return state;
@@ -59,10 +61,19 @@ export class ExecRegistry {
       throw new RuntimeError('conflict', `Container ${entry.state.containerId} is not running`);
     }
     entry.state = { ...entry.state, started: true };
+    const { spec } = entry.state;
+    let user: OciUser;
+    try {
+      user = resolveUser(spec.user || container.process!.user, await this.#host.userFiles(container));
+    } catch (err) {
+      // As dockerd ends an exec that could not start: exit code 126, never to run.
+      entry.state = { ...entry.state, exitCode: 126 };
+      this.#forgetLater(id);
+      throw err;
+    }
     const dir = join(this.#host.execDir, id.slice(0, 12));
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    const { spec } = entry.state;
-    await writeFile(join(dir, 'process.json'), JSON.stringify(processJson(container, spec)));
+    await writeFile(join(dir, 'process.json'), JSON.stringify(processJson(container, spec, user)));
     const pidFile = join(dir, 'exec.pid');
     const runc = [...this.#host.runc, 'exec', ...(spec.tty ? ['--tty'] : []), '--process', join(dir, 'process.json'), '--pid-file', pidFile, container.spec.id];
     const argv = spec.tty ? underTerminal(runc, spec.consoleSize) : runc;
@@ -76,7 +87,7 @@ export class ExecRegistry {
       entry.state = { ...entry.state, running: false, exitCode, pid };
       delete entry.stdio;
       void rm(dir, { recursive: true, force: true });
-      setTimeout(() => this.#entries.delete(id), EXITED_RETENTION_MS).unref();
+      this.#forgetLater(id);
     });
     entry.stdio = stdio;
     child.once('spawn', () => void this.#readPid(entry, pidFile));
@@ -96,6 +107,11 @@ export class ExecRegistry {
   /** Forgets a removed container's execs (their processes died with it). */
   forgetContainer(containerId: string): void {
     for (const [id, entry] of this.#entries) if (entry.state.containerId === containerId) this.#entries.delete(id);
+  }
+
+  /** An exec that ended stays inspectable for a while. */
+  #forgetLater(id: ExecId): void {
+    setTimeout(() => this.#entries.delete(id), EXITED_RETENTION_MS).unref();
   }
 
   #require(id: ExecId): Entry {
@@ -125,13 +141,13 @@ function readPidFile(path: string): string {
 }
 
 /** The OCI process of an exec: what runc exec --process takes. */
-export function processJson(container: ContainerRecord, spec: ExecSpec): Record<string, unknown> {
+export function processJson(container: ContainerRecord, spec: ExecSpec, user: OciUser): Record<string, unknown> {
   const resolved = container.process!;
   const caps = [...defaultCapabilities];
   return {
     terminal: spec.tty,
     ...consoleSize({ terminal: spec.tty, consoleSize: spec.consoleSize }),
-    user: parseUser(spec.user || resolved.user),
+    user,
     args: [...spec.cmd],
     env: mergeEnv(processEnv(resolved, spec.tty), spec.env ?? []),
     cwd: spec.workingDir || resolved.workingDir || '/',

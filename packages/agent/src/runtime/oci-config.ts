@@ -2,13 +2,13 @@
 // Docker's defaults: its own pid/ipc/uts/mount namespaces, a network namespace the caller prepared,
 // Docker's capability set, masked /proc paths, and the files the engine writes bind-mounted over /etc.
 // Pure: no I/O, so the tests can check the document field by field.
+import type { OciUser } from './users.js';
 
 export interface OciProcessInput {
   readonly args: readonly string[];
   readonly env: readonly string[];
   readonly cwd: string;
-  readonly uid: number;
-  readonly gid: number;
+  readonly user: OciUser;
   readonly terminal: boolean;
   /** The terminal's size, set by runc before the process runs (with `terminal`). */
   readonly consoleSize?: { readonly rows: number; readonly cols: number } | undefined;
@@ -47,7 +47,7 @@ export function buildOciConfig(input: OciConfigInput): Record<string, unknown> {
     process: {
       terminal: input.process.terminal,
       ...consoleSize(input.process),
-      user: { uid: input.process.uid, gid: input.process.gid },
+      user: input.process.user,
       args: [...input.process.args],
       env: [...input.process.env],
       cwd: input.process.cwd,

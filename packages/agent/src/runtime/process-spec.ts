@@ -45,14 +45,6 @@ export function processEnv(resolved: ResolvedProcess, tty: boolean): string[] {
   return mergeEnv(extra, resolved.env);
 }
 
-/** "", "root", "uid" or "uid:gid" (numeric); names other than root need a passwd lookup we don't do. */
-export function parseUser(user: string): { uid: number; gid: number } {
-  if (user === '' || user === 'root') return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(user);
-  if (m === null) throw new RuntimeError('invalid-argument', `unable to find user ${user}: no matching entries in passwd file`);
-  return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
-}
-
 function nonEmpty(v: readonly string[] | null | undefined): readonly string[] | null {
   return v == null || v.length === 0 ? null : [...v];
 }

@@ -21,10 +21,13 @@ import { attachDir, bundlesDir, containerPaths, containersDataDir, execsDir, net
 import { resolveContainer, validContainerName } from './names.js';
 import { buildOciConfig } from './oci-config.js';
 import { PendingAttaches } from './pending-attach.js';
-import { parseUser, processEnv, resolveProcess } from './process-spec.js';
+import { processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
 import type { ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
+import { createWritableLayer } from './writable-layer.js';
+import { readUserFiles } from './container-files.js';
+import { resolveUser, type OciUser, type UserFiles } from './users.js';
 import { connectShim, logStdio, sendToShim } from './stdio.js';
 import { encodeResize } from './stdio-frames.js';
 import {
@@ -106,7 +109,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   private constructor(options: RuncRuntimeOptions) {
     this.#options = options;
     this.#startGate = new Gate(options.parallelStarts ?? 4);
-    this.#execs = new ExecRegistry({ runc: this.#runc(), execDir: execsDir(options), container: (id) => this.#records.get(id) });
+    this.#execs = new ExecRegistry({
+      runc: this.#runc(),
+      execDir: execsDir(options),
+      container: (id) => this.#records.get(id),
+      userFiles: (record) => this.#userFiles(record),
+    });
     this.#poll = setInterval(() => this.#checkExits(), options.exitPollMs ?? 100);
     this.#poll.unref();
   }
@@ -169,7 +177,6 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       throw err;
     }
     const process = resolveProcess(spec, image.config.config ?? {});
-    parseUser(process.user);
     const paths = this.#paths(spec.id);
     const record: ContainerRecord = {
       spec,
@@ -188,8 +195,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     // Claimed before the first await, so two creates cannot take one name.
     this.#records.set(spec.id, record);
     try {
-      await mkdir(paths.upperDir, { recursive: true, mode: 0o700 });
-      await mkdir(paths.workDir, { recursive: true, mode: 0o700 });
+      await createWritableLayer({ upper: paths.upperDir, work: paths.workDir }, image.rootfsDir);
       await writeEtcFiles(paths, { hostname: process.hostname, hosts: spec.hosts, resolvConf: spec.resolvConf });
       await this.#save(record);
     } catch (err) {
@@ -214,7 +220,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const paths = this.#paths(id);
     // The previous run's monitor may still be cleaning up (runc's state, the mount).
     await this.#monitorDone(id);
-    await this.#prepareBundle(record, paths);
+    await this.#prepareBundle(record, paths, await this.#startUser(record));
     const attaches = this.#pendingAttaches.take(id);
     const interactive = record.spec.tty === true || record.spec.openStdin === true;
     let monitor: Monitor;
@@ -448,7 +454,20 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return record;
   }
 
-  async #prepareBundle(record: ContainerRecord, paths: ContainerPaths): Promise<void> {
+  /**
+   * Who the process runs as, from the container's user database. A user it does not know ends the
+   * start as runc's refusals do (exited, the reason in its state, removed if --rm), as dockerd does.
+   */
+  async #startUser(record: ContainerRecord): Promise<OciUser> {
+    try {
+      return resolveUser(record.process!.user, await this.#userFiles(record));
+    } catch (err) {
+      await this.#finish(record.spec.id, { exitCode: 128, finishedAt: new Date().toISOString(), error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  async #prepareBundle(record: ContainerRecord, paths: ContainerPaths, user: OciUser): Promise<void> {
     const id = record.spec.id;
     await mkdir(paths.rootfsDir, { recursive: true, mode: 0o700 });
     await mkdir(paths.exitDir, { recursive: true, mode: 0o700 });
@@ -461,7 +480,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const process = record.process!;
     const tty = record.spec.tty === true;
     const config = buildOciConfig({
-      process: { args: [...(process.entrypoint ?? []), ...(process.cmd ?? [])], env: processEnv(process, tty), cwd: process.workingDir || '/', ...parseUser(process.user), terminal: tty, consoleSize: record.spec.consoleSize },
+      process: { args: [...(process.entrypoint ?? []), ...(process.cmd ?? [])], env: processEnv(process, tty), cwd: process.workingDir || '/', user, terminal: tty, consoleSize: record.spec.consoleSize },
       hostname: process.hostname,
       rootfs: paths.rootfsDir,
       netnsPath,
@@ -469,6 +488,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       etcFiles: { hosts: paths.hostsPath, resolvConf: paths.resolvConfPath, hostname: paths.hostnamePath },
     });
     await writeFile(`${paths.bundleDir}/config.json`, JSON.stringify(config));
+  }
+
+  /** The container's user database, as the container sees it now. */
+  #userFiles(record: ContainerRecord): Promise<UserFiles> {
+    const overlay = this.#overlay(record, this.#paths(record.spec.id));
+    return readUserFiles({ upper: overlay.upper, lower: overlay.lower });
   }
 
   #overlay(record: ContainerRecord, paths: ContainerPaths): OverlayMount {

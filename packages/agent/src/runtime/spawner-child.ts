@@ -51,6 +51,13 @@ function startDetached(request: Extract<SpawnRequest, { kind: 'detached' }>): vo
   child.unref();
 }
 
+// The commands started here build what containers see: tar unpacks image layers (the directories a
+// layer implies but does not list), runc makes a missing working directory, and the monitors run the
+// containers. dockerd sets umask 022 for the same reason (its children inherit it), so those modes are
+// Docker's and not the 077 of shoald, whose own files are for root only. What these commands write
+// for the daemon lands under its 0700 roots.
+process.umask(0o022);
+
 process.on('message', (request: SpawnRequest) => {
   if (request.kind === 'run') runToEnd(request);
   else startDetached(request);

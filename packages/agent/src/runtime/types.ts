@@ -38,6 +38,8 @@ export interface ContainerSpec {
   readonly autoRemove?: boolean | undefined;
   /** Shown as HostConfig.NetworkMode ("default" when undefined); the namespace itself is netnsPath. */
   readonly networkMode?: string | undefined;
+  /** `--network-alias`: extra DNS names on the network of networkMode (the network side reads them). */
+  readonly networkAliases?: readonly string[] | undefined;
   /** Ports published on the node (`docker run -p`); the network side publishes them, the runtime only keeps them. */
   readonly ports?: readonly { readonly protocol: 'tcp' | 'udp' | 'sctp'; readonly publishedPort: number; readonly targetPort: number }[] | undefined;
 }

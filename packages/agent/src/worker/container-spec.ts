@@ -42,7 +42,8 @@ export function containerSpec(task: AssignedTask, serviceName: string, sandbox: 
       'com.docker.swarm.service.name': serviceName,
       'com.docker.swarm.task': '',
       [TASK_ID_LABEL]: task.ID,
-      'com.docker.swarm.task.name': name.slice(0, name.lastIndexOf('.')),
+      // dockerd's label carries the whole container name, task ID included ("web.1.<task id>").
+      'com.docker.swarm.task.name': name,
     },
   };
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetworkDirectoryMirror } from '../../src/dataplane/directory.js';
-import { peersOf, wantedVips } from '../../src/dataplane/dataplane.js';
+import { nodesOf, peersOf, wantedVips } from '../../src/dataplane/dataplane.js';
 import { renderServiceVip } from '../../src/dataplane/service-vips.js';
 import type { EndpointInfo, NetworkChange, NetworkInfo, ServiceInfo } from '../../src/dataplane/types.js';
 
@@ -35,4 +35,19 @@ test('a sandbox balances the VIP-mode services of its networks over their runnin
   assert.match(script, /meta l4proto \{ tcp, udp \} dnat ip to numgen inc mod 2 map \{ 0 : 10\.0\.1\.3, 1 : 10\.0\.1\.4 \}/);
   assert.doesNotMatch(renderServiceVip('10.0.1.9', []), /dnat/, 'no backend: refused, not sent anywhere');
   assert.throws(() => renderServiceVip('10.0.1.999', []), /not an IPv4 address/);
+});
+
+test('a network\'s nodes are listed once each by data-path address, named by hostname (the address if a manager did not send it)', () => {
+  const m = new NetworkDirectoryMirror();
+  m.apply('full', [change(net('netA000000'), [
+    { ...ep('t1', 'web', '10.0.1.3', '198.51.100.3'), Host: 'worker-2' },
+    { ...ep('t2', 'web', '10.0.1.4', '198.51.100.3'), Host: 'worker-2' },
+    { ...ep('t3', 'web', '10.0.1.5', '198.51.100.2'), Host: 'worker-1' },
+    ep('t4', 'web', '10.0.1.6', '198.51.100.10'),
+  ], [])], []);
+  assert.deepEqual(nodesOf(m.get('netA000000')!), [
+    { name: '198.51.100.10', ip: '198.51.100.10' },
+    { name: 'worker-1', ip: '198.51.100.2' },
+    { name: 'worker-2', ip: '198.51.100.3' },
+  ]);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildOciConfig, defaultCapabilities } from '../../src/runtime/oci-config.js';
 
 const input = {
-  process: { args: ['sleep', '300'], env: ['PATH=/bin', 'HOSTNAME=abc'], cwd: '/', uid: 0, gid: 0, terminal: false },
+  process: { args: ['sleep', '300'], env: ['PATH=/bin', 'HOSTNAME=abc'], cwd: '/', user: { uid: 0, gid: 0, additionalGids: [0] }, terminal: false },
   hostname: 'abc',
   rootfs: '/exec/containers/x/rootfs',
   netnsPath: '/run/netns/task-1',

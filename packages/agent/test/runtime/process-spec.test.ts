@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergeEnv, parseUser, processEnv, resolveProcess } from '../../src/runtime/process-spec.js';
+import { mergeEnv, processEnv, resolveProcess } from '../../src/runtime/process-spec.js';
 import { RuntimeError } from '../../src/runtime/types.js';
 
 const id = 'a'.repeat(64);
@@ -27,11 +27,4 @@ test('env merges by key keeping the image order; hostname and working dir defaul
   assert.equal(p.workingDir, '/srv');
   assert.deepEqual(processEnv(p, false), ['PATH=/usr/bin:/bin', 'HOSTNAME=aaaaaaaaaaaa', 'A=2', 'B=3']);
   assert.deepEqual(mergeEnv(['X=1'], ['X=2']), ['X=2']);
-});
-
-test('users are root, uid or uid:gid', () => {
-  assert.deepEqual(parseUser(''), { uid: 0, gid: 0 });
-  assert.deepEqual(parseUser('1000'), { uid: 1000, gid: 1000 });
-  assert.deepEqual(parseUser('1000:50'), { uid: 1000, gid: 50 });
-  assert.throws(() => parseUser('alice'), /unable to find user alice/);
 });

@@ -3,7 +3,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageStore } from '../../src/images/index.js';
@@ -25,7 +25,10 @@ async function setup(t: TestContext) {
   const root = join(dir, 'rootfs');
   mkdirSync(join(root, 'bin'), { recursive: true });
   copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
-  for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname']) symlinkSync('busybox', join(root, 'bin', a));
+  for (const a of ['sh', 'sleep', 'echo', 'cat', 'hostname', 'id', 'stat']) symlinkSync('busybox', join(root, 'bin', a));
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   execFileSync('tar', ['-c', '-f', join(dir, 'bb.tar'), '-C', root, '.']);
   const images = await ImageStore.open(join(dir, 'data/images'));
   await images.importTar(createReadStream(join(dir, 'bb.tar')), { reference: 'busybox:latest' });
@@ -55,6 +58,23 @@ async function setup(t: TestContext) {
 
 const newId = () => randomBytes(32).toString('hex');
 
+/** Runs a busybox container to a zero exit; resolves with its output. */
+/** Waits (bounded) until the container printed `text`: a signal sent before its trap is set would kill it. */
+async function printed(runtime: RuncRuntime, id: string, text: string): Promise<void> {
+  for await (const l of runtime.logs(id, { follow: true, signal: AbortSignal.timeout(10_000) })) if (l.data.toString().includes(text)) return;
+  throw new Error(`${id} never printed ${text}`);
+}
+
+async function runToSuccess(runtime: RuncRuntime, spec: { name: string; user: string; cmd: string[] }): Promise<string> {
+  const id = newId();
+  await runtime.create({ id, image: 'busybox', ...spec });
+  await runtime.start(id);
+  assert.equal(await runtime.wait(id, AbortSignal.timeout(5_000)), 0);
+  const out: string[] = [];
+  for await (const l of runtime.logs(id, {})) out.push(l.data.toString());
+  return out.join('');
+}
+
 test('a container runs, logs stdout and stderr apart, and reports its exit code', { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
   const id = newId();
@@ -65,6 +85,29 @@ test('a container runs, logs stdout and stderr apart, and reports its exit code'
   for await (const l of runtime.logs(id, {})) lines.push(`${l.stream}:${l.data.toString()}`);
   assert.deepEqual(lines.sort(), [`stdout:${id.slice(0, 12)}\n`, 'stderr:err\n', 'stdout:out\n'].sort());
   assert.equal(runtime.get('hello')?.state.status, 'exited');
+});
+
+test("a non-root user enters /, reads the engine's /etc files and runs programs, whatever the daemon's umask", { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  const umask = process.umask(0o077); // shoald's
+  t.after(() => process.umask(umask));
+  const script = 'id; pwd; stat -c "%a %u:%g %n" / /etc/hosts /etc/resolv.conf /etc/hostname; cat /etc/hosts >/dev/null && echo read';
+  assert.equal(await runToSuccess(runtime, { name: 'nonroot', user: '1000:1000', cmd: ['sh', '-c', script] }), 'uid=1000 gid=1000 groups=1000\n/\n755 0:0 /\n644 0:0 /etc/hosts\n644 0:0 /etc/resolv.conf\n644 0:0 /etc/hostname\nread\n');
+});
+
+test("a user named in the container's /etc/passwd runs with its ids; an unknown one ends the start with dockerd's message", { skip: !canRun }, async (t) => {
+  const { runtime } = await setup(t);
+  assert.equal(await runToSuccess(runtime, { name: 'named', user: 'nobody', cmd: ['id'] }), 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n');
+
+  const unknown = newId();
+  await runtime.create({ id: unknown, name: 'unknown', image: 'busybox', user: 'alice', cmd: ['id'] });
+  await assert.rejects(runtime.start(unknown), (err: unknown) => {
+    assert.ok(err instanceof RuntimeError);
+    assert.deepEqual([err.code, err.message], ['internal', 'unable to find user alice: no matching entries in passwd file']);
+    return true;
+  });
+  const state = runtime.get(unknown)?.state;
+  assert.deepEqual([state?.status, state?.exitCode, state?.error], ['exited', 128, 'unable to find user alice: no matching entries in passwd file']);
 });
 
 test("a command that does not exist fails the start with runc's reason and Docker's exit code 127", { skip: !canRun }, async (t) => {
@@ -135,8 +178,9 @@ test('a running container survives reopening the runtime, stops with SIGKILL aft
 test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sends the signal asked for, and a SIGKILL returns with the exit recorded', { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
   const trapping = newId();
-  await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; while true; do sleep 0.1; done'] });
+  await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; echo trapped; while true; do sleep 0.1; done'] });
   await runtime.start(trapping);
+  await printed(runtime, trapping, 'trapped');
   let started = Date.now();
   await runtime.stop(trapping, 30);
   assert.deepEqual([runtime.get(trapping)?.state.status, runtime.get(trapping)?.state.exitCode], ['exited', 7]);
@@ -152,8 +196,9 @@ test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sen
   assert.equal(runtime.get(sleeper)?.state.exitCode, 137);
 
   const killed = newId();
-  await runtime.create({ id: killed, name: 'killed', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 5" USR1; while true; do sleep 0.1; done'] });
+  await runtime.create({ id: killed, name: 'killed', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 5" USR1; echo trapped; while true; do sleep 0.1; done'] });
   await runtime.start(killed);
+  await printed(runtime, killed, 'trapped');
   await runtime.kill(killed, 'USR1');
   assert.equal(await runtime.wait(killed, AbortSignal.timeout(10_000)), 5);
 

@@ -86,6 +86,7 @@ test('an assigned task runs as a labelled container and reports each step up to 
   assert.deepEqual(record!.spec.cmd, ['sleep', '300']);
   assert.equal(record!.spec.labels?.['com.docker.swarm.task.id'], 't1');
   assert.equal(record!.spec.labels?.['com.docker.swarm.service.name'], 'web');
+  assert.equal(record!.spec.labels?.['com.docker.swarm.task.name'], 'web.1.t1', 'as dockerd: service.slot.taskid');
   assert.deepEqual(reports.at(-1)![1].ContainerStatus, { ContainerID: record!.spec.id, PID: 4242, ExitCode: 0 });
 });
 

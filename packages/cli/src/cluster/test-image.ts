@@ -15,19 +15,34 @@ const APPLETS = [
   'uname', 'printf', 'test', 'expr', 'tr', 'top', 'route', 'arp', 'traceroute', 'seq', 'stat',
 ];
 
+/** Every directory of the image with its mode; "." is the root, listed in the tar as "./". */
+const DIRECTORIES: readonly (readonly [string, number])[] = [
+  ['.', 0o755], ['bin', 0o755], ['etc', 0o755], ['root', 0o700], ['proc', 0o755], ['sys', 0o755], ['dev', 0o755],
+  ['var', 0o755], ['var/www', 0o755], ['usr', 0o755], ['usr/bin', 0o755], ['tmp', 0o1777],
+];
+
+const ETC_FILES: Readonly<Record<string, string>> = {
+  passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n',
+  group: 'root:x:0:\nnogroup:x:65534:\n',
+};
+
 /** Writes a root filesystem tarball (bin/busybox and applet links) to `path`. */
 export function writeBusyboxRootfsTar(path: string): void {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-busybox-'));
   try {
     const root = join(dir, 'rootfs');
-    for (const d of ['bin', 'etc', 'root', 'proc', 'sys', 'dev', 'var/www', 'usr/bin']) mkdirSync(join(root, d), { recursive: true });
-    mkdirSync(join(root, 'tmp'), { mode: 0o1777 });
-    chmodSync(join(root, 'tmp'), 0o1777);
+    // Modes as busybox's real image has them, set explicitly: the builder's umask must not decide them.
+    for (const [d, mode] of DIRECTORIES) {
+      mkdirSync(join(root, d), { recursive: true });
+      chmodSync(join(root, d), mode);
+    }
     copyFileSync(BUSYBOX_BINARY, join(root, 'bin/busybox'));
     chmodSync(join(root, 'bin/busybox'), 0o755);
     for (const applet of APPLETS) symlinkSync('busybox', join(root, 'bin', applet));
-    writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
-    writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    for (const [file, content] of Object.entries(ETC_FILES)) {
+      writeFileSync(join(root, 'etc', file), content);
+      chmodSync(join(root, 'etc', file), 0o644);
+    }
     execFileSync('tar', ['-c', '--numeric-owner', '--owner=0', '--group=0', '-f', path, '-C', root, '.']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -71,10 +71,19 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
     consoleSize: consoleSize(b.HostConfig?.ConsoleSize),
     labels: optLabels(b.Labels),
     networkMode,
+    ...networkAliases(b, networkMode),
     netnsPath: context.netnsFor(networkMode),
     autoRemove: b.HostConfig?.AutoRemove === true,
     ...(ports.length > 0 ? { ports } : {}),
   };
+}
+
+/** `--network-alias`: the aliases of the network-mode network's entry in NetworkingConfig.EndpointsConfig. */
+function networkAliases(b: CreateBody, networkMode: string): { networkAliases?: string[] } {
+  const endpoints = b.NetworkingConfig?.EndpointsConfig;
+  if (typeof endpoints !== 'object' || endpoints === null) return {};
+  const aliases = optStrings((endpoints as Record<string, { Aliases?: unknown } | null>)[networkMode]?.Aliases, `NetworkingConfig.EndpointsConfig[${networkMode}].Aliases`);
+  return aliases === undefined || aliases.length === 0 ? {} : { networkAliases: aliases };
 }
 
 /** `-P`: every port the container exposes (the image's and `--expose`'s) and not bound already gets a random host port. */

@@ -9,6 +9,7 @@ import { route, type RequestContext, type RouteTable } from '../api/routes.js';
 import { consoleSize } from './create-request.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 import { bridgeStdio, relayOutput } from './stdio-bridge.js';
+import { stdcopyFrame } from './stdcopy.js';
 
 export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): RouteTable {
   const find = (ref: string): ContainerRecord => {
@@ -75,7 +76,19 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
         const exec = findExec(ctx.params.id!);
         const hasBody = Number(ctx.headers['content-length'] ?? '0') > 0;
         const body = decodeShape<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: unknown }>(hasBody ? await ctx.json() : {}, execStartShape);
-        const stdio = await runtime.startExec(exec.id, { detach: body.Detach === true });
+        const detach = body.Detach === true;
+        // The start request, not the create, decides the framing: a client demultiplexes by what it asked for.
+        const framed = body.Tty !== true;
+        let stdio;
+        try {
+          stdio = await runtime.startExec(exec.id, { detach });
+        } catch (err) {
+          // A process that could not start (its exit code, 126, is set at once) is reported on the
+          // attached stream, as dockerd does; the CLI then prints it and exits with that code.
+          if (detach || runtime.getExec(exec.id)?.exitCode == null) throw err;
+          const line = Buffer.from(`${(err as Error).message}\r\n`);
+          return hijack(async (conn) => void conn.write(framed ? stdcopyFrame('stdout', line) : line), RAW_STREAM);
+        }
         if (stdio === undefined) return empty(200);
         const size = consoleSize(body.ConsoleSize);
         if (exec.spec.tty && size !== undefined) stdio.resize(size);
@@ -84,8 +97,7 @@ export function containerIoRoutes(runtime: ContainerRuntime & ContainerIo): Rout
           stdout: exec.spec.attachStdout,
           stderr: exec.spec.attachStderr,
           closeStdinOnEnd: true,
-          // The start request, not the create, decides the framing: a client demultiplexes by what it asked for.
-          framed: body.Tty !== true,
+          framed,
           detachKeys: exec.spec.tty ? (exec.spec.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined,
         };
         return hijack((conn, signal) => bridgeStdio(conn, stdio, options, signal), RAW_STREAM);

@@ -5,6 +5,7 @@ import { ApiError, ConflictError, InternalError, InvalidArgumentError, NotFoundE
 import { empty, json, stream } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
+import { afterWindow, beforeWindow, lineTimeNs, logWindow } from './log-window.js';
 import { hostPortKey } from './port-bindings.js';
 import { containerIoRoutes } from './io-routes.js';
 import { linuxHasSignal, parseSignal, SIGKILL } from './signals.js';
@@ -12,8 +13,8 @@ import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary, type NetworksOf } from './views.js';
 
 const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
-/** Log selections the runtime's logs do not implement yet. */
-export const LOGS_UNSUPPORTED = { since: 'logs since a time (--since)', until: 'logs until a time (--until)', details: 'log details (--details)' } as const;
+/** Node's timers fire at once past this delay, so a later `until` is left to the lines' times. */
+const TIMER_MS_MAX = 2 ** 31 - 1;
 const STATUSES = new Set(['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead']);
 
 export interface ContainerRoutesOptions {
@@ -39,6 +40,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'POST',
       path: '/containers/create',
       handler: async (ctx) => {
+        ctx.query.refuseUnsupported({ platform: 'choosing the platform of the image (--platform)' });
         const raw = ctx.query.string('name');
         const name = raw === undefined || raw === '' ? undefined : raw.replace(/^\//, '');
         const taken = new Set(runtime.list().filter((r) => r.removed !== true).flatMap((r) => (r.spec.ports ?? []).map((p) => hostPortKey(p.protocol, p.publishedPort))));
@@ -159,8 +161,9 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'GET',
       path: '/containers/{id}/logs',
       handler: (ctx) => {
-        ctx.query.refuseUnsupported(LOGS_UNSUPPORTED);
+        ctx.query.refuseUnsupported({ details: 'log details (--details)' });
         const record = find(ctx.params.id!);
+        const window = logWindow(ctx.query);
         const stdout = ctx.query.bool('stdout');
         const stderr = ctx.query.bool('stderr');
         if (!stdout && !stderr) throw new InvalidArgumentError('Bad parameters: you must choose at least one stream');
@@ -171,8 +174,15 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
         const tty = record.spec.tty === true;
         return stream(
           async (sink, signal) => {
-            const lines = runtime.logs(record.spec.id, { follow: ctx.query.bool('follow'), tail, stdout, stderr, signal });
+            const follow = ctx.query.bool('follow');
+            // Following stops at `until` even when no line comes after it, as dockerd's follow does.
+            const untilMs = window.untilNs === undefined ? undefined : Number(window.untilNs / 1_000_000n) - Date.now();
+            const stop = follow && untilMs !== undefined && untilMs <= TIMER_MS_MAX ? AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, untilMs))]) : signal;
+            const lines = runtime.logs(record.spec.id, { follow, tail, stdout, stderr, signal: stop });
             for await (const line of lines) {
+              const timeNs = lineTimeNs(line.time);
+              if (afterWindow(window, timeNs)) break;
+              if (beforeWindow(window, timeNs)) continue;
               const payload = timestamps ? Buffer.concat([Buffer.from(`${line.time} `), line.data]) : line.data;
               await sink.write(tty ? payload : stdcopyFrame(line.stream, payload));
             }

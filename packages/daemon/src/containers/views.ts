@@ -135,17 +135,19 @@ export function containerInspect(record: ContainerRecord, networks: Record<strin
       SandboxKey: files?.sandboxKey ?? '',
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
+      ...defaultBridgeFields(networks),
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
       IPv6Gateway: '',
-      MacAddress: '',
       Networks: networks,
     },
   };
+}
+
+/** NetworkSettings' own address fields, which dockerd fills from the default bridge's endpoint (`{{.NetworkSettings.IPAddress}}`). */
+function defaultBridgeFields(networks: Record<string, unknown>): Record<string, unknown> {
+  const e = (networks['bridge'] ?? {}) as { EndpointID?: string; Gateway?: string; IPAddress?: string; IPPrefixLen?: number; MacAddress?: string };
+  return { EndpointID: e.EndpointID ?? '', Gateway: e.Gateway ?? '', IPAddress: e.IPAddress ?? '', IPPrefixLen: e.IPPrefixLen ?? 0, MacAddress: e.MacAddress ?? '' };
 }
 
 function hostConfig(record: ContainerRecord): Record<string, unknown> {
@@ -180,12 +182,41 @@ function hostConfig(record: ContainerRecord): Record<string, unknown> {
     UsernsMode: '',
     ShmSize: 67108864,
     Runtime: 'runc',
-    ConsoleSize: [0, 0],
+    ConsoleSize: record.spec.consoleSize ? [record.spec.consoleSize.rows, record.spec.consoleSize.cols] : [0, 0],
     Isolation: '',
     CpuShares: 0,
     Memory: 0,
     NanoCpus: 0,
     CgroupParent: '',
+    // The rest of container.Resources as dockerd 20.10 echoes it: the values of a container without
+    // limits (the create route refuses any other, as shoal does not apply them yet).
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    PidsLimit: null,
+    Ulimits: [],
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
     MaskedPaths: [...maskedPaths],
     ReadonlyPaths: [...readonlyPaths],
   };

@@ -1,7 +1,8 @@
-// Engine API endpoints for the node's image store: import, load, ls, inspect, rm.
+// Engine API endpoints for the node's image store: import, load, save, tag, ls, inspect, rm.
 import { ImageError, formatReference, parseReference, type ImageRecord, type ImageStore, type ImageUsers } from '@shoal/agent';
-import { NotFoundError, NotImplementedError } from '../api/errors.js';
-import { json, stream } from '../api/respond.js';
+import { createReadStream } from 'node:fs';
+import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
+import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
@@ -38,6 +39,27 @@ export function imageRoutes(images: ImageStore, users: ImageUsers): RouteTable {
       },
     }),
     route({
+      method: 'POST',
+      path: '/images/{name:.*}/tag',
+      handler: async (ctx) => {
+        const repo = ctx.query.string('repo') ?? '';
+        if (repo === '') throw new InvalidArgumentError('repository name must have at least one component');
+        const tag = ctx.query.string('tag') ?? '';
+        await images.tag(ctx.params.name!, tag === '' ? repo : `${repo}:${tag}`);
+        return empty(201);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/images/get',
+      handler: async (ctx) => saveResult(images, ctx.query.all('names')),
+    }),
+    route({
+      method: 'GET',
+      path: '/images/{name:.*}/get',
+      handler: async (ctx) => saveResult(images, [ctx.params.name!]),
+    }),
+    route({
       method: 'GET',
       path: '/images/json',
       filters: LS_FILTERS,
@@ -72,6 +94,21 @@ export function imageRoutes(images: ImageStore, users: ImageUsers): RouteTable {
       handler: async (ctx) => json(await images.remove(ctx.params.name!, { force: ctx.query.bool('force'), users })),
     }),
   ];
+}
+
+/** `docker save`: the archive is built before the 200 goes out, so a bad name still gets its 404. */
+async function saveResult(images: ImageStore, names: readonly string[]): Promise<StreamResult> {
+  const archive = await images.save(names);
+  return stream(
+    async (sink) => {
+      try {
+        for await (const chunk of createReadStream(archive.path)) await sink.write(chunk as Buffer);
+      } finally {
+        await archive.dispose();
+      }
+    },
+    { contentType: 'application/x-tar' },
+  );
 }
 
 /** `reference` filters: "busybox", "busybox:latest", "busy*". */

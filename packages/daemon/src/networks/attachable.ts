@@ -10,16 +10,19 @@
 // is saved under the data root, so a container still running after a daemon restart keeps its sandbox
 // (the data plane adopts it) and its networks.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { writeFile, readFile } from 'node:fs/promises';
 import { PublishError, type ContainerRecord, type ContainerRuntime, type ContainerSpec, type Dataplane, type LiveContainer, type NetworkInfo, type TaskSandbox } from '@shoal/agent';
 import { ApiError, InternalError, NotFoundError } from '../api/errors.js';
 import { ContainerEndpoints, type ContainerEndpoint } from './container-endpoints.js';
 import { refuseConnect, resolveAmong } from './connect-rules.js';
+import { KeyedSerial, pointResolvConf } from './container-steps.js';
 
 /** Network modes that are not a network's name. */
-export function isSwarmNetworkMode(mode: string | undefined): mode is string {
+function isSwarmNetworkMode(mode: string | undefined): mode is string {
   return mode !== undefined && !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
 }
+
+/** Names a local network (a user-defined bridge) rather than a swarm one. */
+export type LocalModeTest = (mode: string) => boolean;
 
 interface Attached {
   readonly network: NetworkInfo;
@@ -50,12 +53,14 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
   readonly #target: R;
   readonly #swarm: SwarmAccess;
   readonly #log: Log;
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedSerial();
   readonly #statePath: string;
+  readonly #isLocal: LocalModeTest;
 
   /** `statePath`: where the containers' networks are kept across restarts of the daemon. */
-  constructor(runtime: R, swarm: SwarmAccess, log: Log, statePath: string) {
+  constructor(runtime: R, swarm: SwarmAccess, log: Log, statePath: string, isLocal: LocalModeTest = () => false) {
     this.#target = runtime;
+    this.#isLocal = isLocal;
     this.#swarm = swarm;
     this.#log = log;
     this.#statePath = statePath;
@@ -78,7 +83,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
       .list()
       .filter((r) => r.state.status === 'running' && this.endpoints.holdsAddresses(r.spec.id))
       .map((r) => {
-        const own = isSwarmNetworkMode(r.spec.networkMode) ? undefined : r.files?.sandboxKey;
+        const own = this.#swarmMode(r.spec.networkMode) ? undefined : r.files?.sandboxKey;
         return { id: r.spec.id, ports: r.spec.ports ?? [], ...(own !== undefined ? { netnsPath: own } : {}) };
       });
   }
@@ -167,7 +172,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
 
   async #create(spec: ContainerSpec): Promise<ContainerRecord> {
     const dataplane = this.#swarm.dataplane;
-    if (!isSwarmNetworkMode(spec.networkMode) || dataplane === null) return this.#target.create(spec);
+    if (!this.#swarmMode(spec.networkMode) || dataplane === null) return this.#target.create(spec);
     return this.#serial(spec.id, async () => {
       const result = await this.#allocate(spec, { networkId: spec.networkMode!, networkName: spec.networkMode!, aliases: [] });
       try {
@@ -202,7 +207,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     if (record === undefined || dataplane === null || this.endpoints.list(record.spec.id).length === 0) return this.#target.start(record?.spec.id ?? ref);
     const id = record.spec.id;
     return this.#serial(id, async () => {
-      if (!isSwarmNetworkMode(record.spec.networkMode)) {
+      if (!this.#swarmMode(record.spec.networkMode)) {
         await this.#target.start(id);
         try {
           await this.#attachAll(this.#require(id), dataplane);
@@ -239,7 +244,7 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
       this.endpoints.set(id, { ...entry, networkId: result.network.ID, networkName: result.network.Name });
       return undefined;
     }
-    const adopt = isSwarmNetworkMode(record.spec.networkMode) ? undefined : record.files?.sandboxKey;
+    const adopt = this.#swarmMode(record.spec.networkMode) ? undefined : record.files?.sandboxKey;
     try {
       return await dataplane.prepareContainer(id, result.network, result.address, adopt);
     } catch (err) {
@@ -292,6 +297,10 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
     await this.#swarm.agentCall('detachContainer', { containerId: id }).catch((err: unknown) => this.#log('could not give back a container\'s network addresses', { id, err: String(err) }));
   }
 
+  #swarmMode(mode: string | undefined): mode is string {
+    return isSwarmNetworkMode(mode) && !this.#isLocal(mode);
+  }
+
   #dataplane(): Dataplane {
     const dataplane = this.#swarm.dataplane;
     if (dataplane === null) throw new ApiError('unavailable', 'this node has no swarm data plane yet: join a swarm, or wait for its first assignments');
@@ -306,19 +315,6 @@ export class StandaloneNetworking<R extends ContainerRuntime> {
 
   /** One network change at a time per container, saved when done; a failed step does not block the next. */
   #serial<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const step = () => run().finally(() => this.#save());
-    const next = (this.#queues.get(id) ?? Promise.resolve()).then(step, step);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(id, settled);
-    void settled.then(() => {
-      if (this.#queues.get(id) === settled) this.#queues.delete(id);
-    });
-    return next;
+    return this.#queue.run(id, () => run().finally(() => this.#save()));
   }
-}
-
-/** A container started without a swarm network learns about 127.0.0.11 when it joins its first one, as dockerd rewrites it. */
-async function pointResolvConf(path: string, content: string): Promise<void> {
-  if ((await readFile(path, 'utf8').catch(() => '')) === content) return;
-  await writeFile(path, content); // in place: the file is bind-mounted into the running container
 }

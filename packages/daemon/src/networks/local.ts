@@ -1,5 +1,6 @@
 // The node's own networks, which dockerd lists beside the swarm's: the gateway bridge that connects
-// overlays to the host (only while the node is in a swarm), `host` and `none`. Their IDs are 64 hex
+// overlays to the host (only while the node is in a swarm), `host` and `none` (bridge networks are
+// rendered by bridgeResource from their store). Their IDs are 64 hex
 // characters like dockerd's local IDs, derived from the engine ID so they stay the same across restarts.
 import { createHash } from 'node:crypto';
 import type { NetworkResource } from '@shoal/manager';
@@ -18,11 +19,11 @@ export interface LocalNetworkFacts {
   readonly inSwarm: boolean;
 }
 
-function localId(engineId: string, name: string): string {
+export function localId(engineId: string, name: string): string {
   return createHash('sha256').update(`${engineId}/network/${name}`).digest('hex');
 }
 
-function localNetwork(facts: LocalNetworkFacts, name: string, driver: string, extra: Partial<NetworkResource>): NetworkResource {
+export function localNetwork(facts: LocalNetworkFacts, name: string, driver: string, extra: Partial<NetworkResource>): NetworkResource {
   return {
     Name: name,
     Id: localId(facts.engineId, name),

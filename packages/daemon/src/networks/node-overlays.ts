@@ -3,6 +3,7 @@
 // them (`Peers`). A worker lists exactly these; a manager adds Containers/Peers to the leader's view.
 import type { Dataplane, LocalNetworkView } from '@shoal/agent';
 import type { NetworkResource } from '@shoal/manager';
+import { endpointId } from './container-endpoints.js';
 
 const VXLAN_ID_OPTION = 'com.docker.network.driver.overlay.vxlanid_list';
 
@@ -47,9 +48,8 @@ export function nodeOverlays(dataplane: Dataplane | null, containerOf: Container
       const c = containerOf(sb.id);
       // dockerd lists the routing mesh's sandbox as "ingress-sbox" with the name "ingress-endpoint".
       const name = c?.name ?? (sb.id === 'ingress-sbox' ? 'ingress-endpoint' : sb.id);
-      containers[c?.id ?? sb.id] = { Name: name, EndpointID: sb.id, MacAddress: sb.mac, IPv4Address: `${sb.ip}/${sb.prefixLen}`, IPv6Address: '' };
+      containers[c?.id ?? sb.id] = { Name: name, EndpointID: endpointId(sb.id, view.info.ID), MacAddress: sb.mac, IPv4Address: `${sb.ip}/${sb.prefixLen}`, IPv6Address: '' };
     }
-    const vteps = [...new Set(view.peers.map((p) => p.vtep))].sort();
-    return { resource: resource(view), containers, peers: vteps.map((ip) => ({ Name: ip, IP: ip })) };
+    return { resource: resource(view), containers, peers: view.nodes.map((n) => ({ Name: n.name, IP: n.ip })) };
   });
 }

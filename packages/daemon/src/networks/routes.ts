@@ -25,11 +25,24 @@ export interface NetworkBackend {
   localNetworks(): NetworkResource[];
   /** Swarm networks instantiated on this node, with their Containers and Peers here. Default: none. */
   nodeOverlays?(): readonly NodeOverlay[];
+  /** Local bridge networks (`network create -d bridge`, `network rm`). Default: none can be created. */
+  readonly bridges?: BridgeBackend;
   /** Standalone containers' networks (`network connect/disconnect`). Default: refused as not implemented. */
   readonly containers?: {
     connect(networkRef: string, req: ConnectRequest, find: NetworkFinder): Promise<void>;
     disconnect(networkRef: string, container: string, find: NetworkFinder): Promise<void>;
   };
+}
+
+/** What the routes need of local bridge networks; listing goes through localNetworks(). */
+export interface BridgeBackend {
+  /** `nameTaken`: a swarm network has the name already. */
+  create(req: NetworkCreateRequest, nameTaken: boolean): { readonly Id: string };
+  /** Whether the network is a user-defined bridge (the removable kind). */
+  owns(id: string): boolean;
+  remove(id: string): Promise<void>;
+  /** `network prune`: removes the user-defined bridges nothing is on that pass the filters; their names. */
+  prune(filters: Record<string, string[]>): Promise<string[]>;
 }
 
 /** The connect body `docker network connect [--alias A] [--ip IP] NET C` sends. */
@@ -127,6 +140,13 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/create',
       handler: async (ctx) => {
         const body = decodeShape<NetworkCreateRequest>(await ctx.json(), networkCreateShape);
+        // The CLI's default driver, as dockerd's: a local bridge network, in swarm mode too.
+        if ((body.Driver ?? '') === '' || body.Driver === 'bridge') {
+          if (backend.bridges !== undefined) {
+            const taken = await swarmNetworks().then((list) => list.some((n) => n.Name === body.Name), () => false);
+            return json({ Id: backend.bridges.create(body, taken).Id, Warning: '' }, 201);
+          }
+        }
         // Checked here first so that a worker or a node outside a swarm gets the same validation errors
         // (local network names are among the pre-defined ones it refuses).
         normalizeNetworkRequest(body);
@@ -139,6 +159,10 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/{id}',
       handler: async (ctx) => {
         const network = await find(ctx.params.id!, undefined);
+        if (network.Scope === 'local' && backend.bridges?.owns(network.Id) === true) {
+          await backend.bridges.remove(network.Id);
+          return empty(204);
+        }
         if (network.Scope === 'local') throw new ForbiddenError(`${network.Name} is a pre-defined network and cannot be removed`);
         await backend.call('removeNetwork', { id: network.Id });
         return empty(204);
@@ -149,8 +173,10 @@ export function networkRoutes(backend: NetworkBackend): RouteTable {
       path: '/networks/prune',
       filters: PRUNE_FILTERS,
       handler: async (ctx) => {
-        if (backend.role() !== 'manager') return json({ NetworksDeleted: [] });
-        return json(await backend.call('pruneNetworks', { filters: ctx.filters.toRecord() }));
+        const filters = ctx.filters.toRecord();
+        const swarm = backend.role() === 'manager' ? ((await backend.call('pruneNetworks', { filters })) as { NetworksDeleted: string[] }).NetworksDeleted : [];
+        const local = (await backend.bridges?.prune(filters)) ?? [];
+        return json({ NetworksDeleted: [...swarm, ...local] });
       },
     }),
   ];

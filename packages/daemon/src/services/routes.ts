@@ -63,7 +63,7 @@ export function serviceRoutes(node: ControlCaller): RouteTable {
   ];
 }
 
-function filtersObject<K extends string>(filters: Filters<K>): Record<string, string[]> {
+export function filtersObject<K extends string>(filters: Filters<K>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const key of filters.keys()) out[key] = filters.values(key);
   return out;

@@ -130,3 +130,35 @@ test('containers created without a name get distinct generated names: three hund
   assert.equal(new Set(names).size, 300);
   for (const name of names) assert.match(name, /^\/[a-z]+_[a-z]+\d?$/);
 });
+
+test('inspect echoes every HostConfig field dockerd 20.10 echoes, with the console size the client sent', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', Tty: true, HostConfig: { ConsoleSize: [24, 80] } }))).body) as { Id: string };
+  const hostConfig = (JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { HostConfig: Record<string, unknown> }).HostConfig;
+  // dockerd 20.10's HostConfig for `docker run` (reference trace 06c-inspect), in its order.
+  const dockerd =
+    'Binds ContainerIDFile LogConfig NetworkMode PortBindings RestartPolicy AutoRemove VolumeDriver VolumesFrom CapAdd CapDrop CgroupnsMode Dns DnsOptions DnsSearch ExtraHosts GroupAdd IpcMode Cgroup Links OomScoreAdj PidMode Privileged PublishAllPorts ReadonlyRootfs SecurityOpt UTSMode UsernsMode ShmSize Runtime ConsoleSize Isolation CpuShares Memory NanoCpus CgroupParent BlkioWeight BlkioWeightDevice BlkioDeviceReadBps BlkioDeviceWriteBps BlkioDeviceReadIOps BlkioDeviceWriteIOps CpuPeriod CpuQuota CpuRealtimePeriod CpuRealtimeRuntime CpusetCpus CpusetMems Devices DeviceCgroupRules DeviceRequests KernelMemory KernelMemoryTCP MemoryReservation MemorySwap MemorySwappiness OomKillDisable PidsLimit Ulimits CpuCount CpuPercent IOMaximumIOps IOMaximumBandwidth MaskedPaths ReadonlyPaths';
+  assert.deepEqual(Object.keys(hostConfig), dockerd.split(' '));
+  assert.deepEqual(hostConfig['ConsoleSize'], [24, 80]);
+  assert.equal(hostConfig['PidsLimit'], null);
+});
+
+test('logs since and until keep the lines inside the window, both ends inclusive; a malformed time is 400', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox' }));
+  const lines = async (query: string) => {
+    const reply = await send(target, 'GET', `/v1.41/containers/web/logs?stdout=1&stderr=1${query}`);
+    return parseStdcopy(Buffer.from(reply.body, 'latin1')).frames.map((f) => f.payload.toString());
+  };
+  const t0 = Date.parse('2030-01-01T00:00:00Z') / 1000;
+  assert.deepEqual(await lines(''), ['hello\n', 'oops\n']);
+  assert.deepEqual(await lines(`&since=${t0}.000000001`), ['oops\n']);
+  assert.deepEqual(await lines(`&since=${t0}.001000000`), ['oops\n']);
+  assert.deepEqual(await lines(`&until=${t0}`), ['hello\n']);
+  assert.deepEqual(await lines(`&since=${t0}&until=${t0}.001`), ['hello\n', 'oops\n']);
+  assert.deepEqual(await lines(`&since=${t0 + 1}`), []);
+  const bad = await send(target, 'GET', '/v1.41/containers/web/logs?stdout=1&since=yesterday');
+  assert.deepEqual([bad.status, JSON.parse(bad.body).message], [400, 'invalid value for since: yesterday: expected a Unix timestamp (seconds[.nanoseconds])']);
+  const details = await send(target, 'GET', '/v1.41/containers/web/logs?stdout=1&details=1');
+  assert.equal(details.status, 400);
+});

@@ -60,3 +60,13 @@ test('-P publishes what the image and --expose expose on random host ports, and 
   const plain = specFromCreateBody({ ...body, HostConfig: { PortBindings: body.HostConfig.PortBindings } }, 'web', { netnsFor: () => undefined, imageExposedPorts: () => ['443/tcp'] });
   assert.deepEqual(plain.ports, [{ protocol: 'tcp', publishedPort: 8080, targetPort: 80 }], 'without -P exposing publishes nothing');
 });
+
+test('--network-alias: the aliases of the network mode\'s EndpointsConfig entry go into the spec; other entries do not', () => {
+  const body = (mode: string) => ({
+    Image: 'busybox', HostConfig: { NetworkMode: mode },
+    NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: ['db', 'primary'] }, default: { Aliases: null } } },
+  });
+  assert.deepEqual(specFromCreateBody(body('appnet'), 'srv', { netnsFor: () => undefined }).networkAliases, ['db', 'primary']);
+  assert.equal(specFromCreateBody(body('default'), 'srv', { netnsFor: () => undefined }).networkAliases, undefined);
+  assert.throws(() => specFromCreateBody({ ...body('appnet'), NetworkingConfig: { EndpointsConfig: { appnet: { Aliases: [1] } } } }, 'srv', { netnsFor: () => undefined }), /invalid NetworkingConfig\.EndpointsConfig\[appnet\]\.Aliases/);
+});

@@ -1,25 +1,30 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageStore } from '@shoal/agent';
+import { ImageStore, type ImageUsers } from '@shoal/agent';
 import { createEngineApi } from '../../src/api/index.js';
 import { imageRoutes } from '../../src/images/index.js';
-import { send, targetOf, testSystem } from '../api/helpers.js';
+import { send, targetOf, testSystem, type Target } from '../api/helpers.js';
 
-test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image in use is refused', async (t) => {
+/** An API serving a fresh image store, and a one-file root filesystem tar (root.tar) to import. */
+async function imageApi(t: TestContext, users: ImageUsers): Promise<{ dir: string; target: Target }> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-image-routes-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'src/bin'), { recursive: true });
   writeFileSync(join(dir, 'src/bin/hello'), 'hi');
   execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
   const store = await ImageStore.open(join(dir, 'images'));
-  let users: { id: string; running: boolean }[] = [{ id: 'c'.repeat(64), running: true }];
-  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, () => users)] }).listen({ kind: 'tcp', port: 0 });
+  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, users)] }).listen({ kind: 'tcp', port: 0 });
   t.after(() => server.close());
-  const target = targetOf(server.address);
+  return { dir, target: targetOf(server.address) };
+}
+
+test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image in use is refused', async (t) => {
+  let users: { id: string; running: boolean }[] = [{ id: 'c'.repeat(64), running: true }];
+  const { dir, target } = await imageApi(t, () => users);
 
   const imported = await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=docker.io%2Flibrary%2Fdemo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
   assert.equal(imported.status, 200);
@@ -38,4 +43,29 @@ test('import (fromSrc=-) streams the new ID; ls, inspect and rm follow; an image
   users = [];
   const removed = await send(target, 'DELETE', '/v1.41/images/demo:v1');
   assert.deepEqual(JSON.parse(removed.body), [{ Untagged: 'demo:v1' }, { Deleted: id }]);
+});
+
+test('tag answers 201 and Docker\'s errors; save streams an x-tar archive, or 404 before any byte for a missing image', async (t) => {
+  const { dir, target } = await imageApi(t, () => []);
+  await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=demo&tag=v1', { body: readFileSync(join(dir, 'root.tar')) });
+
+  // The CLI sends the source unescaped in the path, slashes and colons included.
+  assert.equal((await send(target, 'POST', '/v1.41/images/demo:v1/tag?repo=localhost%3A5000%2Fteam%2Fdemo&tag=2')).status, 201);
+  assert.equal((await send(target, 'POST', '/v1.41/images/localhost:5000/team/demo:2/tag?repo=plain')).status, 201);
+  const tags = JSON.parse((await send(target, 'GET', '/v1.41/images/demo:v1/json')).body) as { RepoTags: string[] };
+  assert.deepEqual(tags.RepoTags.sort(), ['demo:v1', 'localhost:5000/team/demo:2', 'plain:latest']);
+  const missing = await send(target, 'POST', '/v1.41/images/nosuch/tag?repo=x');
+  assert.deepEqual([missing.status, JSON.parse(missing.body).message], [404, 'No such image: nosuch:latest']);
+  const invalid = await send(target, 'POST', '/v1.41/images/demo:v1/tag?repo=Bad');
+  assert.equal(invalid.status, 400);
+  assert.match(JSON.parse(invalid.body).message, /^invalid reference format/);
+
+  const saved = await send(target, 'GET', '/v1.41/images/get?names=demo%3Av1&names=plain');
+  assert.equal(saved.status, 200);
+  assert.equal(saved.headers['content-type'], 'application/x-tar');
+  const one = await send(target, 'GET', '/v1.41/images/demo:v1/get');
+  assert.equal(one.status, 200);
+  assert.deepEqual(readdirSync(join(dir, 'images', 'tmp')), [], 'the archive file goes once it is sent');
+  const notFound = await send(target, 'GET', '/v1.41/images/get?names=nosuch%3A1');
+  assert.deepEqual([notFound.status, JSON.parse(notFound.body).message], [404, 'No such image: nosuch:1']);
 });

@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkResource } from '@shoal/manager';
 import { createEngineApi } from '../../src/api/index.js';
-import { localNetworks, networkRoutes, type NetworkBackend, type SwarmRole } from '../../src/networks/index.js';
+import { localNetworks, networkRoutes, type BridgeBackend, type NetworkBackend, type SwarmRole } from '../../src/networks/index.js';
 import { send, targetOf, testSystem } from '../api/helpers.js';
 
 const swarmNet: NetworkResource = {
@@ -103,4 +103,33 @@ test('DELETE /networks/{ref} removes swarm networks through the leader by full I
   assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: ['x'] });
   backend.currentRole = 'worker';
   assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: [] });
+});
+
+test('POST /networks/create without a driver or with bridge makes a local bridge network (also in swarm mode); DELETE and prune remove only user-defined ones', async (t) => {
+  const backend = new FakeBackend();
+  const created: [string | undefined, boolean][] = [];
+  const removed: string[] = [];
+  const bridges: BridgeBackend = {
+    create: (req, nameTaken) => {
+      created.push([req.Name, nameTaken]);
+      return { Id: 'b'.repeat(64) };
+    },
+    owns: (id) => id === 'b'.repeat(64),
+    remove: async (id) => void removed.push(id),
+    prune: async (filters) => (filters.label?.includes('keep') ? [] : ['spare']),
+  };
+  const predefined = backend.localNetworks();
+  const local = (): NetworkResource[] => [...predefined, { ...swarmNet, Name: 'appnet', Id: 'b'.repeat(64), Scope: 'local', Driver: 'bridge', Containers: {} }];
+  const api = await serve(t, Object.assign(backend, { bridges, localNetworks: local }));
+  const body = { Name: 'appnet', Driver: 'bridge', IPAM: { Driver: 'default', Options: {}, Config: [] }, Options: {}, Labels: {}, CheckDuplicate: true };
+  assert.deepEqual(await api('POST', '/networks/create', body), { status: 201, json: { Id: 'b'.repeat(64), Warning: '' } });
+  assert.equal((await api('POST', '/networks/create', { ...body, Driver: '', Name: 'test-net' })).status, 201);
+  assert.deepEqual(created, [['appnet', false], ['test-net', true]], 'a swarm network\'s name is reported taken');
+  assert.deepEqual(backend.calls.filter(([m]) => m === 'createNetwork'), [], 'the managers are not asked');
+  assert.deepEqual(await api('DELETE', '/networks/appnet'), { status: 204, json: undefined });
+  assert.deepEqual(removed, ['b'.repeat(64)]);
+  assert.equal((await api('DELETE', '/networks/host')).status, 403);
+  assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: ['x', 'spare'] }, 'the swarm\'s unused networks, then the unused bridges');
+  backend.currentRole = 'none';
+  assert.deepEqual((await api('POST', '/networks/prune')).json, { NetworksDeleted: ['spare'] }, 'outside a swarm only bridges');
 });

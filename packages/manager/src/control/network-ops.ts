@@ -139,19 +139,27 @@ export async function pruneNetworks(ctx: ControlContext, p: { filters?: NetworkF
     if (!['label', 'label!', 'until'].includes(key)) throw new ControlError('invalid-argument', `invalid filter '${key}'`);
   }
   return withAllocationLock(async () => {
-    const until = untilFilter(filters.until, ctx.now());
+    const now = ctx.now();
     const prunable = ctx.view
       .list('network')
       .filter((n) => !n.Spec.Ingress && removalRefusal(ctx.view, n) === undefined)
-      .filter((n) => until === undefined || Date.parse(n.CreatedAt) < until)
-      .filter((n) => filterNetworks([networkResource(n)], { label: filters.label ?? [] }).length === 1)
-      .filter((n) => (filters['label!'] ?? []).every((expr) => filterNetworks([networkResource(n)], { label: [expr] }).length === 0))
+      .filter((n) => passesPruneFilters(networkResource(n), n.CreatedAt, filters, now))
       .sort((a, b) => a.Spec.Name.localeCompare(b.Spec.Name));
     if (prunable.length > 0) {
       await ctx.commit(prunable.map((n) => ({ op: 'delete' as const, table: 'network' as const, id: n.ID, expectedVersion: n.Version.Index })));
     }
     return { NetworksDeleted: prunable.map((n) => n.Spec.Name) };
   });
+}
+
+/** Whether a network created at `createdAt` passes `network prune`'s label, label! and until filters. */
+export function passesPruneFilters(resource: NetworkResource, createdAt: string, filters: NetworkFilters, now: string): boolean {
+  const until = untilFilter(filters.until, now);
+  return (
+    (until === undefined || Date.parse(createdAt) < until) &&
+    filterNetworks([resource], { label: filters.label ?? [] }).length === 1 &&
+    (filters['label!'] ?? []).every((expr) => filterNetworks([resource], { label: [expr] }).length === 0)
+  );
 }
 
 /** `until` as dockerd reads it: a timestamp, or a duration before now ("24h", "90m", "30s"). */

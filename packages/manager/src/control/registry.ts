@@ -7,6 +7,7 @@ import { ControlError } from './errors.js';
 import { addManager, removeManager } from './membership-ops.js';
 import { networkOperations } from './network-registry.js';
 import { agentOperations } from '../dispatcher/container-attachments.js';
+import { secretOperations } from './secret-ops.js';
 import { serviceOperations } from './service-registry.js';
 import { findNode, listNodes, nodeView, removeNode, updateNode, type Filters } from './node-ops.js';
 import { clusterObject, swarmView, updateSwarm } from './swarm-ops.js';
@@ -31,6 +32,7 @@ const operations: Record<string, Operation> = {
   }),
   ...networkOperations,
   ...serviceOperations,
+  ...secretOperations,
   ...agentOperations,
 };
 

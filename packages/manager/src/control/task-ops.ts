@@ -46,7 +46,7 @@ export function listTasks(ctx: ControlContext, p: { filters?: Filters }): TaskOb
     .filter((t) => any('id', (v) => t.ID.startsWith(v)))
     .filter((t) => any('name', (v) => taskName(services.get(t.ServiceID), t).startsWith(v)))
     .filter((t) => any('desired-state', (v) => t.DesiredState === v))
-    .filter((t) => (filters.label ?? []).every((expr) => labelMatches(t.Labels, expr)))
+    .filter((t) => (filters.label ?? []).every((expr) => labelMatches(serviceLabels(services.get(t.ServiceID)), expr)))
     .filter((t) => !upToDate || isUpToDate(services.get(t.ServiceID), t))
     .sort((a, b) => (a.CreatedAt < b.CreatedAt ? -1 : a.CreatedAt > b.CreatedAt ? 1 : a.ID.localeCompare(b.ID)));
 }
@@ -63,6 +63,14 @@ function nodeMatches(node: NodeObject, ref: string): boolean {
 function resolveAll(refs: readonly string[] | undefined, resolve: (ref: string) => string[]): Set<string> | undefined {
   if (!refs || refs.length === 0) return undefined;
   return new Set(refs.flatMap(resolve));
+}
+
+/**
+ * swarmkit matches `label` against the labels of the task's service (its ServiceAnnotations), not the
+ * task's own: that is how `docker stack ps` finds a stack's tasks by com.docker.stack.namespace.
+ */
+function serviceLabels(service: ServiceObject | undefined): Readonly<Record<string, string>> {
+  return service?.Spec.Labels ?? {};
 }
 
 function labelMatches(labels: Readonly<Record<string, string>>, expr: string): boolean {

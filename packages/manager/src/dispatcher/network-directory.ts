@@ -37,6 +37,8 @@ export interface EndpointInfo {
   readonly Mac: string;
   /** The data-path address of the endpoint's node (its VXLAN tunnel end). */
   readonly Vtep: string;
+  /** The hostname of the endpoint's node: `network inspect` names the network's Peers by it. */
+  readonly Host: string;
 }
 
 export interface ServicePort {
@@ -169,7 +171,7 @@ function taskEndpoints(task: TaskObject, node: NodeObject, serviceName: string):
     if (addr === undefined) continue;
     const ip = stripPrefix(addr);
     const names = taskNames(task, serviceName);
-    records.push([a.Network.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node) })]);
+    records.push([a.Network.ID, keyed({ ID: task.ID, ServiceID: task.ServiceID, NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node), Host: node.Description.Hostname })]);
   }
   endpointCache.set(task, { node, serviceName, records });
   return records;
@@ -229,7 +231,7 @@ export function buildDirectory(view: StoreView): NetworkDirectory {
       const ip = stripPrefix(addr);
       const id = a.ContainerID === undefined ? `lb-${node.ID}` : a.ContainerID;
       const names = a.ContainerID === undefined ? [] : [...(a.Name ? [a.Name] : []), ...(a.Aliases ?? [])];
-      endpoints.get(a.Network.ID)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node) }));
+      endpoints.get(a.Network.ID)?.set(id, keyed({ ID: id, ServiceID: '', NodeID: node.ID, Names: names, Addr: ip, Mac: macFromAddr(ip), Vtep: vtepOf(node), Host: node.Description.Hostname }));
     }
   }
   for (const s of services) {

@@ -87,6 +87,18 @@ test('task ls filtered by node lists exactly the tasks placed on that node, foun
   assert.deepEqual(listTasks(sim.control.ctx, { filters: { node: ['nosuch'] } }), []);
 });
 
+test('task ls filtered by label matches the labels of the task\'s service, as docker stack ps relies on', async () => {
+  const sim = new Sim(['n1']);
+  await createService(sim.control.ctx, { ...traced(), Name: 'st_web', Labels: { 'com.docker.stack.namespace': 'st' }, EndpointSpec: { Mode: 'vip' } });
+  await createService(sim.control.ctx, { ...traced(), Name: 'other', EndpointSpec: { Mode: 'vip' } });
+  sim.settle();
+  const stack = listTasks(sim.control.ctx, { filters: { label: ['com.docker.stack.namespace=st'] } });
+  assert.equal(stack.length, 2);
+  assert.deepEqual(new Set(stack.map((t) => t.ServiceID)), new Set([getService(sim.control.ctx, { id: 'st_web' }).ID]));
+  assert.equal(listTasks(sim.control.ctx, { filters: { label: ['com.docker.stack.namespace'] } }).length, 2, 'a key alone matches any value');
+  assert.deepEqual(listTasks(sim.control.ctx, { filters: { label: ['com.docker.stack.namespace=nosuch'] } }), []);
+});
+
 test('service ls filters and ServiceStatus; update checks the version; rm', async () => {
   const sim = new Sim(['n1']);
   const { ID } = await createService(sim.control.ctx, traced());

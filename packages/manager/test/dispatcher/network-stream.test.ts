@@ -77,7 +77,7 @@ test('a node gets its tasks\' networks with endpoints cluster-wide, then only th
   ]);
   const net = full.changes.networks[0]!;
   assert.deepEqual(net.Endpoints, [
-    { ID: 'taskA', ServiceID: 'svc1', NodeID: 'nodeA', Names: ['web.1.taskA', 'web.1'], Addr: '10.77.0.3', Mac: '02:42:0a:4d:00:03', Vtep: '198.51.100.2' },
+    { ID: 'taskA', ServiceID: 'svc1', NodeID: 'nodeA', Names: ['web.1.taskA', 'web.1'], Addr: '10.77.0.3', Mac: '02:42:0a:4d:00:03', Vtep: '198.51.100.2', Host: 'nodeA' },
   ], 'a task that does not run yet has no endpoint');
   assert.deepEqual(net.Services, [{ ID: 'svc1', Name: 'web', Mode: 'vip', Vip: '10.77.0.2', Aliases: ['www'], Ports: [] }]);
 

@@ -47,6 +47,8 @@ export interface PortPublisherOptions {
   readonly gatewayBridge?: string;
   /** Default: kernelHasSctp(). */
   readonly sctpSupported?: boolean;
+  /** The nft table (family ip) this publisher owns. Default: PORTS_TABLE (the swarm data plane's). */
+  readonly table?: string;
 }
 
 interface Entry {
@@ -67,16 +69,18 @@ function clash(a: PortMapping, b: PortMapping): boolean {
 
 export class PortPublisher {
   private readonly netns: Netns;
+  private readonly table: string;
   private readonly entries = new Map<string, Entry>();
   private prepared = false;
 
   constructor(private readonly options: PortPublisherOptions = {}) {
     this.netns = options.hostNetns ?? HOST_NETNS;
+    this.table = options.table ?? PORTS_TABLE;
   }
 
   /** Removes whatever a previous run of the agent left (call once at start-up). */
   async reset(): Promise<void> {
-    await nftDeleteTable(this.netns, 'ip', PORTS_TABLE);
+    await nftDeleteTable(this.netns, 'ip', this.table);
     this.entries.clear();
     this.prepared = false;
   }
@@ -97,14 +101,14 @@ export class PortPublisher {
     await this.checkAddresses(owner, mappings);
     const stale = [...this.entries].filter(([k, e]) => e.owner === owner && !wanted.has(k)).map(([k]) => k);
     const lines = await this.prepare();
-    for (const k of stale) lines.push(`delete element ip ${PORTS_TABLE} ${element(this.entries.get(k)!.mapping)}`);
+    for (const k of stale) lines.push(`delete element ip ${this.table} ${element(this.entries.get(k)!.mapping)}`);
     for (const e of wanted.values()) {
       const target = `${e.targetIp} . ${e.mapping.targetPort}`;
       // add-then-delete-then-add replaces an element's target in the same transaction.
       lines.push(
-        `add element ip ${PORTS_TABLE} ${element(e.mapping, target)}`,
-        `delete element ip ${PORTS_TABLE} ${element(e.mapping)}`,
-        `add element ip ${PORTS_TABLE} ${element(e.mapping, target)}`,
+        `add element ip ${this.table} ${element(e.mapping, target)}`,
+        `delete element ip ${this.table} ${element(e.mapping)}`,
+        `add element ip ${this.table} ${element(e.mapping, target)}`,
       );
     }
     await nftApply(this.netns, lines.join('\n') + '\n');
@@ -162,23 +166,24 @@ export class PortPublisher {
     }
     if (!this.prepared) await setSysctl(this.netns, 'net.ipv4.ip_forward', '1');
     this.prepared = true;
+    const t = this.table;
     const lines = [
-      `add table ip ${PORTS_TABLE}`,
-      `add map ip ${PORTS_TABLE} published { type inet_proto . inet_service : ipv4_addr . inet_service ; }`,
-      `add map ip ${PORTS_TABLE} published_on { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service ; }`,
+      `add table ip ${t}`,
+      `add map ip ${t} published { type inet_proto . inet_service : ipv4_addr . inet_service ; }`,
+      `add map ip ${t} published_on { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service ; }`,
     ];
     for (const [chain, hook] of [['prerouting', 'prerouting'], ['output', 'output']] as const) {
       lines.push(
-        `add chain ip ${PORTS_TABLE} ${chain} { type nat hook ${hook} priority -100 ; policy accept ; }`,
-        `flush chain ip ${PORTS_TABLE} ${chain}`,
-        `add rule ip ${PORTS_TABLE} ${chain} fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @published_on`,
-        `add rule ip ${PORTS_TABLE} ${chain} fib daddr type local dnat ip to meta l4proto . th dport map @published`,
+        `add chain ip ${t} ${chain} { type nat hook ${hook} priority -100 ; policy accept ; }`,
+        `flush chain ip ${t} ${chain}`,
+        `add rule ip ${t} ${chain} fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @published_on`,
+        `add rule ip ${t} ${chain} fib daddr type local dnat ip to meta l4proto . th dport map @published`,
       );
     }
     lines.push(
-      `add chain ip ${PORTS_TABLE} postrouting { type nat hook postrouting priority 100 ; policy accept ; }`,
-      `flush chain ip ${PORTS_TABLE} postrouting`,
-      `add rule ip ${PORTS_TABLE} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
+      `add chain ip ${t} postrouting { type nat hook postrouting priority 100 ; policy accept ; }`,
+      `flush chain ip ${t} postrouting`,
+      `add rule ip ${t} postrouting ip saddr 127.0.0.0/8 ct status dnat masquerade`,
     );
     return lines;
   }
