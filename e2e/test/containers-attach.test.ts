@@ -4,40 +4,12 @@
 // left running afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { docker, dockerOk, run, withCluster, type HostLayout } from '../src/index.js';
+import { onTerminal } from '../src/terminal.js';
 import { writeBusyboxSaveTar } from '../src/test-image.js';
-
-const TERMINAL_MS = 30_000;
-
-/**
- * Runs `command` with a terminal (script), typing `keys` one entry at a time, `gapMs` apart, and keeping
- * the terminal's input open until the command exits (an end of input would reach the container).
- */
-function onTerminal(host: HostLayout, command: string, keys: readonly string[] = [], gapMs = 700): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', `stty rows 30 cols 90; ${command}`, '/dev/null'], {
-      env: { ...process.env, DOCKER_HOST: `unix://${host.socket}` },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stdin.on('error', () => undefined);
-    const timers = keys.map((k, i) => setTimeout(() => child.stdin.write(k), gapMs * (i + 1)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), TERMINAL_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      for (const timer of [...timers, killer]) clearTimeout(timer);
-      child.stdin.destroy();
-      if (code === null) reject(new Error(`${command}: no exit within ${TERMINAL_MS} ms; output ${JSON.stringify(output)}`));
-      else resolve({ code, output });
-    });
-  });
-}
 
 /** Processes whose command line names this host's exec root (shims, runc, script). */
 function processesOf(host: HostLayout): string[] {

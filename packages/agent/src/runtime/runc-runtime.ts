@@ -71,6 +71,8 @@ const ID_RE = /^[0-9a-f]{64}$/;
 const EXIT_WATCH_MS = 100;
 /** Longest wait for a monitor's cleanup before a removal does it itself. */
 const MONITOR_CLEANUP_MS = 30_000;
+/** Longest wait for a SIGKILL to show as an exit. */
+const KILL_EXIT_MS = 10_000;
 /** Longest wait for a shim's attach socket to answer. */
 const SHIM_CONNECT_MS = 5_000;
 /** A container's monitor process, started through the command helper. */
@@ -362,6 +364,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     if (this.#require(id).state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
     const name = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
     await this.#signal(id, name);
+    // Its caller waits for the exit (dockerd's kill does): watched here as a stop does, not left to the monitor's end.
+    if (signalNumber(name) === 9) await this.#exitedWithin(id, KILL_EXIT_MS);
   }
 
   remove(id: ContainerId, force: boolean): Promise<void> {

@@ -144,6 +144,8 @@ export interface ExecSpec {
   readonly privileged?: boolean | undefined;
   /** The terminal's size at the start, when tty. */
   readonly consoleSize?: TtySize | undefined;
+  /** The bytes an attached client types to detach, when tty (Docker's DetachKeys); undefined: ctrl-p ctrl-q. */
+  readonly detachKeys?: readonly number[] | undefined;
 }
 
 export type ExecId = string;
@@ -181,6 +183,7 @@ export interface ContainerRuntime {
   wait(id: ContainerId, signal?: AbortSignal): Promise<number>;
   /** SIGTERM, then SIGKILL after `timeoutSec`. */
   stop(id: ContainerId, timeoutSec: number): Promise<void>;
+  /** With SIGKILL, resolves once the exit is recorded (bounded), for callers that wait for it. */
   kill(id: ContainerId, signal: string): Promise<void>;
   /** Refused for a running container unless `force` (which kills it first). Frees everything it held. */
   remove(id: ContainerId, force: boolean): Promise<void>;

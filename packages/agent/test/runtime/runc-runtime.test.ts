@@ -175,7 +175,7 @@ test('a running container survives reopening the runtime, stops with SIGKILL aft
   assert.equal(execFileSync('runc', ['--root', join(env.roots.execRoot, 'runc'), 'list', '-q']).toString(), '');
 });
 
-test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sends the signal asked for', { skip: !canRun }, async (t) => {
+test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sends the signal asked for, and a SIGKILL returns with the exit recorded', { skip: !canRun }, async (t) => {
   const { runtime } = await setup(t);
   const trapping = newId();
   await runtime.create({ id: trapping, name: 'trapping', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 7" TERM; echo trapped; while true; do sleep 0.1; done'] });
@@ -201,4 +201,9 @@ test('stop sends SIGTERM first and SIGKILL only after the grace period; kill sen
   await printed(runtime, killed, 'trapped');
   await runtime.kill(killed, 'USR1');
   assert.equal(await runtime.wait(killed, AbortSignal.timeout(10_000)), 5);
+
+  // A SIGKILL resolves once the exit is recorded: whoever asks right after sees it.
+  await runtime.start(killed);
+  await runtime.kill(killed, '9');
+  assert.deepEqual([runtime.get(killed)?.state.status, runtime.get(killed)?.state.exitCode], ['exited', 137]);
 });

@@ -161,9 +161,19 @@ export const execCreateShape = obj('container.ExecOptions', {
   AttachStdin: bool,
   AttachStdout: bool,
   AttachStderr: bool,
-  DetachKeys: unsupported('detach keys (--detach-keys, detachKeys in the CLI config)', str),
+  /** moby/term's key list ("ctrl-p,ctrl-q"), checked where it is read. */
+  DetachKeys: str,
   Env: arr(str),
   WorkingDir: str,
   /** A string or a list of strings (Docker's StrSlice), checked where it is read. */
   Cmd: anyJson,
+});
+
+/** `POST /exec/{id}/start` (container.ExecStartOptions). */
+export const execStartShape = obj('container.ExecStartOptions', {
+  Detach: bool,
+  /** Whether the client wants the output raw (it has a terminal) or in stdcopy frames. */
+  Tty: bool,
+  /** [height, width], checked where it is read. */
+  ConsoleSize: anyJson,
 });

@@ -1,9 +1,10 @@
 // POST /containers/create: Docker's Config + HostConfig body turned into the runtime's ContainerSpec.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { ContainerSpec } from '@shoal/agent';
 import { containerCreateShape } from '../api/container-shape.js';
 import { InvalidArgumentError } from '../api/errors.js';
 import { decodeShape } from '../api/json-shape.js';
+import { generatedName } from './names-generator.js';
 import { parsePortBindings } from './port-bindings.js';
 
 export interface CreateBody {
@@ -39,6 +40,8 @@ export interface CreateContext {
   readonly takenHostPorts?: ReadonlySet<string>;
   /** The image's ExposedPorts keys ("80/tcp"), for `-P`. */
   readonly imageExposedPorts?: (image: string) => readonly string[];
+  /** Whether a container on the node has that name, for a generated one to avoid. Default: none has. */
+  readonly nameTaken?: (name: string) => boolean;
 }
 
 export function specFromCreateBody(body: unknown, name: string | undefined, context: CreateContext): ContainerSpec {
@@ -54,7 +57,7 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
   const id = randomBytes(32).toString('hex');
   return {
     id,
-    name: name ?? generatedName(),
+    name: name ?? generatedName(id, context.nameTaken ?? (() => false), randomInt),
     image: b.Image,
     entrypoint: optStrings(b.Entrypoint, 'Entrypoint'),
     cmd: optStrings(b.Cmd, 'Cmd'),
@@ -124,13 +127,4 @@ function optLabels(v: unknown): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string')) return v as Record<string, string>;
   throw new InvalidArgumentError('invalid Labels: expected a map of strings');
-}
-
-const LEFT = ['admiring', 'brave', 'calm', 'eager', 'focused', 'gallant', 'happy', 'jolly', 'keen', 'lucid', 'modest', 'nifty', 'quirky', 'serene', 'vibrant', 'zealous'];
-const RIGHT = ['babbage', 'curie', 'darwin', 'euler', 'feynman', 'galileo', 'hopper', 'lovelace', 'meitner', 'noether', 'pascal', 'ritchie', 'shannon', 'turing', 'wozniak', 'yalow'];
-
-/** Docker-style adjective_surname with a random suffix so generated names rarely collide. */
-export function generatedName(): string {
-  const [a, b, c] = randomBytes(3);
-  return `${LEFT[a! % LEFT.length]}_${RIGHT[b! % RIGHT.length]}${c! % 10}`;
 }

@@ -1,13 +1,14 @@
 // Engine API endpoints for standalone containers on this node: create/start/wait/stop/kill/restart/
 // rm, ps, inspect and logs, over the node's ContainerRuntime; attach and exec come from io-routes.ts.
-import type { ContainerIo, ContainerRecord, ContainerRuntime } from '@shoal/agent';
-import { ConflictError, InvalidArgumentError, NotFoundError } from '../api/errors.js';
+import { RuntimeError, type ContainerIo, type ContainerRecord, type ContainerRuntime } from '@shoal/agent';
+import { ApiError, ConflictError, InternalError, InvalidArgumentError, NotFoundError, isApiErrorCode } from '../api/errors.js';
 import { empty, json, stream } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { specFromCreateBody, type NetnsChooser } from './create-request.js';
 import { afterWindow, beforeWindow, lineTimeNs, logWindow } from './log-window.js';
 import { hostPortKey } from './port-bindings.js';
 import { containerIoRoutes } from './io-routes.js';
+import { linuxHasSignal, parseSignal, SIGKILL } from './signals.js';
 import { stdcopyFrame } from './stdcopy.js';
 import { containerInspect, containerSummary, type NetworksOf } from './views.js';
 
@@ -46,6 +47,7 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
         const spec = specFromCreateBody(await ctx.json(), name, {
           netnsFor: options.netnsFor ?? (() => undefined),
           takenHostPorts: taken,
+          nameTaken: (n) => runtime.list().some((r) => r.spec.name === n),
           ...(options.imageExposedPorts ? { imageExposedPorts: options.imageExposedPorts } : {}),
         });
         const record = await runtime.create(spec);
@@ -101,9 +103,15 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       method: 'POST',
       path: '/containers/{id}/kill',
       handler: async (ctx) => {
-        const record = find(ctx.params.id!);
-        if (record.state.status !== 'running') throw new ConflictError(`Container ${record.spec.id} is not running`);
-        await runtime.kill(record.spec.id, ctx.query.string('signal') || 'SIGKILL');
+        const ref = ctx.params.id!;
+        const raw = ctx.query.string('signal') ?? '';
+        const signal = raw === '' ? SIGKILL : parseSignal(raw);
+        try {
+          await killContainer(runtime, find(ref), signal);
+        } catch (err) {
+          // dockerd wraps every failure of a kill (even "No such container") with what was asked.
+          throw wrappedError(err, `Cannot kill container: ${ref}`);
+        }
         return empty(204);
       },
     }),
@@ -185,6 +193,35 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
     }),
     ...containerIoRoutes(runtime),
   ];
+}
+
+/** How long a SIGKILL may take to show as an exit before the kill is reported failed (dockerd's bound). */
+const KILL_EXIT_MS = 10_000;
+
+/**
+ * dockerd's ContainerKill: any other signal is sent and answered at once; SIGKILL is answered once
+ * the exit is recorded, so a client that inspects right after sees the container exited.
+ */
+async function killContainer(runtime: ContainerRuntime, record: ContainerRecord, signal: number): Promise<void> {
+  const id = record.spec.id;
+  if (record.state.status !== 'running') throw new ConflictError(`Container ${id} is not running`);
+  if (!linuxHasSignal(signal)) throw new InternalError(`The linux daemon does not support signal ${signal}`);
+  await runtime.kill(id, String(signal));
+  if (signal !== SIGKILL) return;
+  try {
+    await runtime.wait(id, AbortSignal.timeout(KILL_EXIT_MS));
+  } catch (err) {
+    // Removed meanwhile (--rm): it has exited all the same.
+    if (err instanceof RuntimeError && err.code === 'not-found') return;
+    throw new InternalError('tried to kill container, but did not receive an exit event', { cause: err });
+  }
+}
+
+/** `err` with `context: ` before its message and the same status, as Go's errors.Wrapf keeps the errdefs class. */
+function wrappedError(err: unknown, context: string): ApiError {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return new ApiError(isApiErrorCode(code) ? code : 'internal', `${context}: ${message}`, { cause: err });
 }
 
 /** Docker matches the name filter as a regular expression against "/name". */

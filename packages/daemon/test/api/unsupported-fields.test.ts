@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerSpec, type AssignedTask } from '@shoal/agent';
 import { restartPolicy, rolloutConfig } from '@shoal/manager';
-import { containerCreateShape } from '../../src/api/container-shape.js';
+import { containerCreateShape, execCreateShape } from '../../src/api/container-shape.js';
 import { decodeShape, UnsupportedFieldError, type ObjectShape, type Shape } from '../../src/api/json-shape.js';
 import { serviceSpecShape } from '../../src/api/service-shape.js';
 import { specFromCreateBody } from '../../src/containers/create-request.js';
+import { execSpecFromBody } from '../../src/containers/io-routes.js';
 import { containerCreateBodies, serviceBodies } from '../fixtures/cli-request-bodies.js';
 
 interface Leaf {
@@ -101,7 +102,7 @@ function zeroOf(shape: Shape): unknown {
 const dotted = (leaf: Leaf) => leaf.path.join('.');
 
 test('every unsupported field with a value is refused with a 400 that names it; its zero value passes', () => {
-  for (const shape of [serviceSpecShape, containerCreateShape]) {
+  for (const shape of [serviceSpecShape, containerCreateShape, execCreateShape]) {
     for (const leaf of leaves(shape).filter((l) => l.shape.kind === 'unsupported')) {
       assert.throws(
         () => decodeShape(withLeaf(shape, leaf), shape),
@@ -213,6 +214,16 @@ test('every container create field shoal accepts changes the container it makes'
     const start = key === 'ExposedPorts' ? { ...base, HostConfig: { PublishAllPorts: true } } : (valid[leaf.path.at(-1)!] ?? base);
     const body = withLeaf(containerCreateShape, leaf, start, (field) => (key in samples ? samples[key] : sample(field)));
     assert.notDeepEqual(created(body), created(start), `${key} is accepted but changes nothing`);
+  }
+});
+
+test('every exec create field shoal accepts changes the exec it makes', () => {
+  const base = { Cmd: ['true'] };
+  const samples: Record<string, unknown> = { Cmd: ['sh'], ConsoleSize: [24, 80], DetachKeys: 'ctrl-a' };
+  for (const leaf of leaves(execCreateShape).filter((l) => l.shape.kind !== 'unsupported' && l.shape.kind !== 'ignored')) {
+    const key = dotted(leaf);
+    const body = withLeaf(execCreateShape, leaf, base, (field) => (key in samples ? samples[key] : sample(field)));
+    assert.notDeepEqual(execSpecFromBody(decodeShape(body, execCreateShape)), execSpecFromBody(base), `${key} is accepted but changes nothing`);
   }
 });
 

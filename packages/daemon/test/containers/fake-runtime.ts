@@ -23,6 +23,8 @@ export class FakeRuntime implements ContainerRuntime, ContainerIo {
   readonly #listeners = new Set<(r: ContainerRecord) => void>();
   async create(spec: ContainerSpec): Promise<ContainerRecord> {
     if (spec.image !== 'busybox') throw new RuntimeError('not-found', `No such image: ${spec.image}:latest`);
+    const taken = [...this.records.values()].find((r) => r.spec.name === spec.name);
+    if (taken !== undefined) throw new RuntimeError('conflict', `Conflict. The container name "/${spec.name}" is already in use by container "${taken.spec.id}".`);
     const r: ContainerRecord = { spec, imageId: 'sha256:1', createdAt: new Date().toISOString(), state: state('created'), process: { entrypoint: null, cmd: spec.cmd ?? ['sh'], env: [], workingDir: '', user: '', hostname: spec.id.slice(0, 12) } };
     this.records.set(spec.id, r);
     return r;
@@ -33,14 +35,30 @@ export class FakeRuntime implements ContainerRuntime, ContainerIo {
   exit(id: string, code: number): void {
     this.#set(id, { ...state('exited'), exitCode: code });
   }
-  async wait(): Promise<number> {
-    return 0;
+  async wait(id: string, signal?: AbortSignal): Promise<number> {
+    const exited = (r: ContainerRecord | undefined) => (r?.state.status === 'exited' ? (r.state.exitCode ?? 0) : undefined);
+    const now = exited(this.records.get(id));
+    if (now !== undefined) return now;
+    return new Promise((resolve, reject) => {
+      const dispose = this.subscribe((r) => {
+        const code = r.spec.id === id ? exited(r) : undefined;
+        if (code !== undefined) {
+          dispose();
+          resolve(code);
+        }
+      });
+      signal?.addEventListener('abort', () => (dispose(), reject(signal.reason)), { once: true });
+    });
   }
   async stop(id: string): Promise<void> {
     this.exit(id, 137);
   }
-  async kill(id: string): Promise<void> {
-    this.exit(id, 137);
+  /** Signals seen, as "id signal". */
+  readonly kills: string[] = [];
+  async kill(id: string, signal: string): Promise<void> {
+    this.kills.push(`${id} ${signal}`);
+    // A SIGKILL'd container exits a little later, as a real one does.
+    if (signal === '9') setTimeout(() => this.exit(id, 137), 20);
   }
   async remove(id: string): Promise<void> {
     const r = this.records.get(id)!;

@@ -180,3 +180,143 @@ async function waitFor<T>(probe: () => T | undefined): Promise<T> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+/** Creates an exec and returns its ID. */
+async function execCreated(port: number, container: string, body: Record<string, unknown>): Promise<string> {
+  const reply = await send({ port }, 'POST', `/v1.41/containers/${container}/exec`, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  assert.equal(reply.status, 201, reply.body);
+  return (JSON.parse(reply.body) as { Id: string }).Id;
+}
+
+/** The stream bytes of a hijacked exchange once the server ended it. */
+async function streamUntilEnd(client: RawClient): Promise<Buffer> {
+  const data = await client.until((_d, ended) => ended);
+  return data.subarray(data.indexOf('\r\n\r\n') + 4);
+}
+
+test('exec output is framed by the Tty of the start request, not of the create (as dockerd)', async (t) => {
+  const runtime = new FakeRuntime();
+  const port = await serve(t, runtime);
+  const id = await created(port, {});
+  await runtime.start(id);
+  const cases = [
+    { create: true, start: false, framed: true },
+    { create: false, start: true, framed: false },
+    { create: true, start: true, framed: false },
+    { create: false, start: false, framed: true },
+  ];
+  for (const c of cases) {
+    const execId = await execCreated(port, id, { Cmd: ['echo', 'hi'], Tty: c.create, AttachStdout: true, AttachStderr: true });
+    const client = new RawClient(port);
+    t.after(() => client.socket.destroy());
+    client.request('POST', `/v1.41/exec/${execId}/start`, JSON.stringify({ Detach: false, Tty: c.start }));
+    const stream = await streamUntilEnd(client);
+    if (c.framed) assert.deepEqual(parseStdcopy(stream).frames.map((f) => [f.stream, f.payload.toString()]), [['stdout', 'echo hi\n']], JSON.stringify(c));
+    else assert.equal(stream.toString(), 'echo hi\n', JSON.stringify(c));
+  }
+  const bad = await send({ port }, 'POST', `/v1.41/exec/${await execCreated(port, id, { Cmd: ['true'] })}/start`, { body: '{"Tty":"yes"}', headers: { 'Content-Type': 'application/json' } });
+  assert.deepEqual([bad.status, JSON.parse(bad.body)], [400, { message: 'json: cannot unmarshal string into Go struct field ExecStartOptions.Tty of type bool' }]);
+});
+
+test('attach with logs=1&stream=0 answers what the container logged, framed, and closes without attaching', async (t) => {
+  const runtime = new FakeRuntime();
+  const port = await serve(t, runtime);
+  const id = await created(port, {});
+  await runtime.start(id);
+  const attach = async (query: string): Promise<Buffer> => {
+    const client = new RawClient(port);
+    t.after(() => client.socket.destroy());
+    client.request('POST', `/v1.41/containers/${id}/attach?${query}`);
+    assert.match((await client.head()).head, /^HTTP\/1\.1 101 UPGRADED\r\n/);
+    return streamUntilEnd(client);
+  };
+  const frames = (b: Buffer) => parseStdcopy(b).frames.map((f) => [f.stream, f.payload.toString()]);
+  assert.deepEqual(frames(await attach('logs=1&stream=0&stdout=1&stderr=1')), [['stdout', 'hello\n'], ['stderr', 'oops\n']]);
+  assert.deepEqual(frames(await attach('logs=1&stdout=1')), [['stdout', 'hello\n']]);
+  assert.equal((await attach('stdout=1&stderr=1')).length, 0, 'neither logs nor stream: nothing, and the end');
+  assert.deepEqual(runtime.attached(id), [], 'no live attach was made');
+  const tty = await created(port, { Tty: true });
+  const client = new RawClient(port);
+  t.after(() => client.socket.destroy());
+  client.request('POST', `/v1.41/containers/${tty}/attach?logs=1&stdout=1`);
+  assert.equal((await streamUntilEnd(client)).toString(), 'hello\n', 'a terminal\'s log comes raw');
+});
+
+test('detach keys end an attach to a terminal (default ctrl-p ctrl-q, or ?detachKeys) and leave the container its stdin', async (t) => {
+  const runtime = new FakeRuntime();
+  const port = await serve(t, runtime);
+  const id = await created(port, { Tty: true, OpenStdin: true });
+  await runtime.start(id);
+  const attach = async (query: string) => {
+    const client = new RawClient(port);
+    t.after(() => client.socket.destroy());
+    client.request('POST', `/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1${query}`);
+    await client.head();
+    return client;
+  };
+  const first = await attach('');
+  first.socket.write('ls\n');
+  await first.until((d) => d.toString().endsWith('ls\n'));
+  first.socket.write(Buffer.from([16]));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  first.socket.write(Buffer.from([17]));
+  await first.until((_d, ended) => ended);
+  const [stdio] = runtime.attached(id);
+  assert.deepEqual([stdio!.closed, stdio!.stdinEnded], [true, false], 'detached; the container keeps its stdin');
+
+  const custom = await attach('&detachKeys=ctrl-x,y');
+  custom.socket.write(Buffer.from([16, 17]));
+  await custom.until((d) => d.includes(Buffer.from([16, 17])));
+  custom.socket.write(Buffer.from([24, 121]));
+  const stream = await streamUntilEnd(custom);
+  assert.equal(stream.toString('latin1'), '\x10\x11', 'the default keys are plain input when others are asked for; the sequence never reaches the container');
+
+  const bad = new RawClient(port);
+  t.after(() => bad.socket.destroy());
+  bad.request('POST', `/v1.41/containers/${id}/attach?stream=1&stdin=1&detachKeys=ctrl-`);
+  const text = (await bad.until((_d, ended) => ended)).toString();
+  assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.equal(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).message, 'Invalid detach keys (ctrl-) provided');
+});
+
+test('without a terminal the detach keys are input like any other (dockerd watches terminals only)', async (t) => {
+  const runtime = new FakeRuntime();
+  const port = await serve(t, runtime);
+  const id = await created(port, { OpenStdin: true });
+  await runtime.start(id);
+  const client = new RawClient(port);
+  t.after(() => client.socket.destroy());
+  client.request('POST', `/v1.41/containers/${id}/attach?stream=1&stdin=1&stdout=1`);
+  await client.head();
+  client.socket.write(Buffer.from([16]));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  client.socket.write(Buffer.from([17]));
+  const data = await client.until((d) => parseStdcopy(d.subarray(d.indexOf('\r\n\r\n') + 4)).frames.length === 2);
+  assert.deepEqual(parseStdcopy(data.subarray(data.indexOf('\r\n\r\n') + 4)).frames.map((f) => [...f.payload]), [[16], [17]]);
+  assert.equal(runtime.attached(id)[0]!.closed, false, 'still attached');
+});
+
+test('exec DetachKeys: inspect shows them as dockerd (base64 bytes), they end an exec attach on a terminal, bad ones are 500', async (t) => {
+  const runtime = new FakeRuntime();
+  const port = await serve(t, runtime);
+  const id = await created(port, {});
+  await runtime.start(id);
+  const execId = await execCreated(port, id, { Cmd: ['sh'], Tty: true, AttachStdin: true, AttachStdout: true, DetachKeys: 'ctrl-a' });
+  assert.equal(JSON.parse((await send({ port }, 'GET', `/v1.41/exec/${execId}/json`)).body).DetachKeys, 'AQ==');
+  const plain = await execCreated(port, id, { Cmd: ['true'] });
+  assert.equal(JSON.parse((await send({ port }, 'GET', `/v1.41/exec/${plain}/json`)).body).DetachKeys, '');
+
+  const client = new RawClient(port);
+  t.after(() => client.socket.destroy());
+  client.request('POST', `/v1.41/exec/${execId}/start`, JSON.stringify({ Detach: false, Tty: true }));
+  await client.until((d) => d.toString().endsWith('sh\n'));
+  client.socket.write(Buffer.from([120, 1, 121]));
+  assert.equal((await streamUntilEnd(client)).toString(), 'sh\nx', 'input before the keys still reaches the process');
+  client.socket.end();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const state = JSON.parse((await send({ port }, 'GET', `/v1.41/exec/${execId}/json`)).body);
+  assert.deepEqual([state.Running, state.ExitCode], [true, null], 'the exec keeps running, its stdin open');
+
+  const bad = await send({ port }, 'POST', `/v1.41/containers/${id}/exec`, { body: JSON.stringify({ Cmd: ['sh'], DetachKeys: 'ctrl-' }), headers: { 'Content-Type': 'application/json' } });
+  assert.deepEqual([bad.status, JSON.parse(bad.body)], [500, { message: 'Invalid escape keys (ctrl-) provided' }]);
+});

@@ -57,7 +57,7 @@ test('start of a running container is 304; kill of a stopped one is 409; rm -f i
   assert.equal((await send(target, 'POST', '/v1.41/containers/web/stop')).status, 204);
   const kill = await send(target, 'POST', '/v1.41/containers/web/kill');
   assert.equal(kill.status, 409);
-  assert.match(JSON.parse(kill.body).message, /^Container [0-9a-f]{64} is not running$/);
+  assert.match(JSON.parse(kill.body).message, /^Cannot kill container: web: Container [0-9a-f]{64} is not running$/);
   assert.equal((await send(target, 'DELETE', '/v1.41/containers/web?force=1')).status, 204);
   assert.equal((await send(target, 'GET', '/v1.41/containers/json?all=1')).body, '[]\n');
 });
@@ -93,6 +93,42 @@ test('logs are stdcopy frames per stream, with timestamps on request; no stream 
   ]);
   const none = await send(target, 'GET', '/v1.41/containers/web/logs');
   assert.deepEqual([none.status, JSON.parse(none.body).message], [400, 'Bad parameters: you must choose at least one stream']);
+});
+
+test('kill answers once a SIGKILL shows as an exit; other signals at once; bad signals and missing containers as dockerd', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create?name=web', json({ Image: 'busybox' }))).body) as { Id: string };
+  await send(target, 'POST', '/v1.41/containers/web/start');
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/kill?signal=hup')).status, 204);
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/kill?signal=SIGUSR1')).status, 204);
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/kill?signal=RTMIN%2B2')).status, 204);
+  assert.deepEqual(runtime.kills, [`${id} 1`, `${id} 10`, `${id} 36`]);
+  const bad = await send(target, 'POST', '/v1.41/containers/web/kill?signal=NOPE');
+  assert.deepEqual([bad.status, JSON.parse(bad.body)], [400, { message: 'Invalid signal: NOPE' }]);
+  const zero = await send(target, 'POST', '/v1.41/containers/web/kill?signal=0');
+  assert.deepEqual([zero.status, JSON.parse(zero.body)], [400, { message: 'Invalid signal: 0' }]);
+  const unknown = await send(target, 'POST', '/v1.41/containers/web/kill?signal=99');
+  assert.deepEqual([unknown.status, JSON.parse(unknown.body)], [500, { message: 'Cannot kill container: web: The linux daemon does not support signal 99' }]);
+  const missing = await send(target, 'POST', '/v1.41/containers/nosuch/kill');
+  assert.deepEqual([missing.status, JSON.parse(missing.body)], [404, { message: 'Cannot kill container: nosuch: No such container: nosuch' }]);
+  assert.equal(runtime.get(id)!.state.status, 'running', 'only SIGKILL ends the fake container');
+
+  // The fake's container exits 20 ms after its SIGKILL: the answer waits for it.
+  assert.equal((await send(target, 'POST', '/v1.41/containers/web/kill')).status, 204);
+  const state = JSON.parse((await send(target, 'GET', '/v1.41/containers/web/json')).body).State;
+  assert.deepEqual([state.Status, state.Running, state.ExitCode], ['exited', false, 137]);
+});
+
+test('containers created without a name get distinct generated names: three hundred creates, no 409', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  for (let i = 0; i < 300; i++) {
+    const created = await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox' }));
+    assert.equal(created.status, 201, created.body);
+  }
+  const names = (JSON.parse((await send(target, 'GET', '/v1.41/containers/json?all=1')).body) as { Names: string[] }[]).map((c) => c.Names[0]!);
+  assert.equal(new Set(names).size, 300);
+  for (const name of names) assert.match(name, /^\/[a-z]+_[a-z]+\d?$/);
 });
 
 test('inspect echoes every HostConfig field dockerd 20.10 echoes, with the console size the client sent', async (t) => {
