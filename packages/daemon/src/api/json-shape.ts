@@ -12,7 +12,7 @@ export type Shape =
   | { readonly kind: 'bool' }
   | { readonly kind: 'int'; readonly goType: string; readonly min: number; readonly max: number }
   | { readonly kind: 'float'; readonly goType: string }
-  /** Any JSON value; only inside `unsupported`, where the value matters only for being zero or not. */
+  /** Any JSON value: inside `unsupported` (where only zero or not matters), or checked by the field's reader. */
   | { readonly kind: 'any' }
   | {
       readonly kind: 'unsupported';
@@ -153,7 +153,8 @@ function decodeObject(value: unknown, shape: ObjectShape, at: At): Record<string
   return out;
 }
 
-function zero(shape: Shape): unknown {
+/** Go's zero value of a shape's type, as a client that leaves the field unset sends it. */
+export function zero(shape: Shape): unknown {
   switch (shape.kind) {
     case 'string':
       return '';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { containerSpec, type AssignedTask } from '@shoal/agent';
 import { restartPolicy, rolloutConfig } from '@shoal/manager';
 import { containerCreateShape, execCreateShape } from '../../src/api/container-shape.js';
-import { decodeShape, UnsupportedFieldError, type ObjectShape, type Shape } from '../../src/api/json-shape.js';
+import { decodeShape, UnsupportedFieldError, zero, type ObjectShape, type Shape } from '../../src/api/json-shape.js';
 import { serviceSpecShape } from '../../src/api/service-shape.js';
 import { specFromCreateBody } from '../../src/containers/create-request.js';
 import { execSpecFromBody } from '../../src/containers/io-routes.js';
@@ -81,24 +81,6 @@ function sample(shape: Shape): unknown {
   }
 }
 
-/** What a client that leaves the field unset sends (the docker CLI sends many such zeros). */
-function zeroOf(shape: Shape): unknown {
-  switch (shape.kind) {
-    case 'string':
-      return '';
-    case 'bool':
-      return false;
-    case 'int':
-    case 'float':
-      return 0;
-    case 'object':
-    case 'map':
-      return {};
-    default:
-      return [];
-  }
-}
-
 const dotted = (leaf: Leaf) => leaf.path.join('.');
 
 test('every unsupported field with a value is refused with a 400 that names it; its zero value passes', () => {
@@ -110,7 +92,7 @@ test('every unsupported field with a value is refused with a 400 that names it; 
         dotted(leaf),
       );
       if (leaf.shape.kind === 'unsupported' && leaf.shape.zeroPasses) {
-        const body = withLeaf(shape, leaf, {}, (field) => zeroOf((field as { of: Shape }).of));
+        const body = withLeaf(shape, leaf, {}, (field) => zero((field as { of: Shape }).of));
         assert.doesNotThrow(() => decodeShape(body, shape), dotted(leaf));
       }
     }
