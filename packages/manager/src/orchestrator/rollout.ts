@@ -1,7 +1,10 @@
 // Rolling updates and rollbacks: replace tasks made from an older template in batches of
 // UpdateConfig.Parallelism, UpdateConfig.Delay apart, stop-first or start-first; a new task that fails
 // while the update runs triggers the failure action (pause, continue, rollback); the update completes
-// when every slot runs a task of the current template.
+// once every slot has run a task of the current template for UpdateConfig.Monitor, as swarmkit's
+// updater watches the last batch for failures before it declares the update completed. The CLI's
+// attached progress relies on that: it gives up without "verify: Service converged" when it reads
+// "completed" before it has seen every slot running.
 import { rolloutConfig } from '../control/service-defaults.js';
 import type { ServiceObject } from '../store/objects.js';
 import { isTerminal } from '../tasks/lifecycle.js';
@@ -42,10 +45,16 @@ export function* rollout(pass: Pass, service: ServiceObject, slots: readonly Slo
     memory.batchOpen = false;
     memory.nextBatchAtMs = pass.nowMs + config.delayMs;
   }
-  if (candidates.length === 0) {
-    if ((state === 'updating' || rollingBack) && inFlight === 0) complete(pass, service, rollingBack);
-    return;
+  const settled = candidates.length === 0 && inFlight === 0 && (state === 'updating' || rollingBack);
+  if (!settled) memory.settledAtMs = undefined;
+  if (settled) {
+    memory.settledAtMs ??= pass.nowMs;
+    const doneAtMs = memory.settledAtMs + config.monitorMs;
+    if (pass.nowMs < doneAtMs) return pass.plan.wake(doneAtMs);
+    memory.settledAtMs = undefined;
+    return complete(pass, service, rollingBack);
   }
+  if (candidates.length === 0) return;
   if (pass.nowMs < memory.nextBatchAtMs) return pass.plan.wake(memory.nextBatchAtMs);
   const budget = config.parallelism === 0 ? candidates.length : config.parallelism - inFlight;
   for (const slot of candidates.slice(0, Math.max(0, budget))) {
