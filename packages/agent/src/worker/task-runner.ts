@@ -1,7 +1,9 @@
 // Runs one assigned task: accepted → preparing → (create) → starting → (start) → running, then
-// complete or failed when the container exits, shutdown when the managers ask it to stop. Each step
-// is reported; work for one task is serialized, and a step never reports an earlier state than the
-// last one reported.
+// complete or failed when the container exits, shutdown when the managers ask it to stop. A task the
+// managers want only `ready` (a stop-first replacement whose predecessor is still stopping) is
+// prepared and created, reported ready, and started once they want it running. Each step is
+// reported; work for one task is serialized, and a step never reports an earlier state than the last
+// one reported.
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import { containerSpec, stopGraceSec, type SandboxFiles } from './container-spec.js';
 import { isTerminal, rank, shouldRun, type AssignedTask, type Assignments, type TaskState, type TaskStatus } from './task.js';
@@ -90,11 +92,17 @@ export class TaskRunner {
     if (!shouldRun(this.#task)) return this.#shutdown();
     if (isTerminal(this.#state)) return;
     const record = this.#containerId ? this.#host.runtime.get(this.#containerId) : undefined;
-    if (record) return this.#follow(record.state.status === 'running');
+    if (record && record.state.status !== 'created') return this.#follow(record.state.status === 'running');
+    if (!record && !(await this.#create())) return;
+    if (this.#task.DesiredState === 'ready') {
+      if (this.#state !== 'ready') this.#report('ready', 'prepared');
+      return;
+    }
     await this.#start();
   }
 
-  async #start(): Promise<void> {
+  /** Prepares the sandbox and creates the container; false when that failed (and was reported). */
+  async #create(): Promise<boolean> {
     const runtime = this.#host.runtime;
     this.#report('accepted', 'accepted');
     this.#report('preparing', 'preparing');
@@ -105,9 +113,16 @@ export class TaskRunner {
     } catch (err) {
       await this.#host.networking.release(this.#task.ID);
       const message = err instanceof Error ? err.message : String(err);
-      return this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
+      this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
+      return false;
     }
     this.#containerId = id;
+    return true;
+  }
+
+  async #start(): Promise<void> {
+    const runtime = this.#host.runtime;
+    const id = this.#containerId!;
     this.#report('starting', 'starting');
     try {
       await runtime.start(id);

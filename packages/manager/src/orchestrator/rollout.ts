@@ -26,13 +26,14 @@ export function* rollout(pass: Pass, service: ServiceObject, slots: readonly Slo
   const config = rolloutConfig(rollingBack ? service.Spec.RollbackConfig : service.Spec.UpdateConfig);
   const started = (state === 'updating' || rollingBack) && service.UpdateStatus?.StartedAt ? Date.parse(service.UpdateStatus.StartedAt) : undefined;
   let failed: TaskDraft | undefined;
-  // Tasks of the new template on their way up, and of the old one on their way down.
-  let inFlight = 0;
+  // Slots with a task of the new template on its way up, or of the old one on its way down.
+  const busy = new Set<string>();
   for (const t of pass.plan.tasksOf(service.ID)) {
     if (pass.pace.due()) yield;
-    if (!isTerminal(t.Status.State) && (wantsToRun(t) ? t.Status.State !== 'running' && !isDirty(service, t) : isDirty(service, t))) inFlight++;
+    if (!isTerminal(t.Status.State) && (wantsToRun(t) ? t.Status.State !== 'running' && !isDirty(service, t) : isDirty(service, t))) busy.add(slotKey(t));
     if (started !== undefined && failed === undefined && FAILED.includes(t.Status.State) && Date.parse(t.Status.Timestamp) >= started && !isDirty(service, t)) failed = t;
   }
+  const inFlight = busy.size;
   if (failed && config.failureAction !== 'continue') return fail(pass, service, failed, config.failureAction, rollingBack);
   const candidates: SlotState[] = [];
   for (const s of slots) {
@@ -60,8 +61,17 @@ export function* rollout(pass: Pass, service: ServiceObject, slots: readonly Slo
   for (const slot of candidates.slice(0, Math.max(0, budget))) {
     memory.batchOpen = true;
     if (config.order === 'start-first') createTask(pass, service, slot.ref);
-    else retire(pass, slot.healthy[0]!, 'shutdown');
+    else {
+      // As swarmkit: the successor exists at once, prepared (desired `ready`) while the old task stops.
+      retire(pass, slot.healthy[0]!, 'shutdown');
+      createTask(pass, service, slot.ref, 'ready');
+    }
   }
+}
+
+/** A replicated task's slot number, or a global task's node. */
+function slotKey(t: TaskDraft): string {
+  return t.Slot > 0 ? `slot ${t.Slot}` : `node ${t.NodeID ?? ''}`;
 }
 
 function fail(pass: Pass, service: ServiceObject, task: TaskDraft, action: 'pause' | 'rollback', rollingBack: boolean): void {

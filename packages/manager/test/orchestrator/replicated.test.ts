@@ -107,7 +107,13 @@ test('a rolling update replaces one task at a time (stop-first), marks the updat
   const stopping = sim.tasks(id).filter((t) => t.DesiredState === 'shutdown');
   assert.equal(stopping.length, 1, 'parallelism 1');
   const upToDate = () => listTasks(sim.control.ctx, { filters: { service: [id], '_up-to-date': ['true'] } });
-  assert.equal(upToDate().length, 0);
+  // As swarmkit: the successor exists at once, to be prepared while its predecessor stops.
+  const successor = upToDate();
+  assert.deepEqual(successor.map((t) => [t.Slot, t.DesiredState, t.Status.State]), [[stopping[0]!.Slot, 'ready', 'assigned']]);
+  await sim.report((t) => t.DesiredState === 'ready', 'ready');
+  assert.equal(sim.store.get('task', successor[0]!.ID)!.DesiredState, 'ready', 'not started while its predecessor runs');
+  await sim.report((t) => t.ID === stopping[0]!.ID, 'shutdown');
+  assert.equal(sim.store.get('task', successor[0]!.ID)!.DesiredState, 'running', 'started once its predecessor stopped');
   await sim.agentsConverge();
   assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'updating', 'the last batch is watched for UpdateConfig.Monitor (5 s) first');
   assert.equal(sim.wakeAtMs, sim.nowMs + 5000);
