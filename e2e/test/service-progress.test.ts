@@ -75,14 +75,18 @@ test('attached create, update, rollback and scale of 5 replicas on 2 workers end
   assert.equal(running.filter((s) => s.startsWith('Running')).length, 7, running.join(' | '));
 });
 
-test('attached create and update of a global service end with "verify: Service converged"', { timeout: 180_000 }, async (t) => {
+test('attached create and update of a global service with a host-mode port end with "verify: Service converged"', { timeout: 180_000 }, async (t) => {
   const cluster = await withCluster(t, { managers: 1, workers: 2 });
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
   await loadBusybox(dockerCli, [w1, w2]);
   await drainManager(m1);
-  const create = await attached(m1, ['service', 'create', '--name', 'agent', '--mode', 'global', '--no-resolve-image', '--stop-grace-period', '1s', '--update-monitor', '1s', 'busybox:latest', 'sleep', '300']);
+  // A host-mode port: each node's successor may claim it only once its predecessor there has stopped.
+  const create = await attached(m1, [
+    'service', 'create', '--name', 'agent', '--mode', 'global', '--publish', 'mode=host,published=18090,target=80',
+    '--no-resolve-image', '--stop-grace-period', '1s', '--update-monitor', '1s', 'busybox:latest', 'sleep', '300',
+  ]);
   assert.match(create, /^overall progress: 2 out of 2 tasks$/m);
   const update = await attached(m1, ['service', 'update', '--env-add', 'X=1', 'agent']);
   t.diagnostic(`update:\n${update}`);

@@ -1,7 +1,8 @@
 // Runs one assigned task: accepted → preparing → (create) → starting → (start) → running, then
 // complete or failed when the container exits, shutdown when the managers ask it to stop. A task the
 // managers want only `ready` (a stop-first replacement whose predecessor is still stopping) is
-// prepared and created, reported ready, and started once they want it running. Each step is
+// reported ready and waits: its sandbox would claim the host-mode ports its predecessor on this node
+// still holds, so it is prepared and started together once they want it running. Each step is
 // reported; work for one task is serialized, and a step never reports an earlier state than the last
 // one reported.
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
@@ -92,13 +93,15 @@ export class TaskRunner {
     if (!shouldRun(this.#task)) return this.#shutdown();
     if (isTerminal(this.#state)) return;
     const record = this.#containerId ? this.#host.runtime.get(this.#containerId) : undefined;
-    if (record && record.state.status !== 'created') return this.#follow(record.state.status === 'running');
-    if (!record && !(await this.#create())) return;
-    if (this.#task.DesiredState === 'ready') {
-      if (this.#state !== 'ready') this.#report('ready', 'prepared');
-      return;
-    }
-    await this.#start();
+    if (record) return this.#follow(record.state.status === 'running');
+    if (this.#task.DesiredState === 'ready') return this.#awaitStart();
+    if (await this.#create()) await this.#start();
+  }
+
+  #awaitStart(): void {
+    if (this.#state === 'ready') return;
+    this.#report('accepted', 'accepted');
+    this.#report('ready', 'prepared');
   }
 
   /** Prepares the sandbox and creates the container; false when that failed (and was reported). */
