@@ -3,7 +3,7 @@
 // monitor period, and ends with "verify: Service … converged". It gives up early, without that line,
 // when it reads UpdateStatus "completed" before it has seen every slot running, which is why the
 // update must stay "updating" for its monitor period after the last batch, as in swarmkit.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { docker, dockerOk, drainManager, formSwarm, waitFor, withCluster, dockerCli, type HostLayout } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
@@ -30,13 +30,19 @@ async function inspectUntil(host: HostLayout, service: string, format: string, e
   }, { timeoutMs: 15_000, intervalMs: 200 }).catch((err: unknown) => assert.fail(`${String(err)}; last: ${last}`));
 }
 
-test('attached create, update, rollback and scale of 5 replicas on 2 workers end with "verify: Service converged"', { timeout: 300_000 }, async (t) => {
+/** A swarm of a drained manager and two workers with the busybox image; returns the manager. */
+async function twoWorkers(t: TestContext): Promise<HostLayout> {
   const cluster = await withCluster(t, { managers: 1, workers: 2 });
   await formSwarm(cluster, { heartbeat: '1s' });
   const [m1, w1, w2] = cluster.hosts;
   assert.ok(m1 && w1 && w2);
   await loadBusybox(dockerCli, [w1, w2]);
   await drainManager(m1);
+  return m1;
+}
+
+test('attached create, update, rollback and scale of 5 replicas on 2 workers end with "verify: Service converged"', { timeout: 300_000 }, async (t) => {
+  const m1 = await twoWorkers(t);
   const inspect = async (format: string) => (await dockerOk(m1, ['service', 'inspect', '--format', format, 'web'])).trim();
 
   const create = await attached(m1, [
@@ -76,12 +82,7 @@ test('attached create, update, rollback and scale of 5 replicas on 2 workers end
 });
 
 test('attached create and update of a global service with a host-mode port end with "verify: Service converged"', { timeout: 180_000 }, async (t) => {
-  const cluster = await withCluster(t, { managers: 1, workers: 2 });
-  await formSwarm(cluster, { heartbeat: '1s' });
-  const [m1, w1, w2] = cluster.hosts;
-  assert.ok(m1 && w1 && w2);
-  await loadBusybox(dockerCli, [w1, w2]);
-  await drainManager(m1);
+  const m1 = await twoWorkers(t);
   // A host-mode port: each node's successor may claim it only once its predecessor there has stopped.
   const create = await attached(m1, [
     'service', 'create', '--name', 'agent', '--mode', 'global', '--publish', 'mode=host,published=18090,target=80',
