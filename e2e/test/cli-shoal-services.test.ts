@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliOk, docker, dockerOk, formSwarm, run, shoalCli, withCluster, type HostLayout } from '../src/index.js';
+import { cliOk, docker, dockerOk, formSwarm, run, shoalCli, waitFor, withCluster, type HostLayout } from '../src/index.js';
 import { writeBusyboxRootfsTar, writeBusyboxSaveTar } from '../src/test-image.js';
 
 const SHOAL_BIN = fileURLToPath(new URL('../../../bin/shoal', import.meta.url));
@@ -79,6 +79,13 @@ test('shoal service create/update/rollback/scale show docker\'s convergence prog
   assert.deepEqual(normalizeProgress(ourRollback, names('web')), normalizeProgress(theirRollback, names('web2')));
   assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Env}}', 'web'])).trim(), '[]');
 
+  // A rollback stays rollback_started for its monitor period (5 s) after its last task runs, as in
+  // swarmkit; the CLI's own verify wait (the update monitor, 2 s) may end first.
+  for (const svc of ['web', 'web2']) {
+    await waitFor(`${svc} rollback_completed`, async () =>
+      (await dockerOk(m1, ['service', 'inspect', '--format', '{{.UpdateStatus.State}}', svc])).trim() === 'rollback_completed' ? true : undefined,
+    { timeoutMs: 15_000, intervalMs: 200 });
+  }
   const [ourPretty, theirPretty] = await bothOk(m1, ['service', 'inspect', '--pretty', 'web'], ['service', 'inspect', '--pretty', 'web2']);
   // The two services were rolled back seconds apart: their "Started: ... ago" differ.
   const pretty = (text: string, id: string, name: RegExp) => text.split(id).join('<ID>').replace(name, '<SVC>').replace(/(Started:\t).* ago/, '$1<AGO>');

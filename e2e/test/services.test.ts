@@ -107,3 +107,24 @@ test('a task whose image is missing on its node is rejected with "No such image"
   assert.ok(rejected.length > 0, 'some task was first placed on w1');
   assert.ok(rejected.every((r) => r.current.startsWith('Rejected') && r.error.includes('No such image: busybox:latest')), JSON.stringify(rejected));
 });
+
+test('dnsrr refuses an ingress-published port on create and update with Docker\'s message; a host-mode port runs', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 0 });
+  await formSwarm(cluster, { heartbeat: '1s' });
+  const [m1] = cluster.hosts;
+  assert.ok(m1);
+  await loadBusybox(dockerCli, [m1]);
+  const refusal = "Error response from daemon: rpc error: code = InvalidArgument desc = EndpointSpec: port published with ingress mode can't be used with dnsrr mode";
+  const create = await docker(m1, ['service', 'create', '--detach', '--name', 'rr', '--endpoint-mode', 'dnsrr', '--publish', '18080:80', '--no-resolve-image', 'busybox:latest', 'sleep', '300']);
+  assert.equal(create.code, 1);
+  assert.equal(create.stderr.trim(), refusal);
+  assert.match((await docker(m1, ['service', 'inspect', 'rr'])).stderr, /no such service: rr/);
+
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'rr', '--endpoint-mode', 'dnsrr', '--publish', 'mode=host,published=18080,target=80', '--no-resolve-image', 'busybox:latest', 'sleep', '300']);
+  assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{.Endpoint.Spec.Mode}} {{range .Endpoint.Ports}}{{.PublishMode}}:{{.PublishedPort}}->{{.TargetPort}}{{end}}', 'rr'])).trim(), 'dnsrr host:18080->80');
+  await running(m1, 'rr', 1);
+  const update = await docker(m1, ['service', 'update', '--detach', '--publish-add', '18081:81', 'rr']);
+  assert.equal(update.code, 1);
+  assert.equal(update.stderr.trim(), refusal);
+  assert.equal((await dockerOk(m1, ['service', 'inspect', '--format', '{{len .Spec.EndpointSpec.Ports}}', 'rr'])).trim(), '1', 'the refused update changed nothing');
+});

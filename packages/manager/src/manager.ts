@@ -187,6 +187,7 @@ export class Manager {
       leaderAddr: () => this.leaderAddr,
       commit: (actions) => this.commit(actions),
       managerPeers: () => seats(this.#context()),
+      managerUnreachable: (id) => this.#members().some((m) => m.nodeId === id && !m.reachable),
       log: config.log,
     });
     this.#loops.leaderChanged(this.#raft.leaderId === config.nodeId);

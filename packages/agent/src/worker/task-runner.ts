@@ -1,7 +1,10 @@
 // Runs one assigned task: accepted → preparing → (create) → starting → (start) → running, then
-// complete or failed when the container exits, shutdown when the managers ask it to stop. Each step
-// is reported; work for one task is serialized, and a step never reports an earlier state than the
-// last one reported.
+// complete or failed when the container exits, shutdown when the managers ask it to stop. A task the
+// managers want only `ready` (a stop-first replacement whose predecessor is still stopping) is
+// reported ready and waits: its sandbox would claim the host-mode ports its predecessor on this node
+// still holds, so it is prepared and started together once they want it running. Each step is
+// reported; work for one task is serialized, and a step never reports an earlier state than the last
+// one reported.
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import { containerSpec, stopGraceSec, type SandboxFiles } from './container-spec.js';
 import { isTerminal, rank, shouldRun, type AssignedTask, type Assignments, type TaskState, type TaskStatus } from './task.js';
@@ -91,10 +94,18 @@ export class TaskRunner {
     if (isTerminal(this.#state)) return;
     const record = this.#containerId ? this.#host.runtime.get(this.#containerId) : undefined;
     if (record) return this.#follow(record.state.status === 'running');
-    await this.#start();
+    if (this.#task.DesiredState === 'ready') return this.#awaitStart();
+    if (await this.#create()) await this.#start();
   }
 
-  async #start(): Promise<void> {
+  #awaitStart(): void {
+    if (this.#state === 'ready') return;
+    this.#report('accepted', 'accepted');
+    this.#report('ready', 'prepared');
+  }
+
+  /** Prepares the sandbox and creates the container; false when that failed (and was reported). */
+  async #create(): Promise<boolean> {
     const runtime = this.#host.runtime;
     this.#report('accepted', 'accepted');
     this.#report('preparing', 'preparing');
@@ -105,9 +116,16 @@ export class TaskRunner {
     } catch (err) {
       await this.#host.networking.release(this.#task.ID);
       const message = err instanceof Error ? err.message : String(err);
-      return this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
+      this.#report(err instanceof RuntimeError && err.code === 'not-found' ? 'rejected' : 'failed', 'preparing', { Err: message });
+      return false;
     }
     this.#containerId = id;
+    return true;
+  }
+
+  async #start(): Promise<void> {
+    const runtime = this.#host.runtime;
+    const id = this.#containerId!;
     this.#report('starting', 'starting');
     try {
       await runtime.start(id);

@@ -90,6 +90,25 @@ test('an assigned task runs as a labelled container and reports each step up to 
   assert.deepEqual(reports.at(-1)![1].ContainerStatus, { ContainerID: record!.spec.id, PID: 4242, ExitCode: 0 });
 });
 
+test('a task wanted ready waits, reported ready, and gets its container only once it is wanted running', async () => {
+  const { runtime, worker, states } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox', 'ready')], removed: [], serviceNames: names });
+  await worker.apply('incremental', { tasks: [task('t1', 'busybox', 'ready')], removed: [], serviceNames: names });
+  assert.deepEqual(states('t1'), ['accepted', 'ready'], 'ready is reported once');
+  assert.equal(runtime.list().length, 0, 'nothing is claimed while the predecessor may still hold the ports');
+  await worker.apply('incremental', { tasks: [task('t1', 'busybox', 'running')], removed: [], serviceNames: names });
+  assert.deepEqual(states('t1'), ['accepted', 'ready', 'starting', 'running']);
+  assert.equal(runtime.list()[0]?.state.status, 'running');
+});
+
+test('a task wanted ready that is called off is shut down without a container', async () => {
+  const { runtime, worker, states } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox', 'ready')], removed: [], serviceNames: names });
+  await worker.apply('incremental', { tasks: [task('t1', 'busybox', 'shutdown')], removed: [], serviceNames: names });
+  assert.deepEqual(states('t1'), ['accepted', 'ready', 'shutdown']);
+  assert.equal(runtime.list().length, 0);
+});
+
 test('a missing image rejects the task with Docker\'s message; an exit reports complete or failed', async () => {
   const { runtime, worker, states, reports } = setup(['busybox']);
   await worker.apply('full', { tasks: [task('t1', 'nosuch'), task('t2', 'busybox'), task('t3', 'busybox')], removed: [], serviceNames: names });

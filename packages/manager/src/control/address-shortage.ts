@@ -1,14 +1,15 @@
-// Tasks the allocator could not give an address. They stay `new`, desired running, with the
+// Tasks the allocator could not give an address. They stay `new`, desired running (or ready), with the
 // allocator's reason in Status.Err (orchestrator/task-factory.ts), and the orchestrator retries on
 // later passes. swarmkit left that reason in the leader's log only (moby#37338, swarmkit#2800); here it
 // also reaches `service inspect` and `network inspect`, derived from the store at each read.
 import { IpamState } from '../allocator/index.js';
 import type { StoreView } from '../store/memory-store.js';
 import type { NetworkObject, ServiceObject, TaskObject } from '../store/objects.js';
+import { rank } from '../tasks/lifecycle.js';
 import { serviceNetworkIds } from './service-endpoint.js';
 
 function waiting(task: TaskObject): boolean {
-  return task.Status.State === 'new' && task.DesiredState === 'running' && task.Status.Err !== undefined && task.Status.Err !== '' && !task.NetworksAttachments?.length;
+  return task.Status.State === 'new' && rank(task.DesiredState) <= rank('running') && task.Status.Err !== undefined && task.Status.Err !== '' && !task.NetworksAttachments?.length;
 }
 
 function describe(tasks: readonly TaskObject[]): string {

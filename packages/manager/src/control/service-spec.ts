@@ -41,6 +41,7 @@ export function normalizeServiceSpec(view: StoreView, body: unknown, id: string)
     Runtime: template.Runtime ?? 'container',
   };
   if (networks.length === 0) delete (normalizedTemplate as { Networks?: unknown }).Networks;
+  validateEndpointSpec(spec.EndpointSpec);
   return {
     ...spec,
     Name: name,
@@ -49,6 +50,24 @@ export function normalizeServiceSpec(view: StoreView, body: unknown, id: string)
     Mode: normalizeMode(spec.Mode),
     EndpointSpec: { Mode: 'vip', ...spec.EndpointSpec },
   };
+}
+
+/**
+ * swarmkit's validateEndpointSpec: the routing mesh balances behind a VIP, so dnsrr refuses ingress
+ * ports (host-mode ports are fine), and no published port/protocol appears twice. An unset mode or
+ * protocol is what the daemon turns it into: ingress, tcp.
+ */
+function validateEndpointSpec(endpoint: ServiceSpec['EndpointSpec']): void {
+  const seen = new Set<string>();
+  for (const port of endpoint?.Ports ?? []) {
+    if (endpoint?.Mode === 'dnsrr' && (port.PublishMode ?? 'ingress') === 'ingress') {
+      throw invalid("EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+    }
+    if (!port.PublishedPort) continue;
+    const key = `${port.Protocol ?? 'tcp'}/${port.PublishedPort}`;
+    if (seen.has(key)) throw invalid('EndpointSpec: duplicate published ports provided');
+    seen.add(key);
+  }
 }
 
 function normalizeMode(mode: ServiceMode | undefined): ServiceMode {

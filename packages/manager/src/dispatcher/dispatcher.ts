@@ -2,7 +2,9 @@
 // missed its heartbeats for a grace period (3 periods, as swarmkit). Short blips (well under a period)
 // therefore never mark a node down; a dead node is marked down within ~3 periods. A new leader knows
 // no sessions: every node gets twice that (swarmkit's grace for nodes of unknown state) to reach it,
-// so that the reconnect storm of a large cluster does not mark live nodes down.
+// so that the reconnect storm of a large cluster does not mark live nodes down. A manager that Raft
+// already finds unreachable (the old leader, killed) is not waiting to reconnect: it gets only the
+// usual grace, counted from the election, so it is Down about as soon as a dead worker would be.
 import type { SessionMessage } from '@shoal/proto';
 import { randomUUID } from 'node:crypto';
 import { ControlError } from '../control/errors.js';
@@ -28,6 +30,8 @@ export interface DispatcherHost {
   leaderAddr(): string | undefined;
   commit(actions: readonly Action[]): Promise<void>;
   managerPeers(): { nodeId: string; addr: string }[];
+  /** True for a Raft member this manager cannot reach; false for any other node. */
+  managerUnreachable(nodeId: string): boolean;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
 }
 
@@ -58,10 +62,14 @@ export class Dispatcher {
   readonly #sessionByNode = new Map<string, string>();
   /** Nodes without a session here, with when they will be declared down unless they open one. */
   readonly #grace = new Map<string, number>();
+  /** Those of #grace that have not reached this leader since it was elected. */
+  readonly #sinceElection = new Set<string>();
   readonly #timer: NodeJS.Timeout;
   readonly #unsubscribe: () => void;
   readonly #nodeStates: NodeStateWriter;
   #wasLeader = false;
+  /** When this manager last became the leader: the leader-change grace counts from there. */
+  #leaderSinceMs = 0;
   #pushScheduled = false;
   /** Nodes changed by the commits since the last push; a change elsewhere concerns only them. */
   readonly #changedNodes = new Set<string>();
@@ -102,6 +110,7 @@ export class Dispatcher {
     this.#sessions.set(session.id, session);
     this.#sessionByNode.set(nodeId, session.id);
     this.#grace.delete(nodeId);
+    this.#sinceElection.delete(nodeId);
     this.#send(session);
     return session.id;
   }
@@ -152,22 +161,28 @@ export class Dispatcher {
     if (!leader) return;
     this.#allocateIngress(); // a pass that lost a race with another commit is retried here
     const now = Date.now();
+    const electionGraceOver = this.#leaderSinceMs + this.#graceMs() <= now;
     for (const session of [...this.#sessions.values()]) {
       if (session.deadlineMs <= now) this.close(session.id);
     }
     for (const [nodeId, deadline] of [...this.#grace]) {
-      if (deadline > now) continue;
+      if (deadline > now && !(electionGraceOver && this.#sinceElection.has(nodeId) && this.#host.managerUnreachable(nodeId))) continue;
       this.#grace.delete(nodeId);
+      this.#sinceElection.delete(nodeId);
       this.#nodeStates.write(nodeId, { state: 'down' }).catch((err) => this.#host.log('warn', 'could not mark node down', { nodeId, err: String(err) }));
     }
   }
 
   /** A new leader knows no sessions: every node must reach it within the leader-change grace. */
   #startGraceForAll(): void {
-    const deadline = Date.now() + this.heartbeatPeriodMs() * LEADER_CHANGE_GRACE_MULTIPLIER;
+    this.#leaderSinceMs = Date.now();
+    this.#sinceElection.clear();
+    const deadline = this.#leaderSinceMs + this.heartbeatPeriodMs() * LEADER_CHANGE_GRACE_MULTIPLIER;
     const connected = new Set([...this.#sessions.values()].map((s) => s.nodeId));
     for (const node of this.#host.store.list('node')) {
-      if (node.Status.State !== 'down' && !connected.has(node.ID)) this.#grace.set(node.ID, deadline);
+      if (node.Status.State === 'down' || connected.has(node.ID)) continue;
+      this.#grace.set(node.ID, deadline);
+      this.#sinceElection.add(node.ID);
     }
   }
 

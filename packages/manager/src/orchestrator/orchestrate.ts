@@ -90,7 +90,7 @@ function* allocateNewTasks(pass: Pass): Steps<void> {
   for (const service of pass.view.list('service')) {
     for (const task of pass.plan.tasksOf(service.ID)) {
       if (pass.pace.due()) yield;
-      if (task.Status.State !== 'new' || task.DesiredState !== 'running') continue;
+      if (task.Status.State !== 'new' || rank(task.DesiredState) > rank('running')) continue;
       const changes = attach(pass.view, pass.ipam, service, task, timeOf(pass));
       const { Status, ...rest } = changes;
       if (Object.keys(rest).length > 0) pass.plan.patch(task.ID, rest);

@@ -26,6 +26,8 @@ export interface RolloutMemory {
   batchOpen: boolean;
   /** The next batch may start at this time (after UpdateConfig.Delay). */
   nextBatchAtMs: number;
+  /** Since when every slot runs the new template with nothing in flight; undefined while work remains. */
+  settledAtMs?: number | undefined;
 }
 
 export type TaskDraft = Draft<TaskObject>;

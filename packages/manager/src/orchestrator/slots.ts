@@ -1,6 +1,7 @@
 // One slot of a service (a replica number, or a node for global services): retire tasks that failed,
-// sit on a down or drained node, or are no longer wanted; finish a start-first replacement; and, when
-// the slot is empty, start a new task as the restart policy allows.
+// sit on a down or drained node, or are no longer wanted; finish a start-first replacement; start a
+// stop-first replacement once its predecessor has stopped; and, when the slot is empty, start a new
+// task as the restart policy allows.
 import { restartPolicy } from '../control/service-defaults.js';
 import type { ServiceObject } from '../store/objects.js';
 import { isTerminal, rank, status } from '../tasks/lifecycle.js';
@@ -44,13 +45,19 @@ export function reconcileSlot(pass: Pass, service: ServiceObject, ref: SlotRef, 
     }
   }
   if (healthy.length === 0) replace(pass, service, ref);
+  const waiting = healthy.filter((t) => t.DesiredState === 'ready');
+  if (waiting.length > 0 && !stopping(slotTasks(pass, service.ID, ref))) for (const t of waiting) pass.plan.setDesired(t.ID, 'running');
   return healthy;
+}
+
+/** A task of the slot is still on its way down: its successor must not start yet (stop-first). */
+function stopping(tasks: readonly TaskDraft[]): boolean {
+  return tasks.some((t) => !wantsToRun(t) && !isTerminal(t.Status.State));
 }
 
 function replace(pass: Pass, service: ServiceObject, ref: SlotRef): void {
   const tasks = slotTasks(pass, service.ID, ref);
-  // Stop-first: the slot's previous task must be gone before its successor starts.
-  if (tasks.some((t) => !wantsToRun(t) && !isTerminal(t.Status.State))) return;
+  if (stopping(tasks)) return;
   if (ref.nodeId !== undefined && pass.view.get('node', ref.nodeId)?.Spec.Availability !== 'active') return;
   const last = tasks.sort((a, b) => b.Status.Timestamp.localeCompare(a.Status.Timestamp))[0];
   if (last && ENDED_BADLY.includes(last.Status.State)) {
@@ -73,8 +80,8 @@ function replace(pass: Pass, service: ServiceObject, ref: SlotRef): void {
   createTask(pass, service, ref);
 }
 
-export function createTask(pass: Pass, service: ServiceObject, ref: SlotRef): void {
-  pass.plan.create(newTask(service, { id: pass.newId(), time: timeOf(pass), slot: ref.slot, ...(ref.nodeId !== undefined ? { nodeId: ref.nodeId } : {}) }));
+export function createTask(pass: Pass, service: ServiceObject, ref: SlotRef, desired: 'ready' | 'running' = 'running'): void {
+  pass.plan.create(newTask(service, { id: pass.newId(), time: timeOf(pass), slot: ref.slot, desired, ...(ref.nodeId !== undefined ? { nodeId: ref.nodeId } : {}) }));
 }
 
 export function slotTasks(pass: Pass, serviceId: string, ref: SlotRef): TaskDraft[] {

@@ -14,6 +14,8 @@ export interface TaskOrigin {
   readonly slot: number;
   /** Global services pin their task to a node at creation. */
   readonly nodeId?: string;
+  /** `ready`: a stop-first replacement, prepared while its predecessor stops and started after. Default running. */
+  readonly desired?: 'ready' | 'running';
 }
 
 export function newTask(service: ServiceObject, origin: TaskOrigin): Draft<TaskObject> {
@@ -25,7 +27,7 @@ export function newTask(service: ServiceObject, origin: TaskOrigin): Draft<TaskO
     Slot: origin.slot,
     ...(origin.nodeId !== undefined ? { NodeID: origin.nodeId } : {}),
     Status: status('new', origin.time, 'created'),
-    DesiredState: 'running',
+    DesiredState: origin.desired ?? 'running',
   };
 }
 

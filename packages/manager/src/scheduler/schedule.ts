@@ -11,22 +11,25 @@
 import { Plan } from '../orchestrator/plan.js';
 import type { StoreView } from '../store/memory-store.js';
 import type { NodeObject, TaskObject } from '../store/objects.js';
-import { isTerminal, status } from '../tasks/lifecycle.js';
+import { isTerminal, rank, status } from '../tasks/lifecycle.js';
 import { Candidates } from './candidates.js';
 import { Pipeline, type NodeInfo } from './filters.js';
 
 /** Tasks one pass places or explains (a few transactions of MAX_ACTIONS_PER_TRANSACTION). */
 export const MAX_WRITES_PER_PASS = 2000;
 
+/** Should run: a stop-first replacement (desired `ready`) is placed like any other, then prepared before it starts. */
+const wanted = (t: TaskObject): boolean => rank(t.DesiredState) <= rank('running');
+
 export function schedule(view: StoreView, time: string, maxWrites = MAX_WRITES_PER_PASS): Plan {
   const plan = new Plan(view);
   const tasks = view.list('task');
-  const pending = tasks.filter((t) => t.Status.State === 'pending' && t.DesiredState === 'running').sort(oldestFirst);
+  const pending = tasks.filter((t) => t.Status.State === 'pending' && wanted(t)).sort(oldestFirst);
   if (pending.length === 0) return plan;
   const infos = new Map(view.list('node').map((n) => [n.ID, emptyInfo(n)]));
   for (const t of tasks) {
     const placed = t.Status.State !== 'new' && t.Status.State !== 'pending';
-    if (t.NodeID !== undefined && placed && !isTerminal(t.Status.State) && t.DesiredState === 'running') count(infos.get(t.NodeID), t);
+    if (t.NodeID !== undefined && placed && !isTerminal(t.Status.State) && wanted(t)) count(infos.get(t.NodeID), t);
   }
   const failures = recentFailures(tasks, Date.parse(time));
   const pipeline = new Pipeline();

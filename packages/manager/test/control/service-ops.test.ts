@@ -54,6 +54,28 @@ test('service create refuses a taken name and a taken ingress port with Docker\'
   await assert.rejects(createService(sim.control.ctx, { Name: 'x', TaskTemplate: {} }), controlError('invalid-argument', /image reference must be provided/));
 });
 
+test('dnsrr refuses ingress-published ports on create and update, allows host-mode ones; duplicate published ports are refused', async () => {
+  const sim = new Sim(['n1']);
+  const dnsrrIngress = "rpc error: code = InvalidArgument desc = EndpointSpec: port published with ingress mode can't be used with dnsrr mode";
+  const port = { Protocol: 'tcp', TargetPort: 80, PublishedPort: 8089 };
+  await assert.rejects(
+    createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'dnsrr', Ports: [{ ...port, PublishMode: 'ingress' }] } }),
+    controlError('invalid-argument', dnsrrIngress),
+  );
+  await assert.rejects(createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'dnsrr', Ports: [{ TargetPort: 80 }] } }), controlError('invalid-argument', dnsrrIngress));
+  await assert.rejects(
+    createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'vip', Ports: [{ ...port, PublishMode: 'host' }, { ...port, PublishMode: 'host' }] } }),
+    controlError('invalid-argument', 'rpc error: code = InvalidArgument desc = EndpointSpec: duplicate published ports provided'),
+  );
+  const { ID } = await createService(sim.control.ctx, { ...traced(), EndpointSpec: { Mode: 'dnsrr', Ports: [{ ...port, PublishMode: 'host' }] } });
+  assert.deepEqual(getService(sim.control.ctx, { id: ID }).Endpoint?.Ports, [{ ...port, PublishMode: 'host' }]);
+  const service = getService(sim.control.ctx, { id: ID });
+  await assert.rejects(
+    updateService(sim.control.ctx, { id: ID, version: service.Version.Index, spec: { ...service.Spec, EndpointSpec: { Mode: 'dnsrr', Ports: [{ ...port, PublishMode: 'ingress' }] } } }),
+    controlError('invalid-argument', dnsrrIngress),
+  );
+});
+
 test('a service on an overlay gets a VIP there and on ingress; its tasks get addresses on both', async () => {
   const sim = new Sim(['n1']);
   sim.control.commit([]);

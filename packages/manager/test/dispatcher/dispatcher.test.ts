@@ -24,6 +24,8 @@ class Host implements DispatcherHost {
   isLeader = () => this.leader;
   leaderAddr = () => (this.leader ? '10.0.0.1:2377' : '10.0.0.2:2377');
   managerPeers = (): { nodeId: string; addr: string }[] => [{ nodeId: 'manager1', addr: '10.0.0.1:2377' }];
+  readonly unreachable = new Set<string>();
+  managerUnreachable = (id: string) => this.unreachable.has(id);
   log = () => {};
   async commit(actions: readonly Action[]): Promise<void> {
     this.apply(actions);
@@ -141,6 +143,20 @@ test('a new leader gives every node two grace periods to reach it, then marks th
   }
   assert.equal(host.state('silent'), 'down');
   assert.equal(host.state('talker'), 'ready');
+});
+
+test('a new leader marks an old manager that Raft cannot reach down after one grace period, not two', async (t) => {
+  const { host } = setup(t, [{ id: 'oldleader', state: 'ready' }, { id: 'quiet', state: 'ready' }]);
+  host.leader = false;
+  await advance(t, 300);
+  host.leader = true;
+  await advance(t, 1000);
+  host.unreachable.add('oldleader');
+  await advance(t, 3 * PERIOD_MS - 1000 - 300);
+  assert.equal(host.state('oldleader'), 'ready', 'inside the usual grace from the election');
+  await advance(t, 600);
+  assert.equal(host.state('oldleader'), 'down');
+  assert.equal(host.state('quiet'), 'ready', 'a node Raft knows nothing against keeps the leader-change grace');
 });
 
 test('nodes reconnecting to a new leader as they were cost no commit; changed ones opening together cost one', async (t) => {

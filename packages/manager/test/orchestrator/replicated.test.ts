@@ -92,6 +92,12 @@ test('draining a node stops its tasks first and then starts them elsewhere; paus
   assert.equal(serviceStatus(sim.store, sim.store.get('service', id)!).RunningTasks, 3);
 });
 
+/** Lets the rollout's monitor period (ms) pass. */
+async function monitorPasses(sim: Sim, ms: number): Promise<void> {
+  sim.nowMs += ms;
+  sim.settle();
+}
+
 test('a rolling update replaces one task at a time (stop-first), marks the update completed, and _up-to-date follows', async () => {
   const sim = new Sim(['n1', 'n2']);
   const id = await sim.create(spec('web'));
@@ -101,14 +107,50 @@ test('a rolling update replaces one task at a time (stop-first), marks the updat
   const stopping = sim.tasks(id).filter((t) => t.DesiredState === 'shutdown');
   assert.equal(stopping.length, 1, 'parallelism 1');
   const upToDate = () => listTasks(sim.control.ctx, { filters: { service: [id], '_up-to-date': ['true'] } });
-  assert.equal(upToDate().length, 0);
+  // As swarmkit: the successor exists at once, to be prepared while its predecessor stops.
+  const successor = upToDate();
+  assert.deepEqual(successor.map((t) => [t.Slot, t.DesiredState, t.Status.State]), [[stopping[0]!.Slot, 'ready', 'assigned']]);
+  await sim.report((t) => t.DesiredState === 'ready', 'ready');
+  assert.equal(sim.store.get('task', successor[0]!.ID)!.DesiredState, 'ready', 'not started while its predecessor runs');
+  await sim.report((t) => t.ID === stopping[0]!.ID, 'shutdown');
+  assert.equal(sim.store.get('task', successor[0]!.ID)!.DesiredState, 'running', 'started once its predecessor stopped');
   await sim.agentsConverge();
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'updating', 'the last batch is watched for UpdateConfig.Monitor (5 s) first');
+  assert.equal(sim.wakeAtMs, sim.nowMs + 5000);
+  sim.nowMs += 4999;
+  sim.settle();
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'updating');
+  sim.nowMs += 1;
+  sim.settle();
   const service = sim.store.get('service', id)!;
   assert.equal(service.UpdateStatus?.State, 'completed');
   assert.equal(service.UpdateStatus?.Message, 'update completed');
+  assert.equal(service.UpdateStatus?.CompletedAt, new Date(sim.nowMs).toISOString());
   assert.deepEqual(sim.live(id).map((t) => t.Spec.ContainerSpec?.Image), ['busybox:2', 'busybox:2', 'busybox:2']);
   assert.equal(upToDate().filter((t) => t.DesiredState === 'running').length, 3);
   assert.equal(service.PreviousSpec?.TaskTemplate.ContainerSpec?.Image, 'busybox');
+});
+
+test('a rollback with RollbackConfig.Monitor 1s completes 1 s after its last task runs; a new update restarts the watch', async () => {
+  const sim = new Sim(['n1']);
+  const id = await sim.create(spec('web', { Mode: { Replicated: { Replicas: 2 } }, RollbackConfig: { Monitor: 1e9 } }));
+  await sim.agentsConverge();
+  await sim.update(id, (s) => (s.TaskTemplate.ContainerSpec.Env = ['A=1']));
+  await sim.agentsConverge();
+  sim.nowMs += 3000;
+  await sim.update(id, (s) => (s.TaskTemplate.ContainerSpec.Env = ['A=2']));
+  await sim.agentsConverge();
+  sim.nowMs += 3000;
+  sim.settle();
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'updating', 'the second update watches its own last batch for 5 s');
+  await monitorPasses(sim, 2000);
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'completed');
+  await sim.update(id, () => {}, true);
+  await sim.agentsConverge();
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'rollback_started');
+  await monitorPasses(sim, 1000);
+  assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'rollback_completed');
+  assert.deepEqual(sim.live(id).map((t) => t.Spec.ContainerSpec?.Env), [['A=1'], ['A=1']]);
 });
 
 test('start-first keeps the old task until its replacement runs; rollback returns to the previous spec', async () => {
@@ -120,10 +162,12 @@ test('start-first keeps the old task until its replacement runs; rollback return
   assert.equal(sim.live(id).length, 2, 'old and new side by side');
   await sim.agentsConverge();
   assert.equal(sim.store.get('task', old.ID)?.DesiredState ?? 'deleted', 'shutdown');
+  await monitorPasses(sim, 5000);
   assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'completed');
   await sim.update(id, () => {}, true);
   assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'rollback_started');
   await sim.agentsConverge();
+  await monitorPasses(sim, 5000);
   const service = sim.store.get('service', id)!;
   assert.equal(service.UpdateStatus?.State, 'rollback_completed');
   assert.equal(service.Spec.TaskTemplate.ContainerSpec?.Env, undefined);
@@ -147,6 +191,7 @@ test('a new task failing during an update pauses it, or rolls it back with Failu
       assert.equal(service.UpdateStatus?.State, 'rollback_started');
       assert.equal(service.Spec.TaskTemplate.ContainerSpec?.Image, 'busybox');
       await sim.agentsConverge();
+      await monitorPasses(sim, 5000);
       assert.equal(sim.store.get('service', id)!.UpdateStatus?.State, 'rollback_completed');
       assert.deepEqual(sim.live(id).map((t) => t.Spec.ContainerSpec?.Image), ['busybox', 'busybox']);
     }

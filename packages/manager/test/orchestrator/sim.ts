@@ -92,12 +92,17 @@ export class Sim {
     this.settle();
   }
 
-  /** Every assigned task that should run is reported running; every one that should stop, shut down. */
+  /**
+   * Every assigned task that should run is reported running, one that should wait prepared (a
+   * stop-first replacement) ready, and every one that should stop, shut down.
+   */
   async agentsConverge(): Promise<void> {
     for (let i = 0; i < 10; i++) {
       const before = this.store.appliedIndex;
       await this.report((t) => t.DesiredState === 'running' && ['assigned', 'accepted', 'preparing', 'starting'].includes(t.Status.State), 'running');
-      await this.report((t) => t.DesiredState !== 'running' && ['assigned', 'accepted', 'preparing', 'starting', 'running'].includes(t.Status.State), 'shutdown');
+      await this.report((t) => t.DesiredState === 'ready' && ['assigned', 'accepted', 'preparing'].includes(t.Status.State), 'ready');
+      await this.report((t) => t.DesiredState === 'running' && t.Status.State === 'ready', 'running');
+      await this.report((t) => !['ready', 'running'].includes(t.DesiredState) && ['assigned', 'accepted', 'preparing', 'ready', 'starting', 'running'].includes(t.Status.State), 'shutdown');
       if (this.store.appliedIndex === before) return;
     }
   }
