@@ -4,3 +4,4 @@ export * from './images/index.js';
 export * from './worker/index.js';
 export * from './network/index.js';
 export * from './dataplane/index.js';
+export * from './registry/index.js';

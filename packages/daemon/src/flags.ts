@@ -2,12 +2,14 @@
 // throws FlagError, and main decides the exit code (2 for bad flags, like most daemons).
 import { hostname as kernelHostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
+import { invalidInsecureRegistry } from '@shoal/agent';
 import yargs from 'yargs';
 import { logLevels, type LogLevel } from './log.js';
 
 export const dataRootDefault = '/var/lib/shoal';
 export const execRootDefault = '/run/shoal';
 export const hostDefault = 'unix:///run/shoal/shoal.sock';
+export const registryCertsDirDefault = '/etc/docker/certs.d';
 
 export interface DaemonConfig {
   /** Absolute directory for persistent state (node identity, certificates, raft log). */
@@ -19,6 +21,10 @@ export interface DaemonConfig {
   /** The node's name; hosts made of network namespaces share one kernel hostname. */
   readonly hostname: string;
   readonly logLevel: LogLevel;
+  /** Registries reached over plain HTTP or without verifying certificates (host[:port] or CIDR). */
+  readonly insecureRegistries: readonly string[];
+  /** Per-registry CAs and client certificates, in Docker's certs.d layout. */
+  readonly registryCertsDir: string;
 }
 
 export type FlagsResult = { readonly kind: 'run'; readonly config: DaemonConfig } | { readonly kind: 'help'; readonly text: string };
@@ -44,6 +50,8 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
     .option('host', { alias: 'H', type: 'string', requiresArg: true, default: hostDefault, describe: 'Socket to serve the Engine API on (unix:///path)' })
     .option('hostname', { type: 'string', requiresArg: true, describe: 'Name of this node (default: the kernel hostname)' })
     .option('log-level', { type: 'string', requiresArg: true, choices: logLevels, default: 'info', describe: 'Logging level' })
+    .option('insecure-registry', { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'Registry to reach over plain HTTP or unverified TLS (host[:port] or CIDR); repeatable' })
+    .option('registry-certs-dir', { type: 'string', requiresArg: true, default: registryCertsDirDefault, describe: 'Per-registry CAs and client certificates (<dir>/<host:port>/{*.crt,client.cert,client.key})' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Print usage' })
     .strict()
     .exitProcess(false)
@@ -60,6 +68,8 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
       socketPath: socketPath(args.host),
       hostname: nodeName(args.hostname ?? kernelHostname()),
       logLevel: args.logLevel as LogLevel,
+      insecureRegistries: insecureRegistries(args.insecureRegistry),
+      registryCertsDir: directory('--registry-certs-dir', args.registryCertsDir),
     },
   };
 }
@@ -67,6 +77,14 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
 function directory(flag: string, value: string): string {
   if (value.trim() === '') throw new FlagError(`${flag} must not be empty`);
   return resolve(value);
+}
+
+function insecureRegistries(values: readonly string[]): string[] {
+  for (const value of values) {
+    const problem = invalidInsecureRegistry(value);
+    if (problem !== undefined) throw new FlagError(problem);
+  }
+  return [...values];
 }
 
 function socketPath(host: string): string {

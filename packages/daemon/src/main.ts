@@ -100,7 +100,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
         networksOf: (record) => ({ ...bridges.networksView(record.spec.id), ...networksView(record.spec.id, standalone.endpoints.list(record.spec.id)) }),
         imageExposedPorts: (image) => exposedPorts(images, image),
       }),
-      imageRoutes(images, (id) => runtime.imageUsers(id)),
+      imageRoutes(images, (id) => runtime.imageUsers(id), { insecureRegistries: config.insecureRegistries, certsDir: config.registryCertsDir }),
     ],
     log: log.child({ component: 'api' }),
   });

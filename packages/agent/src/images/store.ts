@@ -38,6 +38,10 @@ export class ImageStore {
   readonly #images = new Map<string, { config: ImageConfigDocument; meta: Meta }>();
   /** "busybox:latest" → "sha256:…" */
   #tags = new Map<string, string>();
+  /** "198.51.100.1:5000/x@sha256:<manifest>" → "sha256:<image>" */
+  #digests = new Map<string, string>();
+  /** Layers verified and kept for a pull that has not committed its image yet: pruning spares them. */
+  readonly #pinnedLayers = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(root: string) {
@@ -59,12 +63,8 @@ export class ImageStore {
         await rm(join(root, entry), { recursive: true, force: true });
       }
     }
-    try {
-      const tags = JSON.parse(await readFile(join(root, 'repositories.json'), 'utf8')) as Record<string, string>;
-      store.#tags = new Map(Object.entries(tags).filter(([, id]) => store.#images.has(id)));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    store.#tags = await readTable(join(root, 'repositories.json'), store.#images);
+    store.#digests = await readTable(join(root, 'digests.json'), store.#images);
     return store;
   }
 
@@ -173,6 +173,7 @@ export class ImageStore {
       // A container's writable layer sits on this root filesystem: it stays until the last user is removed.
       if (users.length === 0) {
         this.#images.delete(id);
+        await this.#dropDigests(id);
         await rm(join(this.#root, id.slice(7)), { recursive: true, force: true });
         await this.#pruneLayers();
         items.push({ Deleted: id });
@@ -241,6 +242,71 @@ export class ImageStore {
     return [...tagsOf].map(([id, repoTags]) => ({ id, config: this.#images.get(id)!.config, repoTags }));
   }
 
+  /** Whether the layer with this diff ID is kept: a pull need not download it again. */
+  hasLayer(diffId: string): Promise<boolean> {
+    return access(this.#layerPath(diffId)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** A fresh directory inside the store (same filesystem, removed at the next open if left behind). */
+  stagingDir(): Promise<string> {
+    return this.#tmpDir();
+  }
+
+  /**
+   * Keeps a layer tar the caller has verified against its diff ID (moved in from a staging directory),
+   * pinned against pruning until `commitLayers` names it or `unpin` gives it up.
+   */
+  async keepVerifiedLayer(file: string, diffId: string): Promise<void> {
+    await this.#keepLayer(file, diffId);
+    this.#pinnedLayers.set(diffId, (this.#pinnedLayers.get(diffId) ?? 0) + 1);
+  }
+
+  unpinLayers(diffIds: readonly string[]): void {
+    for (const d of diffIds) {
+      const n = (this.#pinnedLayers.get(d) ?? 0) - 1;
+      if (n <= 0) this.#pinnedLayers.delete(d);
+      else this.#pinnedLayers.set(d, n);
+    }
+  }
+
+  /**
+   * Makes the image `configBytes` describes from its kept layers (a pull's last step): unpacks them in
+   * order into a new root filesystem, then records the image, its tag and repository digest. The image
+   * appears only complete: until the final rename everything is in the store's tmp.
+   */
+  commitLayers(
+    configBytes: Buffer,
+    names: { readonly tag?: string; readonly repoDigest: string },
+    onLayer: (index: number, phase: 'extracting' | 'done') => void,
+  ): Promise<ImageRecord> {
+    return this.#serialised(async () => {
+      const config = JSON.parse(configBytes.toString('utf8')) as ImageConfigDocument;
+      const diffIds = config.rootfs?.diff_ids ?? [];
+      let id = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+      if (!this.#images.has(id)) {
+        const tmp = await this.#tmpDir();
+        try {
+          await createRootfs(join(tmp, 'rootfs'));
+          for (const [i, diffId] of diffIds.entries()) {
+            onLayer(i, 'extracting');
+            await applyLayer(join(tmp, 'rootfs'), await this.#keptLayer(diffId));
+            onLayer(i, 'done');
+          }
+          id = await this.#commit(tmp, configBytes);
+        } finally {
+          await rm(tmp, { recursive: true, force: true });
+        }
+      }
+      if (names.tag !== undefined) await this.#tag(id, names.tag);
+      this.#digests.set(names.repoDigest, id);
+      await writeTable(join(this.#root, 'digests.json'), this.#digests);
+      return this.#record(id);
+    });
+  }
+
   #layerPath(diffId: string): string {
     return join(this.#root, 'layers', `${diffId.replace(/^sha256:/, '')}.tar`);
   }
@@ -263,7 +329,8 @@ export class ImageStore {
 
   /** Deletes the layer tars no image names any more. */
   async #pruneLayers(): Promise<void> {
-    const used = new Set([...this.#images.values()].flatMap((i) => i.config.rootfs?.diff_ids ?? []).map((d) => d.replace(/^sha256:/, '')));
+    const named = [...this.#images.values()].flatMap((i) => i.config.rootfs?.diff_ids ?? []);
+    const used = new Set([...named, ...this.#pinnedLayers.keys()].map((d) => d.replace(/^sha256:/, '')));
     const files = await readdir(join(this.#root, 'layers')).catch(() => [] as string[]);
     for (const file of files) if (!used.has(file.replace(/\.tar$/, ''))) await rm(join(this.#root, 'layers', file), { force: true });
   }
@@ -274,6 +341,7 @@ export class ImageStore {
     return {
       id,
       repoTags: [...this.#tags].filter(([, v]) => v === id).map(([t]) => t),
+      repoDigests: [...this.#digests].filter(([, v]) => v === id).map(([d]) => d),
       config: image.config,
       sizeBytes: image.meta.sizeBytes,
       rootfsDir: join(this.#root, id.slice(7), 'rootfs'),
@@ -282,12 +350,24 @@ export class ImageStore {
   }
 
   #find(ref: string): string | undefined {
+    if (ref.includes('@')) return this.#byDigest(ref);
     const tagged = this.#tagOf(ref);
     if (tagged !== undefined) return this.#tags.get(tagged);
     const m = ID_RE.exec(ref);
     if (m === null) return undefined;
     const matches = [...this.#images.keys()].filter((id) => id.slice(7).startsWith(m[1]!));
     return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  /** "x:1@sha256:…" or "x@sha256:…": the image pulled by that digest (the tag is only a label). */
+  #byDigest(ref: string): string | undefined {
+    const at = ref.indexOf('@');
+    try {
+      const name = parseReference(ref.slice(0, at)).name;
+      return this.#digests.get(`${name}${ref.slice(at)}`);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The tag `ref` names, if it parses as a reference and is in the table. */
@@ -326,9 +406,12 @@ export class ImageStore {
   }
 
   async #saveTags(): Promise<void> {
-    const path = join(this.#root, 'repositories.json');
-    await writeFile(`${path}.tmp`, JSON.stringify(Object.fromEntries(this.#tags)));
-    await rename(`${path}.tmp`, path);
+    await writeTable(join(this.#root, 'repositories.json'), this.#tags);
+  }
+
+  async #dropDigests(id: string): Promise<void> {
+    for (const [d, v] of this.#digests) if (v === id) this.#digests.delete(d);
+    await writeTable(join(this.#root, 'digests.json'), this.#digests);
   }
 
   async #tmpDir(): Promise<string> {
@@ -342,6 +425,22 @@ export class ImageStore {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** A name → image ID table on disk, keeping only entries whose image exists. */
+async function readTable(path: string, images: ReadonlyMap<string, unknown>): Promise<Map<string, string>> {
+  try {
+    const table = JSON.parse(await readFile(path, 'utf8')) as Record<string, string>;
+    return new Map(Object.entries(table).filter(([, id]) => images.has(id)));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return new Map();
+  }
+}
+
+async function writeTable(path: string, table: ReadonlyMap<string, string>): Promise<void> {
+  await writeFile(`${path}.tmp`, JSON.stringify(Object.fromEntries(table)));
+  await rename(`${path}.tmp`, path);
 }
 
 interface ManifestEntry {

@@ -31,6 +31,8 @@ export interface ImageRecord {
   readonly id: string;
   /** "busybox:latest", … (may be empty: a dangling image). */
   readonly repoTags: readonly string[];
+  /** "198.51.100.1:5000/x@sha256:…": one per repository the image was pulled from. */
+  readonly repoDigests: readonly string[];
   readonly config: ImageConfigDocument;
   /** Bytes of the unpacked root filesystem. */
   readonly sizeBytes: number;

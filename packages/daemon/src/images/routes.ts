@@ -1,20 +1,22 @@
 // Engine API endpoints for the node's image store: import, load, save, tag, ls, inspect, rm.
-import { ImageError, formatReference, parseReference, type ImageRecord, type ImageStore, type ImageUsers } from '@shoal/agent';
+import { ImageError, formatReference, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
 import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
+import { pull } from './pull-route.js';
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
 
-export function imageRoutes(images: ImageStore, users: ImageUsers): RouteTable {
+export function imageRoutes(images: ImageStore, users: ImageUsers, registry: RegistryOptions): RouteTable {
   return [
     route({
       method: 'POST',
       path: '/images/create',
       handler: async (ctx) => {
+        if (ctx.query.has('fromImage')) return pull(ctx, images, registry);
         if (ctx.query.string('fromSrc') !== '-') {
-          throw new NotImplementedError('pulling images is not supported by shoal: use docker load or docker import');
+          throw new NotImplementedError('importing from a URL is not supported by shoal: use docker import with a file or stdin');
         }
         const repo = ctx.query.string('repo') ?? '';
         const tag = ctx.query.string('tag') ?? '';
@@ -133,7 +135,7 @@ function summary(image: ImageRecord): Record<string, unknown> {
     Id: image.id,
     Labels: image.config.config?.Labels ?? null,
     ParentId: '',
-    RepoDigests: [],
+    RepoDigests: image.repoDigests,
     RepoTags: image.repoTags,
     SharedSize: -1,
     Size: image.sizeBytes,
@@ -146,7 +148,7 @@ function inspect(image: ImageRecord): Record<string, unknown> {
   return {
     Id: image.id,
     RepoTags: image.repoTags,
-    RepoDigests: [],
+    RepoDigests: image.repoDigests,
     Parent: '',
     Comment: c.comment ?? '',
     Created: created(image),

@@ -17,7 +17,7 @@ async function imageApi(t: TestContext, users: ImageUsers): Promise<{ dir: strin
   writeFileSync(join(dir, 'src/bin/hello'), 'hi');
   execFileSync('tar', ['-c', '-f', join(dir, 'root.tar'), '-C', join(dir, 'src'), '.']);
   const store = await ImageStore.open(join(dir, 'images'));
-  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, users)] }).listen({ kind: 'tcp', port: 0 });
+  const server = await createEngineApi({ system: testSystem(), routes: [imageRoutes(store, users, { insecureRegistries: [], certsDir: join(dir, 'certs.d') })] }).listen({ kind: 'tcp', port: 0 });
   t.after(() => server.close());
   return { dir, target: targetOf(server.address) };
 }
