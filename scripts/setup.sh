@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pair in runc:runc conmon:conmon nft:nftables iptables:iptables ping:iputils-ping busybox:busybox-static \
-            iperf3:iperf3 ip:iproute2 nsenter:util-linux skopeo:skopeo; do
+            iperf3:iperf3 ip:iproute2 nsenter:util-linux skopeo:skopeo docker-registry:docker-registry; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

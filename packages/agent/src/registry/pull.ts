@@ -81,7 +81,8 @@ export async function completePull(store: ImageStore, pull: ResolvedPull, progre
   progress({ status: `Pulling from ${ref.path}`, id: ref.digest ?? ref.tag! });
   const diffIds = pull.config.rootfs!.diff_ids;
   const fresh = existing === undefined ? await missingLayers(store, pull.manifest, diffIds) : new Set<number>();
-  for (const [i, layer] of pull.manifest.layers.entries()) {
+  // An image already here gets no per-layer lines at all, as with dockerd.
+  for (const [i, layer] of existing === undefined ? pull.manifest.layers.entries() : []) {
     progress(layerMessage(shortDigest(layer.digest), fresh.has(i) ? 'Pulling fs layer' : 'Already exists'));
   }
   const kept: string[] = [];

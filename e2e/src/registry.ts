@@ -1,0 +1,68 @@
+// A real registry for e2e tests: Debian's docker-registry (CNCF distribution 2.8) serving plain HTTP on
+// a test host's own underlay address, with its data in a temporary directory. Stopped and removed
+// when the test ends, whatever happens; every wait is bounded.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_DAEMON_COMMAND, execOnHost, waitFor, type HostLayout } from '@shoal/cli/cluster';
+
+export interface TestRegistry {
+  /** "198.51.100.1:5000": what image names start with. */
+  readonly address: string;
+  /** Where the registry keeps blobs: docker/registry/v2/blobs/sha256/<2>/<hex>/data. */
+  readonly dataDir: string;
+  /** Stops the registry process (a registry that is down); idempotent. */
+  stop(): Promise<void>;
+}
+
+const PORT = 5000;
+
+/** shoald for clusters whose registries are plain HTTP on test hosts (all in 198.51.100.0/24). */
+export const INSECURE_TEST_REGISTRIES: readonly string[] = [...DEFAULT_DAEMON_COMMAND, '--insecure-registry', '198.51.100.0/24'];
+
+/** Starts docker-registry inside `host`'s namespace and waits until /v2/ answers there. */
+export async function startRegistry(t: TestContext, host: HostLayout): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-'));
+  const address = `${host.addr}:${PORT}`;
+  const dataDir = join(dir, 'data');
+  writeFileSync(
+    join(dir, 'config.yml'),
+    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`, ''].join('\n'),
+  );
+  const log = openSync(join(dir, 'registry.log'), 'a');
+  const child = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '--', 'docker-registry', 'serve', join(dir, 'config.yml')], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', () => undefined);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  };
+  t.after(async () => {
+    await stop();
+    if ((t as TestContext & { passed?: boolean }).passed !== true) process.stderr.write(`\n===== registry log =====\n${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-4000)}\n`);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(`registry on ${address}`, async () => ((await probe(host, address)) === 200 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+  return { address, dataDir, stop };
+}
+
+/** GET /v2/ from inside the host's namespace; the HTTP status, or 0 when nothing answers. */
+async function probe(host: HostLayout, address: string): Promise<number> {
+  const script = `fetch('http://${address}/v2/').then((r) => console.log(r.status), () => console.log(0))`;
+  const r = await execOnHost(host, [process.execPath, '-e', script], { timeoutMs: 10_000 });
+  return Number(r.stdout.trim()) || 0;
+}
+
+/** Pushes a local image source (e.g. "docker-archive:/tmp/x.tar", "oci:/tmp/layout:1") with skopeo, from inside `host`. */
+export async function skopeoPush(host: HostLayout, source: string, destination: string, options: { all?: boolean } = {}): Promise<void> {
+  const argv = ['skopeo', 'copy', '-q', '--dest-tls-verify=false', ...(options.all ? ['--all'] : []), source, `docker://${destination}`];
+  const r = await execOnHost(host, argv, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr.trim()}`);
+}
