@@ -38,7 +38,8 @@ export class FlagError extends Error {
 }
 
 export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> {
-  const parser = yargs([...argv])
+  const { values: insecure, rest } = repeated(argv, '--insecure-registry');
+  const parser = yargs(rest)
     .scriptName('shoald')
     .usage('Usage: $0 [OPTIONS]\n\nThe shoal daemon: serves the Docker Engine API and runs this node of the swarm.')
     .wrap(100)
@@ -50,7 +51,7 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
     .option('host', { alias: 'H', type: 'string', requiresArg: true, default: hostDefault, describe: 'Socket to serve the Engine API on (unix:///path)' })
     .option('hostname', { type: 'string', requiresArg: true, describe: 'Name of this node (default: the kernel hostname)' })
     .option('log-level', { type: 'string', requiresArg: true, choices: logLevels, default: 'info', describe: 'Logging level' })
-    .option('insecure-registry', { type: 'string', array: true, requiresArg: true, default: [] as string[], describe: 'Registry to reach over plain HTTP or unverified TLS (host[:port] or CIDR); repeatable' })
+    .option('insecure-registry', { type: 'string', requiresArg: true, describe: 'Registry to reach over plain HTTP or unverified TLS (host[:port] or CIDR); repeatable' })
     .option('registry-certs-dir', { type: 'string', requiresArg: true, default: registryCertsDirDefault, describe: 'Per-registry CAs and client certificates (<dir>/<host:port>/{*.crt,client.cert,client.key})' })
     .option('help', { alias: 'h', type: 'boolean', describe: 'Print usage' })
     .strict()
@@ -68,7 +69,7 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
       socketPath: socketPath(args.host),
       hostname: nodeName(args.hostname ?? kernelHostname()),
       logLevel: args.logLevel as LogLevel,
-      insecureRegistries: insecureRegistries(args.insecureRegistry),
+      insecureRegistries: insecureRegistries(insecure),
       registryCertsDir: directory('--registry-certs-dir', args.registryCertsDir),
     },
   };
@@ -77,6 +78,22 @@ export async function parseFlags(argv: readonly string[]): Promise<FlagsResult> 
 function directory(flag: string, value: string): string {
   if (value.trim() === '') throw new FlagError(`${flag} must not be empty`);
   return resolve(value);
+}
+
+/**
+ * Takes every `--flag value` / `--flag=value` out of argv: repeatable flags, which the parser (set to
+ * let a repeated flag's last value win, as for every other flag) would otherwise collapse.
+ */
+function repeated(argv: readonly string[], flag: string): { values: string[]; rest: string[] } {
+  const values: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+    else if (arg === flag && i + 1 < argv.length) values.push(argv[++i]!);
+    else rest.push(arg);
+  }
+  return { values, rest };
 }
 
 function insecureRegistries(values: readonly string[]): string[] {

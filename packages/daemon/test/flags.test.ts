@@ -16,13 +16,18 @@ test('shoald flags default to /var/lib/shoal, /run/shoal and its socket', async 
     socketPath: '/run/shoal/shoal.sock',
     hostname: hostname(),
     logLevel: 'info',
+    insecureRegistries: [],
+    registryCertsDir: '/etc/docker/certs.d',
   });
 });
 
 test('shoald flags set every option, -H as short for --host', async () => {
   assert.deepEqual(
-    await config(['--data-root', '/d', '--exec-root=/e', '-H', 'unix:///tmp/x.sock', '--hostname', 'mgr-1', '--log-level', 'debug']),
-    { dataRoot: '/d', execRoot: '/e', socketPath: '/tmp/x.sock', hostname: 'mgr-1', logLevel: 'debug' },
+    await config([
+      '--data-root', '/d', '--exec-root=/e', '-H', 'unix:///tmp/x.sock', '--hostname', 'mgr-1', '--log-level', 'debug',
+      '--insecure-registry', 'reg:5000', '--insecure-registry', '10.0.0.0/8', '--registry-certs-dir', '/certs',
+    ]),
+    { dataRoot: '/d', execRoot: '/e', socketPath: '/tmp/x.sock', hostname: 'mgr-1', logLevel: 'debug', insecureRegistries: ['reg:5000', '10.0.0.0/8'], registryCertsDir: '/certs' },
   );
   assert.equal((await config(['--host', 'unix:///a.sock'])).socketPath, '/a.sock');
 });
@@ -38,6 +43,7 @@ test('bad flags are refused with a FlagError that says what is wrong', async () 
     [['extra'], /Unknown argument: extra/],
     [['-H', 'tcp://0.0.0.0:2375'], /invalid --host "tcp:\/\/0\.0\.0\.0:2375": expected unix:\/\/\/absolute\/path\.sock/],
     [['-H', 'unix://relative.sock'], /invalid --host/],
+    [['--insecure-registry', 'https://reg'], /insecure registry https:\/\/reg should not contain ':\/\/'/],
     [['--hostname', 'has space'], /invalid --hostname "has space"/],
     [['--data-root', ''], /--data-root must not be empty|Not enough arguments/],
     [['--data-root'], /Not enough arguments following: data-root/],
