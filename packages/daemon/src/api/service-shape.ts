@@ -68,7 +68,8 @@ const taskSpecShape = obj('swarm.TaskSpec', {
     Constraints: arr(str),
     Preferences: arr(obj('swarm.PlacementPreference', { Spread: obj('swarm.SpreadOver', { SpreadDescriptor: str }) })),
     MaxReplicas: uint('uint64'),
-    Platforms: unsupported('platform constraints (from the image\'s manifest list)'),
+    // The docker CLI fills it from GET /distribution when it pins the image's digest.
+    Platforms: arr(obj('swarm.Platform', { Architecture: str, OS: str })),
   }),
   Networks: arr(networkAttachmentShape),
   LogDriver: unsupported('log drivers (--log-driver, --log-opt)'),

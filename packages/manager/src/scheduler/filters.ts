@@ -66,6 +66,29 @@ export class ConstraintFilter implements Filter {
   }
 }
 
+/** Only nodes of a platform the image exists for (swarmkit's PlatformFilter; "" matches any). */
+export class PlatformFilter implements Filter {
+  #platforms: readonly { readonly Architecture?: string; readonly OS?: string }[] = [];
+  setTask(task: { readonly Spec: TaskSpec }): boolean {
+    this.#platforms = task.Spec.Placement?.Platforms ?? [];
+    return this.#platforms.length > 0;
+  }
+  check(info: NodeInfo): boolean {
+    const platform = (info.node.Description as { Platform?: { OS?: string; Architecture?: string } }).Platform;
+    if (platform === undefined) return false;
+    const arch = GO_ARCH[platform.Architecture ?? ''] ?? platform.Architecture ?? '';
+    return this.#platforms.some(
+      (p) => (!p.Architecture || p.Architecture === arch) && (!p.OS || p.OS.toLowerCase() === (platform.OS ?? '').toLowerCase()),
+    );
+  }
+  explain(n: number): string {
+    return `unsupported platform on ${nodes(n)}`;
+  }
+}
+
+/** Nodes report the kernel's machine name; images name Go's architectures. */
+const GO_ARCH: Readonly<Record<string, string>> = { x86_64: 'amd64', aarch64: 'arm64' };
+
 export class MaxReplicasFilter implements Filter {
   #max = 0;
   #serviceId = '';
@@ -84,7 +107,7 @@ export class MaxReplicasFilter implements Filter {
 
 /** Runs the filters in order; a node is counted against the first filter that refuses it. */
 export class Pipeline {
-  readonly #filters: readonly Filter[] = [new ReadyFilter(), new ResourceFilter(), new ConstraintFilter(), new MaxReplicasFilter()];
+  readonly #filters: readonly Filter[] = [new ReadyFilter(), new ResourceFilter(), new ConstraintFilter(), new PlatformFilter(), new MaxReplicasFilter()];
   #active: Filter[] = [];
   readonly #refusals = new Map<Filter, number>();
 

@@ -161,6 +161,8 @@ export interface TaskSpec {
     readonly Constraints?: readonly string[];
     readonly Preferences?: readonly { readonly Spread?: { readonly SpreadDescriptor: string } }[];
     readonly MaxReplicas?: number;
+    /** The platforms the image exists for; a node must run one of them. */
+    readonly Platforms?: readonly { readonly Architecture?: string; readonly OS?: string }[];
   } & Readonly<Record<string, unknown>>;
   readonly Networks?: readonly { readonly Target: string; readonly Aliases?: readonly string[] }[];
   readonly ForceUpdate?: number;

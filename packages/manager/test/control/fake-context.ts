@@ -80,6 +80,7 @@ export class FakeControl {
     engineLabels?: Record<string, string>;
     state?: NodeObject['Status']['State'];
     managerAddr?: string;
+    platform?: { OS: string; Architecture: string };
   }): NodeObject {
     const id = init.id ?? newId();
     const role = init.role ?? 'worker';
@@ -90,7 +91,11 @@ export class FakeControl {
         object: {
           ID: id,
           Spec: { ...(init.name ? { Name: init.name } : {}), Labels: init.labels ?? {}, Role: role, Availability: 'active' },
-          Description: { Hostname: init.hostname, ...(init.engineLabels ? { Engine: { Labels: init.engineLabels } } : {}) },
+          Description: {
+            Hostname: init.hostname,
+            ...(init.engineLabels ? { Engine: { Labels: init.engineLabels } } : {}),
+            ...(init.platform ? { Platform: init.platform } : {}),
+          },
           Status: { State: init.state ?? 'ready', Addr: '10.0.0.1' },
           ...(role === 'manager' ? { ManagerStatus: { Addr: init.managerAddr ?? '10.0.0.1:2377' } } : {}),
         },

@@ -47,6 +47,19 @@ test('max replicas per node and resource reservations bound what a node takes', 
   assert.equal(sim.live(big)[0]!.Status.Err, 'no suitable node (insufficient resources on 2 nodes)');
 });
 
+test('platforms from the image place tasks only on nodes of those platforms, x86_64 being amd64', async () => {
+  const sim = new Sim([]);
+  sim.control.addNode({ id: 'x', hostname: 'x', platform: { OS: 'linux', Architecture: 'x86_64' } });
+  sim.control.addNode({ id: 'a', hostname: 'a', platform: { OS: 'linux', Architecture: 'aarch64' } });
+  const place = async (name: string, platforms: { OS?: string; Architecture?: string }[]) => {
+    const id = await sim.create(spec(name, { Mode: { Replicated: { Replicas: 1 } } }, { Placement: { Platforms: platforms } }));
+    return sim.live(id)[0]!;
+  };
+  assert.equal((await place('amd', [{ OS: 'linux', Architecture: 'amd64' }])).NodeID, 'x');
+  assert.equal((await place('arm', [{ OS: 'linux', Architecture: 'arm64' }, { OS: 'windows', Architecture: 'amd64' }])).NodeID, 'a');
+  assert.equal((await place('s390', [{ OS: 'linux', Architecture: 's390x' }])).Status.Err, 'no suitable node (unsupported platform on 2 nodes)');
+});
+
 test('spread preferences balance replicas over label values before nodes', async () => {
   const sim = new Sim([]);
   sim.control.addNode({ id: 'a1', hostname: 'a1', labels: { zone: 'a' } });
