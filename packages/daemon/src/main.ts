@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageStore, RuncRuntime, TASK_ID_LABEL } from '@shoal/agent';
+import { ImageStore, RuncRuntime, TASK_ID_LABEL, TaskImagePuller } from '@shoal/agent';
 import { createEngineApi, gatherHostFacts } from './api/index.js';
 import { containerRoutes } from './containers/index.js';
 import { imageRoutes } from './images/index.js';
@@ -67,6 +67,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
     dataRoot: config.dataRoot,
   });
   const images = await ImageStore.open(join(config.dataRoot, 'images'));
+  const registry = { insecureRegistries: config.insecureRegistries, certsDir: config.registryCertsDir };
   const runtime = await RuncRuntime.open({ dataRoot: config.dataRoot, execRoot: config.execRoot, images });
   const warnNetworks = (msg: string, fields: Record<string, unknown>) => log.warn(msg, { component: 'networks', ...(fields as Record<string, string>) });
   const bridgeStore = new BridgeNetworkStore(join(config.dataRoot, 'local-networks.json'), localId(host.engineId, 'bridge'), await engineCreatedAt(config.dataRoot));
@@ -77,6 +78,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   const swarm = new SwarmNode({
     dataRoot: config.dataRoot, host, log: log.child({ component: 'swarm' }), raftTickMs: RAFT_TICK_MS, runtime,
     liveContainers: () => standalone.liveContainers(),
+    taskImages: new TaskImagePuller(images, registry),
   });
   const standalone = new StandaloneNetworking(bridges.runtime, swarm, warnNetworks, join(config.dataRoot, 'container-networks.json'), (mode) => bridgeStore.find(mode) !== undefined);
   await swarm.resume();
@@ -100,7 +102,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
         networksOf: (record) => ({ ...bridges.networksView(record.spec.id), ...networksView(record.spec.id, standalone.endpoints.list(record.spec.id)) }),
         imageExposedPorts: (image) => exposedPorts(images, image),
       }),
-      imageRoutes(images, (id) => runtime.imageUsers(id), { insecureRegistries: config.insecureRegistries, certsDir: config.registryCertsDir }),
+      imageRoutes(images, (id) => runtime.imageUsers(id), registry),
     ],
     log: log.child({ component: 'api' }),
   });

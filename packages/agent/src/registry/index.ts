@@ -5,3 +5,5 @@ export { choosePlatform, parseManifest as parseRegistryManifest, parsePlatform }
 export { humanSize, progressBar, type ProgressMessage, type ProgressSink } from './progress.js';
 export { completePull, nodePlatform, resolvePull, type PullRequest, type ResolvedPull } from './pull.js';
 export { familiarString, parseRemoteReference, type RemoteReference } from './reference.js';
+export { inspectDistribution, type DistributionInspect } from './pull.js';
+export { TaskImagePuller, type TaskImages } from './task-images.js';

@@ -190,3 +190,27 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   await Promise.all(workers);
   if (failure !== undefined) throw failure.err;
 }
+
+export interface DistributionInspect {
+  readonly Descriptor: { readonly mediaType: string; readonly digest: string; readonly size: number };
+  readonly Platforms: readonly { readonly architecture: string; readonly os: string; readonly variant?: string }[] | null;
+}
+
+/**
+ * `GET /distribution/{name}/json`: the digest the reference names now and the platforms it exists for
+ * (an index's entries, or a single manifest's config), which `docker service create` pins.
+ */
+export async function inspectDistribution(reference: string, auth: RegistryAuth, options: RegistryOptions): Promise<DistributionInspect> {
+  const ref = parseRemoteReference(reference);
+  const session = await RegistrySession.open(ref, options, auth);
+  const top = await session.manifest(ref.digest ?? ref.tag!);
+  const m = top.manifest;
+  let platforms: DistributionInspect['Platforms'];
+  if (m.kind === 'index') {
+    platforms = m.manifests.flatMap((d) => (d.platform ? [{ architecture: d.platform.architecture, os: d.platform.os, ...(d.platform.variant ? { variant: d.platform.variant } : {}) }] : []));
+  } else {
+    const config = JSON.parse((await fetchVerified(session, m.config)).toString('utf8')) as ImageConfigDocument;
+    platforms = config.architecture && config.os ? [{ architecture: config.architecture, os: config.os }] : null;
+  }
+  return { Descriptor: { mediaType: m.mediaType, digest: top.digest, size: top.size }, Platforms: platforms };
+}

@@ -5,6 +5,7 @@
 // still holds, so it is prepared and started together once they want it running. Each step is
 // reported; work for one task is serialized, and a step never reports an earlier state than the last
 // one reported.
+import type { TaskImages } from '../registry/task-images.js';
 import { RuntimeError, type ContainerRuntime } from '../runtime/types.js';
 import { containerSpec, stopGraceSec, type SandboxFiles } from './container-spec.js';
 import { isTerminal, rank, shouldRun, type AssignedTask, type Assignments, type TaskState, type TaskStatus } from './task.js';
@@ -24,6 +25,8 @@ export interface TaskNetworking {
 
 export interface RunnerHost {
   readonly runtime: ContainerRuntime;
+  /** Pulls a task's image when the node lacks it, while the task is `preparing`. */
+  readonly images: TaskImages;
   report(taskId: string, status: TaskStatus): void;
   readonly networking: TaskNetworking;
   now(): string;
@@ -110,6 +113,14 @@ export class TaskRunner {
     this.#report('accepted', 'accepted');
     this.#report('preparing', 'preparing');
     let id: string;
+    try {
+      await this.#host.images.ensure(this.#task.Spec.ContainerSpec?.Image ?? '');
+    } catch (err) {
+      // The registry's own reason ("manifest unknown", "connection refused") is what the user needs in
+      // `service ps`; dockerd logs it and reports only the "No such image" that follows.
+      this.#report('rejected', 'preparing', { Err: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
     try {
       const sandbox = await this.#host.networking.prepare(this.#task);
       id = (await runtime.create(containerSpec(this.#task, this.#serviceName, sandbox))).spec.id;

@@ -2,10 +2,14 @@
 // running a TaskRunner per task, removes containers of tasks no longer assigned, and after a restart
 // adopts the containers it finds again (by their task label) instead of starting new ones. Tasks on
 // networks run in sandboxes the TaskNetworking (the data plane) prepares, and release when they end.
+import type { TaskImages } from '../registry/task-images.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { TASK_ID_LABEL } from './container-spec.js';
 import type { AssignedTask, Assignments, TaskStatus } from './task.js';
 import { TaskRunner, type RunnerHost, type TaskNetworking } from './task-runner.js';
+
+/** Without a puller: images must already be on the node (the container's create says so otherwise). */
+const NO_PULLS: TaskImages = { ensure: async () => undefined };
 
 /** Without a data plane: every task gets a fresh namespace of its own. */
 const NO_NETWORKING: TaskNetworking = {
@@ -20,6 +24,8 @@ export interface WorkerOptions {
   readonly report: (taskId: string, status: TaskStatus) => void;
   /** Default: none (tasks are not attached to their networks). */
   readonly networking?: TaskNetworking;
+  /** Default: no pulls. */
+  readonly images?: TaskImages;
   readonly now?: () => string;
   readonly log: RunnerHost['log'];
 }
@@ -39,6 +45,7 @@ export class Worker {
   constructor(opts: WorkerOptions) {
     this.#host = {
       runtime: opts.runtime,
+      images: opts.images ?? NO_PULLS,
       report: opts.report,
       networking: opts.networking ?? NO_NETWORKING,
       now: opts.now ?? (() => new Date().toISOString()),

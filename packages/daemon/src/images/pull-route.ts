@@ -2,7 +2,7 @@
 // missing tag or a refused login is an HTTP error as with dockerd, then streams dockerd's progress
 // messages ("\r\n"-separated JSON) while layers download; a failure after that point can only be an
 // error message in the stream.
-import { completePull, decodeRegistryAuth, resolvePull, type ImageStore, type ProgressMessage, type RegistryOptions } from '@shoal/agent';
+import { completePull, decodeRegistryAuth, resolvePull, type ImageStore, type ProgressMessage, type RegistryAuth, type RegistryOptions } from '@shoal/agent';
 import { InvalidArgumentError } from '../api/errors.js';
 import { stream, type StreamResult, type StreamSink } from '../api/respond.js';
 import type { RequestContext } from '../api/routes.js';
@@ -16,8 +16,7 @@ export async function pull(ctx: RequestContext<string>, images: ImageStore, regi
   }
   const reference = tag === '' ? fromImage : tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
   const platform = ctx.query.string('platform') || undefined;
-  const header = ctx.headers['x-registry-auth'];
-  const auth = decodeRegistryAuth(Array.isArray(header) ? header[0] : header);
+  const auth = registryAuthOf(ctx);
   const resolved = await resolvePull({ reference, auth, ...(platform !== undefined ? { platform } : {}) }, registry);
   return stream(async (sink) => {
     const send = progressWriter(sink);
@@ -29,6 +28,12 @@ export async function pull(ctx: RequestContext<string>, images: ImageStore, regi
     }
     await send.flushed();
   });
+}
+
+/** The caller's registry credentials (X-Registry-Auth), none when absent. */
+export function registryAuthOf(ctx: RequestContext<string>): RegistryAuth {
+  const header = ctx.headers['x-registry-auth'];
+  return decodeRegistryAuth(Array.isArray(header) ? header[0] : header);
 }
 
 /** Writes messages in order without making the puller wait on the client; `flushed` waits for the last. */

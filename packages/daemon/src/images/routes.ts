@@ -1,10 +1,10 @@
 // Engine API endpoints for the node's image store: import, load, save, tag, ls, inspect, rm.
-import { ImageError, formatReference, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
+import { ImageError, formatReference, inspectDistribution, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
 import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
-import { pull } from './pull-route.js';
+import { pull, registryAuthOf } from './pull-route.js';
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
 
@@ -26,6 +26,11 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const image = await images.importTar(ctx.body(), { ...(reference !== undefined ? { reference } : {}), ...(message !== undefined ? { message } : {}) });
         return stream(async (sink) => sink.writeJson({ status: image.id }));
       },
+    }),
+    route({
+      method: 'GET',
+      path: '/distribution/{name:.*}/json',
+      handler: async (ctx) => json(await inspectDistribution(ctx.params.name!, registryAuthOf(ctx), registry)),
     }),
     route({
       method: 'POST',

@@ -3,7 +3,7 @@
 // manager (on managers) and the agent's session (always, once in a swarm).
 import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
-import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime, type LiveContainer } from '@shoal/agent';
+import { AgentSession, Dataplane, DispatcherLink, LogPublisher, OverlayDriver, Worker, type ContainerRuntime, type LiveContainer, type TaskImages } from '@shoal/agent';
 import {
   ControlError,
   Manager,
@@ -51,6 +51,8 @@ export interface SwarmNodeConfig {
   readonly runtime?: ContainerRuntime;
   /** Standalone containers on swarm networks still running from before a restart (see Dataplane). */
   readonly liveContainers?: () => readonly LiveContainer[];
+  /** Pulls the images of this node's tasks; default none (tasks need images already here). */
+  readonly taskImages?: TaskImages;
 }
 
 export class SwarmNode {
@@ -428,7 +430,8 @@ export class SwarmNode {
       log,
       ...(this.#config.liveContainers ? { liveContainers: this.#config.liveContainers } : {}),
     });
-    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log });
+    const images = this.#config.taskImages;
+    const worker = new Worker({ runtime, report: (id, status) => link.report(id, status), networking: dataplane, log, ...(images ? { images } : {}) });
     const logs = new LogPublisher({ runtime, credentials: () => this.#agentCredentials(), channelOptions: channelOptions(), log });
     this.#tasks = { worker, link, logs, dataplane };
   }
