@@ -241,3 +241,23 @@ test('a step that fails under a task (its container gone) fails the task instead
   assert.equal(states('t1').at(-1), 'failed');
   assert.match(reports.at(-1)![1].Err ?? '', /^No such container: /);
 });
+
+test('a task\'s image is pulled while it is preparing; a failed pull rejects it with the registry\'s reason', async () => {
+  const runtime = new FakeRuntime(['reg:5000/web:1']);
+  const reports: [string, TaskStatus][] = [];
+  const asked: string[] = [];
+  const images = {
+    ensure: async (image: string) => {
+      asked.push(image);
+      if (image.endsWith(':nope')) throw new Error('manifest for reg:5000/web:nope not found: manifest unknown: manifest unknown');
+    },
+  };
+  const worker = new Worker({ runtime, images, report: (id, s) => reports.push([id, s]), log: () => {} });
+  await worker.apply('full', { tasks: [task('t1', 'reg:5000/web:1'), task('t2', 'reg:5000/web:nope')], removed: [], serviceNames: names });
+  assert.deepEqual(asked.sort(), ['reg:5000/web:1', 'reg:5000/web:nope']);
+  assert.deepEqual(reports.filter(([t]) => t === 't1').map(([, s]) => s.State), ['accepted', 'preparing', 'starting', 'running']);
+  const last = reports.filter(([t]) => t === 't2').at(-1)![1];
+  assert.equal(last.State, 'rejected');
+  assert.equal(last.Err, 'manifest for reg:5000/web:nope not found: manifest unknown: manifest unknown');
+  assert.equal(runtime.list().length, 1, 'no container for the task whose image could not be pulled');
+});
