@@ -1,7 +1,7 @@
 // A real registry for e2e tests: Debian's docker-registry (CNCF distribution 2.8) serving plain HTTP on
 // a test host's own underlay address, with its data in a temporary directory. Stopped and removed
 // when the test ends, whatever happens; every wait is bounded.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,15 +23,22 @@ const PORT = 5000;
 /** shoald for clusters whose registries are plain HTTP on test hosts (all in 198.51.100.0/24). */
 export const INSECURE_TEST_REGISTRIES: readonly string[] = [...DEFAULT_DAEMON_COMMAND, '--insecure-registry', '198.51.100.0/24'];
 
+export interface RegistryOptions {
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Require basic auth against this htpasswd file (bcrypt entries). */
+  readonly htpasswdFile?: string;
+}
+
 /** Starts docker-registry inside `host`'s namespace and waits until /v2/ answers there. */
-export async function startRegistry(t: TestContext, host: HostLayout): Promise<TestRegistry> {
+export async function startRegistry(t: TestContext, host: HostLayout, options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-'));
   const address = `${host.addr}:${PORT}`;
   const dataDir = join(dir, 'data');
-  writeFileSync(
-    join(dir, 'config.yml'),
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`, ''].join('\n'),
-  );
+  const config = ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`];
+  if (options.tls) config.push('  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`);
+  if (options.htpasswdFile) config.push('auth:', '  htpasswd:', '    realm: shoal-test', `    path: ${options.htpasswdFile}`);
+  writeFileSync(join(dir, 'config.yml'), [...config, ''].join('\n'));
   const log = openSync(join(dir, 'registry.log'), 'a');
   const child = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '--', 'docker-registry', 'serve', join(dir, 'config.yml')], { stdio: ['ignore', log, log] });
   closeSync(log);
@@ -49,20 +56,37 @@ export async function startRegistry(t: TestContext, host: HostLayout): Promise<T
     if ((t as TestContext & { passed?: boolean }).passed !== true) process.stderr.write(`\n===== registry log =====\n${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-4000)}\n`);
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor(`registry on ${address}`, async () => ((await probe(host, address)) === 200 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+  const scheme = options.tls ? 'https' : 'http';
+  await waitFor(`registry on ${address}`, async () => ((await probe(host, `${scheme}://${address}/v2/`)) !== 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
   return { address, dataDir, stop };
 }
 
-/** GET /v2/ from inside the host's namespace; the HTTP status, or 0 when nothing answers. */
-async function probe(host: HostLayout, address: string): Promise<number> {
-  const script = `fetch('http://${address}/v2/').then((r) => console.log(r.status), () => console.log(0))`;
+/** GET `url` from inside the host's namespace, certificate unchecked; the HTTP status, or 0 when nothing answers. */
+async function probe(host: HostLayout, url: string): Promise<number> {
+  const script = `require('${url.split(':')[0]}').get('${url}', { rejectUnauthorized: false }, (r) => { console.log(r.statusCode); process.exit(0); }).on('error', () => console.log(0))`;
   const r = await execOnHost(host, [process.execPath, '-e', script], { timeoutMs: 10_000 });
   return Number(r.stdout.trim()) || 0;
 }
 
+/** A throwaway CA (ca.crt, ca.key) and a server certificate for `ip` it signed (server.crt, server.key), in `dir`. */
+export function makeTestCa(dir: string, ip: string): { caFile: string; certFile: string; keyFile: string } {
+  const at = (f: string) => join(dir, f);
+  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=shoal-test-ca']);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', `/CN=${ip}`]);
+  writeFileSync(at('server.ext'), `subjectAltName=IP:${ip}\n`);
+  openssl(['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '1', '-extfile', at('server.ext')]);
+  return { caFile: at('ca.crt'), certFile: at('server.crt'), keyFile: at('server.key') };
+}
+
+/** An htpasswd file with one bcrypt entry, as the registry's htpasswd auth wants. */
+export function writeHtpasswd(path: string, user: string, password: string): void {
+  writeFileSync(path, execFileSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' }));
+}
+
 /** Pushes a local image source (e.g. "docker-archive:/tmp/x.tar", "oci:/tmp/layout:1") with skopeo, from inside `host`. */
-export async function skopeoPush(host: HostLayout, source: string, destination: string, options: { all?: boolean } = {}): Promise<void> {
-  const argv = ['skopeo', 'copy', '-q', '--dest-tls-verify=false', ...(options.all ? ['--all'] : []), source, `docker://${destination}`];
+export async function skopeoPush(host: HostLayout, source: string, destination: string, options: { all?: boolean; creds?: string } = {}): Promise<void> {
+  const argv = ['skopeo', 'copy', '-q', '--dest-tls-verify=false', ...(options.all ? ['--all'] : []), ...(options.creds ? ['--dest-creds', options.creds] : []), source, `docker://${destination}`];
   const r = await execOnHost(host, argv, { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr.trim()}`);
 }

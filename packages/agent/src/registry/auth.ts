@@ -1,26 +1,38 @@
 // Registry authentication as the Docker CLI hands it over (X-Registry-Auth) and as registries ask for
 // it (a WWW-Authenticate challenge on /v2/: Basic, or Bearer with a token server).
+import { ImageError } from '../images/types.js';
 
 /** The credentials of one request: what the docker CLI sends base64url-JSON in X-Registry-Auth. */
 export interface RegistryAuth {
   readonly username?: string;
   readonly password?: string;
-  /** A refresh token a token server gave at login; sent as an OAuth2 refresh grant. */
-  readonly identitytoken?: string;
   /** A bearer token to use as is. */
   readonly registrytoken?: string;
 }
 
-/** Decodes X-Registry-Auth ("e30=" = no credentials); anything undecodable counts as none, as dockerd does. */
+/**
+ * Decodes X-Registry-Auth ("e30=" = no credentials); anything undecodable counts as none, as dockerd
+ * does. An identity token (an OAuth2 refresh token some registries return at login) is refused: shoal
+ * does not do the refresh grant, and using the credentials without it would fail later and less clearly.
+ */
 export function decodeRegistryAuth(header: string | undefined): RegistryAuth {
   if (header === undefined || header.trim() === '') return {};
+  let doc: Record<string, unknown>;
   try {
-    const doc = JSON.parse(Buffer.from(header.trim(), 'base64url').toString('utf8')) as Record<string, unknown>;
-    const pick = (k: string) => (typeof doc[k] === 'string' && doc[k] !== '' ? { [k]: doc[k] as string } : {});
-    return { ...pick('username'), ...pick('password'), ...pick('identitytoken'), ...pick('registrytoken') };
+    doc = JSON.parse(Buffer.from(header.trim(), 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
     return {};
   }
+  const pick = (k: string) => (typeof doc[k] === 'string' && doc[k] !== '' ? { [k]: doc[k] as string } : {});
+  if (pick('identitytoken')['identitytoken'] !== undefined) {
+    throw new ImageError('invalid-argument', 'shoal does not support identity tokens (registries that answer login with a refresh token) yet');
+  }
+  return { ...pick('username'), ...pick('password'), ...pick('registrytoken') };
+}
+
+/** Whether the request carries credentials at all. */
+export function hasCredentials(auth: RegistryAuth): boolean {
+  return auth.username !== undefined || auth.password !== undefined || auth.registrytoken !== undefined;
 }
 
 export interface Challenge {

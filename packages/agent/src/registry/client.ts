@@ -37,24 +37,11 @@ export class RegistrySession {
 
   /** Pings /v2/ on the registry of `ref` and authenticates for `actions` on its repository. */
   static async open(ref: RemoteReference, options: RegistryOptions, auth: RegistryAuth, actions = 'pull'): Promise<RegistrySession> {
-    const host = registryHost(ref);
-    const insecure = isInsecureRegistry(host, options.insecureRegistries);
-    const tls = await tlsSettings(host, options, insecure);
-    let ping: HttpResponse;
-    let base = `https://${host}`;
-    try {
-      ping = await send({ method: 'GET', url: `${base}/v2/`, tls });
-    } catch (err) {
-      if (!insecure || !(err instanceof HttpTransportError)) throw asRegistryError(err);
-      base = `http://${host}`;
-      ping = await send({ method: 'GET', url: `${base}/v2/`, tls }).catch((e: unknown) => {
-        throw asRegistryError(e);
-      });
-    }
+    const { base, tls, ping } = await pingRegistry(registryHost(ref), options);
     ping.body.resume();
     if (ping.status !== 401) return new RegistrySession(ref, base, tls, undefined);
     const challenge = parseChallenge(ping.headers['www-authenticate']);
-    const authorization = await answerChallenge(challenge, auth, ref, actions, tls);
+    const authorization = await answerChallenge(challenge, auth, `repository:${ref.path}:${actions}`, tls);
     if (authorization === undefined) {
       const url = `${base}/v2/${ref.path}/manifests/${ref.digest ?? ref.tag}`;
       throw new RegistryError('internal', `Head "${url}": no basic auth credentials`);
@@ -109,28 +96,75 @@ export class RegistrySession {
   }
 }
 
+/**
+ * Finds where the registry answers: HTTPS, verified unless the registry is insecure; for an insecure
+ * one plain HTTP when HTTPS gets no TLS answer, as dockerd tries its endpoints.
+ */
+async function pingRegistry(host: string, options: RegistryOptions): Promise<{ base: string; tls: TlsSettings; ping: HttpResponse }> {
+  const insecure = isInsecureRegistry(host, options.insecureRegistries);
+  const tls = await tlsSettings(host, options, insecure);
+  try {
+    return { base: `https://${host}`, tls, ping: await send({ method: 'GET', url: `https://${host}/v2/`, tls }) };
+  } catch (err) {
+    if (!insecure || !(err instanceof HttpTransportError)) throw asRegistryError(err);
+  }
+  try {
+    return { base: `http://${host}`, tls, ping: await send({ method: 'GET', url: `http://${host}/v2/`, tls }) };
+  } catch (err) {
+    throw asRegistryError(err);
+  }
+}
+
+/**
+ * `docker login` (POST /auth): the credentials must open /v2/ on the registry, as dockerd's loginV2
+ * checks them; the message on refusal is dockerd's.
+ */
+export async function login(serverAddress: string, auth: RegistryAuth, options: RegistryOptions): Promise<void> {
+  const host = serverAddress.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+  const { base, tls, ping } = await pingRegistry(host === 'index.docker.io' || host === 'docker.io' ? 'registry-1.docker.io' : host, options);
+  ping.body.resume();
+  if (ping.status === 200) return;
+  const refused = (status: number, text: string) => new RegistryError('internal', `login attempt to ${base}/v2/ failed with status: ${status} ${text}`);
+  if (ping.status !== 401) throw refused(ping.status, ping.statusText);
+  const authorization = await answerChallenge(parseChallenge(ping.headers['www-authenticate']), auth, undefined, tls).catch((err: unknown) => {
+    if (err instanceof TokenRefusedError) throw refused(err.status, err.statusText);
+    throw err;
+  });
+  if (authorization === undefined) throw refused(401, 'Unauthorized');
+  const res = await send({ method: 'GET', url: `${base}/v2/`, tls, headers: { Authorization: authorization } }).catch((err: unknown) => {
+    throw asRegistryError(err);
+  });
+  res.body.resume();
+  if (res.status !== 200) throw refused(res.status, res.statusText);
+}
+
+/** The token server refused the credentials. */
+class TokenRefusedError extends RegistryError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly statusText: string,
+  ) {
+    super('internal', message);
+  }
+}
+
 /** The Authorization header for the challenge, or undefined for a Basic challenge without credentials. */
-async function answerChallenge(
-  challenge: Challenge | undefined,
-  auth: RegistryAuth,
-  ref: RemoteReference,
-  actions: string,
-  tls: TlsSettings,
-): Promise<string | undefined> {
+async function answerChallenge(challenge: Challenge | undefined, auth: RegistryAuth, scope: string | undefined, tls: TlsSettings): Promise<string | undefined> {
   if (auth.registrytoken !== undefined) return `Bearer ${auth.registrytoken}`;
   if (challenge === undefined || challenge.scheme === 'basic') return basicHeader(auth);
   const realm = challenge.params['realm'];
   if (realm === undefined) throw new RegistryError('internal', 'bearer auth challenge without realm');
   const url = new URL(realm);
   if (challenge.params['service'] !== undefined) url.searchParams.set('service', challenge.params['service']);
-  url.searchParams.set('scope', `repository:${ref.path}:${actions}`);
+  if (scope !== undefined) url.searchParams.set('scope', scope);
   const basic = basicHeader(auth);
   const res = await send({ method: 'GET', url: url.toString(), tls, headers: basic !== undefined ? { Authorization: basic } : {} }).catch((err: unknown) => {
     throw asRegistryError(err);
   });
   if (res.status !== 200) {
     const detail = await registryErrors(res);
-    throw new RegistryError('internal', `Get "${url.origin}${url.pathname}": ${detail}`);
+    throw new TokenRefusedError(`Get "${url.origin}${url.pathname}": ${detail}`, res.status, res.statusText);
   }
   const doc = JSON.parse((await readAll(res.body)).toString('utf8')) as { token?: string; access_token?: string };
   const token = doc.token ?? doc.access_token;

@@ -15,6 +15,8 @@ export interface TlsSettings {
 
 export interface HttpResponse {
   readonly status: number;
+  /** "Unauthorized": the reason phrase, which dockerd's login errors quote. */
+  readonly statusText: string;
   readonly headers: IncomingHttpHeaders;
   readonly url: string;
   readonly body: Readable;
@@ -69,7 +71,7 @@ function once(req: HttpRequest): Promise<HttpResponse> {
           : {}),
         timeout: req.idleTimeoutMs ?? 30_000,
       },
-      (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, headers: res.headers, url: req.url, body: res }),
+      (res: IncomingMessage) => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, url: req.url, body: res }),
     );
     r.on('timeout', () => r.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     r.on('error', (err: NodeJS.ErrnoException) => reject(transportError(req.method, url, err)));

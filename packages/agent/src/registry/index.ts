@@ -1,5 +1,5 @@
-export { decodeRegistryAuth, type RegistryAuth } from './auth.js';
-export { RegistryError } from './client.js';
+export { decodeRegistryAuth, hasCredentials, type RegistryAuth } from './auth.js';
+export { login, RegistryError } from './client.js';
 export { invalidInsecureRegistry, isInsecureRegistry, type RegistryOptions } from './endpoints.js';
 export { choosePlatform, parseManifest as parseRegistryManifest, parsePlatform } from './manifest.js';
 export { humanSize, progressBar, type ProgressMessage, type ProgressSink } from './progress.js';

@@ -57,6 +57,7 @@ test('X-Registry-Auth and WWW-Authenticate decode as the docker CLI and registri
   assert.deepEqual(decodeRegistryAuth('e30='), {});
   assert.deepEqual(decodeRegistryAuth(Buffer.from('{"username":"u","password":"p","serveraddress":"r:5000"}').toString('base64url')), { username: 'u', password: 'p' });
   assert.deepEqual(decodeRegistryAuth('%%%'), {});
+  assert.throws(() => decodeRegistryAuth(Buffer.from('{"identitytoken":"refresh"}').toString('base64')), /identity tokens/);
   assert.deepEqual(parseChallenge('Bearer realm="https://auth.example/token",service="reg",scope="repository:x:pull"'), {
     scheme: 'bearer',
     params: { realm: 'https://auth.example/token', service: 'reg', scope: 'repository:x:pull' },

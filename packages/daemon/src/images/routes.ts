@@ -1,10 +1,22 @@
 // Engine API endpoints for the node's image store: import, load, save, tag, ls, inspect, rm.
-import { ImageError, formatReference, inspectDistribution, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
+import { ImageError, formatReference, inspectDistribution, login, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
 import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
+import { decodeShape, ignored, obj, str, unsupported } from '../api/json-shape.js';
 import { pull, registryAuthOf } from './pull-route.js';
+
+/** registry.AuthConfig as `docker login` sends it to POST /auth. */
+const authConfigShape = obj('registry.AuthConfig', {
+  username: str,
+  password: str,
+  auth: ignored('dockerd logs in with username and password'),
+  email: ignored('deprecated; dockerd does not read it'),
+  serveraddress: str,
+  identitytoken: unsupported('logging in with an identity token'),
+  registrytoken: unsupported('logging in with a registry token'),
+});
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
 
@@ -25,6 +37,16 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const message = ctx.query.string('message') || undefined;
         const image = await images.importTar(ctx.body(), { ...(reference !== undefined ? { reference } : {}), ...(message !== undefined ? { message } : {}) });
         return stream(async (sink) => sink.writeJson({ status: image.id }));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/auth',
+      handler: async (ctx) => {
+        const body = decodeShape<{ username?: string; password?: string; serveraddress?: string }>(await ctx.json(), authConfigShape);
+        const credentials = { ...(body.username ? { username: body.username } : {}), ...(body.password ? { password: body.password } : {}) };
+        await login(body.serveraddress || 'https://index.docker.io/v1/', credentials, registry);
+        return json({ IdentityToken: '', Status: 'Login Succeeded' });
       },
     }),
     route({

@@ -1,0 +1,52 @@
+// docker login and authenticated pulls against a registry that serves HTTPS with a CA the test makes
+// (trusted through shoald's certs.d directory, Docker's layout) and requires htpasswd basic auth.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, formSwarm, withCluster, writeBusyboxSaveTar } from '../src/index.js';
+import { makeTestCa, skopeoPush, startRegistry, writeHtpasswd } from '../src/registry.js';
+
+test('docker login checks the credentials on an HTTPS registry trusted through certs.d; pulls carry them, and fail without them as dockerd words it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-auth-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const certsDir = join(dir, 'certs.d');
+  const cluster = await withCluster(t, { managers: 1, daemonCommand: [...DEFAULT_DAEMON_COMMAND, '--registry-certs-dir', certsDir] });
+  await formSwarm(cluster);
+  const [a] = cluster.hosts;
+  assert.ok(a);
+  const ca = makeTestCa(dir, a.addr);
+  writeHtpasswd(join(dir, 'htpasswd'), 'rtuser', 'rtpass');
+  const registry = await startRegistry(t, a, { tls: { certFile: ca.certFile, keyFile: ca.keyFile }, htpasswdFile: join(dir, 'htpasswd') });
+  const reg = registry.address;
+  mkdirSync(join(certsDir, reg), { recursive: true });
+  copyFileSync(ca.caFile, join(certsDir, reg, 'ca.crt'));
+  writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
+  await skopeoPush(a, `docker-archive:${join(dir, 'bb.tar')}`, `${reg}/team/bb:1`, { creds: 'rtuser:rtpass' });
+  // The CLI keeps credentials in its config file: a directory of the test's own, never the real ~/.docker.
+  const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
+  const cli = (args: string[], input?: string) => docker(a, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+
+  const wrong = await cli(['login', reg, '-u', 'rtuser', '--password-stdin'], 'wrong\n');
+  assert.equal(wrong.code, 1);
+  assert.equal(wrong.stderr.trim(), `Error response from daemon: login attempt to https://${reg}/v2/ failed with status: 401 Unauthorized`);
+  const right = await cli(['login', reg, '-u', 'rtuser', '--password-stdin'], 'rtpass\n');
+  assert.equal(right.code, 0, right.stderr);
+  assert.match(right.stdout, /Login Succeeded/);
+
+  const pulled = await cli(['pull', `${reg}/team/bb:1`]);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.match(pulled.stdout, new RegExp(`Status: Downloaded newer image for ${reg}/team/bb:1`));
+  assert.equal((await dockerOk(a, ['run', '--rm', `${reg}/team/bb:1`, 'echo', 'pulled over TLS'])).trim(), 'pulled over TLS');
+
+  const refused = await cli(['service', 'create', '--detach', '--with-registry-auth', '--name', 'web', `${reg}/team/bb:1`, 'sleep', '60']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /shoal does not support X-Registry-Auth \(registry credentials for the nodes, --with-registry-auth\) yet/);
+
+  assert.equal((await cli(['logout', reg])).code, 0);
+  await dockerOk(a, ['rmi', `${reg}/team/bb:1`]);
+  const anonymous = await cli(['pull', `${reg}/team/bb:1`]);
+  assert.equal(anonymous.code, 1);
+  assert.equal(anonymous.stderr.trim(), `Error response from daemon: Head "https://${reg}/v2/team/bb/manifests/1": no basic auth credentials`);
+});
