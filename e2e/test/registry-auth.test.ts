@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, formSwarm, withCluster, writeBusyboxSaveTar } from '../src/index.js';
+import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, execOnHost, formSwarm, withCluster, writeBusyboxSaveTar } from '../src/index.js';
 import { makeTestCa, skopeoPush, startRegistry, writeHtpasswd } from '../src/registry.js';
 
-test('docker login checks the credentials on an HTTPS registry trusted through certs.d; pulls carry them, and fail without them as dockerd words it', async (t) => {
+test('docker login checks the credentials on an HTTPS registry trusted through certs.d; pulls and pushes carry them, and fail without them as dockerd words it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-auth-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const certsDir = join(dir, 'certs.d');
@@ -39,6 +39,25 @@ test('docker login checks the credentials on an HTTPS registry trusted through c
   assert.equal(pulled.code, 0, pulled.stderr);
   assert.match(pulled.stdout, new RegExp(`Status: Downloaded newer image for ${reg}/team/bb:1`));
   assert.equal((await dockerOk(a, ['run', '--rm', `${reg}/team/bb:1`, 'echo', 'pulled over TLS'])).trim(), 'pulled over TLS');
+
+  // docker push of an image loaded here: layers gzip-compressed and uploaded, schema 2 manifest under the tag.
+  assert.equal((await cli(['load', '-i', join(dir, 'bb.tar')])).code, 0);
+  await dockerOk(a, ['tag', 'bb:1', `${reg}/team/pushed:2`]);
+  const pushed = await cli(['push', `${reg}/team/pushed:2`]);
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.match(pushed.stdout, new RegExp(`^The push refers to repository \\[${reg}/team/pushed\\]$`, 'm'));
+  assert.match(pushed.stdout, /^[0-9a-f]{12}: Pushed$/m);
+  const pushedDigest = /^2: digest: (sha256:[0-9a-f]{64}) size: \d+$/m.exec(pushed.stdout)?.[1];
+  assert.ok(pushedDigest, pushed.stdout);
+  assert.match((await cli(['push', `${reg}/team/pushed:2`])).stdout, /^[0-9a-f]{12}: Layer already exists$/m);
+  const inspected = await execOnHost(a, ['skopeo', 'inspect', '--cert-dir', join(certsDir, reg), '--creds', 'rtuser:rtpass', `docker://${reg}/team/pushed:2`]);
+  assert.equal(inspected.code, 0, inspected.stderr);
+  assert.equal((JSON.parse(inspected.stdout) as { Digest: string }).Digest, pushedDigest, 'another client reads what shoal pushed');
+  await dockerOk(a, ['rmi', 'bb:1', `${reg}/team/pushed:2`]);
+  assert.equal((await cli(['pull', `${reg}/team/pushed:2`])).code, 0);
+  // One RepoDigest per repository the image came from or went to: team/bb (pulled) and team/pushed.
+  const digests = JSON.parse(await dockerOk(a, ['image', 'inspect', '--format', '{{json .RepoDigests}}', `${reg}/team/pushed:2`])) as string[];
+  assert.ok(digests.includes(`${reg}/team/pushed@${pushedDigest}`), digests.join(' '));
 
   const refused = await cli(['service', 'create', '--detach', '--with-registry-auth', '--name', 'web', `${reg}/team/bb:1`, 'sleep', '60']);
   assert.equal(refused.code, 1);

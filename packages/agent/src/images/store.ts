@@ -250,6 +250,25 @@ export class ImageStore {
     );
   }
 
+  /** The exact bytes of an image's config document (their sha256 is its ID), as a push uploads them. */
+  configBytes(id: string): Promise<Buffer> {
+    return readFile(join(this.#root, id.replace(/^sha256:/, ''), 'config.json'));
+  }
+
+  /** The kept tar of a layer; an error naming why when the layer is not kept (loaded compressed). */
+  layerFile(diffId: string): Promise<string> {
+    return this.#keptLayer(diffId);
+  }
+
+  /** Records that `repoDigest` ("r/x@sha256:…") names image `id` (after a push). */
+  addRepoDigest(repoDigest: string, id: string): Promise<void> {
+    return this.#serialised(async () => {
+      if (!this.#images.has(id)) return;
+      this.#digests.set(repoDigest, id);
+      await writeTable(join(this.#root, 'digests.json'), this.#digests);
+    });
+  }
+
   /** A fresh directory inside the store (same filesystem, removed at the next open if left behind). */
   stagingDir(): Promise<string> {
     return this.#tmpDir();

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { ImageError } from '../images/types.js';
 import { basicHeader, parseChallenge, type Challenge, type RegistryAuth } from './auth.js';
 import { isInsecureRegistry, tlsSettings, type RegistryOptions } from './endpoints.js';
-import { HttpTransportError, readAll, send, type HttpResponse, type TlsSettings } from './http.js';
+import { HttpTransportError, readAll, send, type HttpRequest, type HttpResponse, type TlsSettings } from './http.js';
 import { MANIFEST_ACCEPT, parseManifest, type ImageManifest, type ManifestIndex } from './manifest.js';
 import { familiarRepository, familiarString, registryHost, type RemoteReference } from './reference.js';
 
@@ -73,10 +73,41 @@ export class RegistrySession {
     return { body: res.body, sizeBytes: Number.isFinite(length) ? length : undefined };
   }
 
-  async #get(path: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const url = `${this.#base}/v2/${this.#ref.path}${path}`;
+  /** Whether the repository already has the blob (HEAD): a push then skips it. */
+  async hasBlob(digest: string): Promise<boolean> {
+    const res = await this.#request('HEAD', `${this.#base}/v2/${this.#ref.path}/blobs/${digest}`, {});
+    res.body.resume();
+    return res.status === 200;
+  }
+
+  /** Uploads a blob in one PUT (POST for an upload URL, then PUT ?digest=); the registry checks the digest. */
+  async uploadBlob(digest: string, sizeBytes: number, body: () => Buffer | Readable): Promise<void> {
+    const started = await this.#request('POST', `${this.#base}/v2/${this.#ref.path}/blobs/uploads/`, { 'Content-Length': '0' });
+    if (started.status !== 202 || started.headers.location === undefined) {
+      throw new RegistryError('internal', `starting an upload of ${digest}: ${await registryErrors(started)}`);
+    }
+    started.body.resume();
+    const url = new URL(started.headers.location, `${this.#base}/`);
+    url.searchParams.set('digest', digest);
+    const done = await this.#request('PUT', url.toString(), { 'Content-Type': 'application/octet-stream', 'Content-Length': String(sizeBytes) }, body());
+    if (done.status !== 201) throw new RegistryError('internal', `uploading ${digest}: ${await registryErrors(done)}`);
+    done.body.resume();
+  }
+
+  /** PUTs a manifest under `tag`. */
+  async putManifest(tag: string, bytes: Buffer, mediaType: string): Promise<void> {
+    const res = await this.#request('PUT', `${this.#base}/v2/${this.#ref.path}/manifests/${tag}`, { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) }, bytes);
+    if (res.status !== 201) throw new RegistryError('internal', `pushing the manifest of ${familiarRepository(this.#ref)}:${tag}: ${await registryErrors(res)}`);
+    res.body.resume();
+  }
+
+  #get(path: string, headers: Record<string, string>): Promise<HttpResponse> {
+    return this.#request('GET', `${this.#base}/v2/${this.#ref.path}${path}`, headers);
+  }
+
+  async #request(method: HttpRequest['method'], url: string, headers: Record<string, string>, body?: Buffer | Readable): Promise<HttpResponse> {
     try {
-      return await send({ method: 'GET', url, tls: this.#tls, headers: { ...headers, ...(this.#authorization ? { Authorization: this.#authorization } : {}) } });
+      return await send({ method, url, tls: this.#tls, headers: { ...headers, ...(this.#authorization ? { Authorization: this.#authorization } : {}) }, ...(body !== undefined ? { body } : {}) });
     } catch (err) {
       throw asRegistryError(err);
     }

@@ -7,3 +7,4 @@ export { completePull, nodePlatform, resolvePull, type PullRequest, type Resolve
 export { familiarString, parseRemoteReference, type RemoteReference } from './reference.js';
 export { inspectDistribution, type DistributionInspect } from './pull.js';
 export { TaskImagePuller, type TaskImages } from './task-images.js';
+export { completePush, resolvePush, type ResolvedPush } from './push.js';

@@ -6,9 +6,14 @@ export interface ProgressMessage {
   readonly id?: string;
   readonly progressDetail?: { readonly current?: number; readonly total?: number };
   readonly progress?: string;
+  /** A push's closing record: { Tag, Digest, Size }. */
+  readonly aux?: Readonly<Record<string, unknown>>;
 }
 
 export type ProgressSink = (message: ProgressMessage) => void;
+
+/** Bytes between two progress messages of one layer: enough for a smooth bar, few enough messages. */
+export const PROGRESS_STEP_BYTES = 512 * 1024;
 
 /** A layer's message: `{"status":"Pull complete","progressDetail":{},"id":"481f425b4bd6"}`. */
 export function layerMessage(id: string, status: string): ProgressMessage {

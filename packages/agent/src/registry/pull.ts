@@ -16,11 +16,10 @@ import type { RegistryAuth } from './auth.js';
 import { RegistryError, RegistrySession } from './client.js';
 import type { RegistryOptions } from './endpoints.js';
 import { choosePlatform, formatPlatform, parsePlatform, type Descriptor, type ImageManifest, type Platform } from './manifest.js';
-import { layerMessage, progressMessage, shortDigest, type ProgressSink } from './progress.js';
+import { layerMessage, progressMessage, PROGRESS_STEP_BYTES, shortDigest, type ProgressSink } from './progress.js';
 import { familiarRepository, familiarString, parseRemoteReference, type RemoteReference } from './reference.js';
 
 const CONCURRENT_DOWNLOADS = 3;
-const PROGRESS_STEP_BYTES = 512 * 1024;
 
 export interface PullRequest {
   /** "198.51.100.1:5000/x:1", "x@sha256:…" */

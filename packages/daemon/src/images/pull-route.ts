@@ -37,7 +37,7 @@ export function registryAuthOf(ctx: RequestContext<string>): RegistryAuth {
 }
 
 /** Writes messages in order without making the puller wait on the client; `flushed` waits for the last. */
-function progressWriter(sink: StreamSink): ((m: ProgressMessage | Record<string, unknown>) => void) & { flushed(): Promise<void> } {
+export function progressWriter(sink: StreamSink): ((m: ProgressMessage | Record<string, unknown>) => void) & { flushed(): Promise<void> } {
   let last: Promise<void> = Promise.resolve();
   const send = (m: ProgressMessage | Record<string, unknown>) => {
     last = last.then(() => sink.write(`${JSON.stringify(m)}\r\n`)).catch(() => undefined);

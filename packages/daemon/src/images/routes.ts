@@ -6,6 +6,7 @@ import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
 import { decodeShape, ignored, obj, str, unsupported } from '../api/json-shape.js';
 import { pull, registryAuthOf } from './pull-route.js';
+import { push } from './push-route.js';
 
 /** registry.AuthConfig as `docker login` sends it to POST /auth. */
 const authConfigShape = obj('registry.AuthConfig', {
@@ -77,6 +78,11 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         await images.tag(ctx.params.name!, tag === '' ? repo : `${repo}:${tag}`);
         return empty(201);
       },
+    }),
+    route({
+      method: 'POST',
+      path: '/images/{name:.*}/push',
+      handler: (ctx) => push(ctx, images, registry),
     }),
     route({
       method: 'GET',
