@@ -48,8 +48,8 @@ test('a global service of an image no node has converges on all three nodes by p
     const r = await servicePs(m1, 'nope');
     return r.find((row: TaskRow) => row.current.startsWith('Rejected') && row.error !== '');
   }, { timeoutMs: 30_000, intervalMs: 250 });
-  // `service ps --no-trunc` prints the error quoted.
-  assert.equal(rejected.error, JSON.stringify(`manifest for ${registry.address}/team/web:nope not found: manifest unknown: manifest unknown`));
+  // `service ps --no-trunc` prints the error between quotes.
+  assert.equal(rejected.error, `"manifest for ${registry.address}/team/web:nope not found: manifest unknown: manifest unknown"`);
 
   for (const s of ['web', 'nope']) await dockerOk(m1, ['service', 'rm', s]);
 });

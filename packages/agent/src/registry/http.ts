@@ -90,7 +90,8 @@ function transportError(method: string, url: URL, err: NodeJS.ErrnoException): H
     err.code === 'ECONNREFUSED' ? `${dial}: connect: connection refused`
     : err.code === 'EHOSTUNREACH' ? `${dial}: connect: no route to host`
     : err.code === 'ENETUNREACH' ? `${dial}: connect: network is unreachable`
-    : err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' ? `dial tcp: lookup ${url.hostname}: no such host`
+    : err.code === 'ENOTFOUND' ? `dial tcp: lookup ${url.hostname}: no such host`
+    : err.code === 'EAI_AGAIN' ? `dial tcp: lookup ${url.hostname}: temporary failure in name resolution`
     : err.code === 'ETIMEDOUT' ? `${dial}: i/o timeout`
     : tlsMismatch ? 'http: server gave HTTP response to HTTPS client'
     : err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || err.code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || err.code === 'SELF_SIGNED_CERT_IN_CHAIN'
