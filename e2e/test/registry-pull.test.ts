@@ -1,25 +1,17 @@
 // docker pull through the unmodified docker CLI from a real registry (Debian's docker-registry on a
 // test host, plain HTTP, named with --insecure-registry), images pushed there by skopeo: layers with
 // whiteouts, an OCI index over two platforms, errors in dockerd's words, a corrupted blob refused.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCli, dockerOk, withCluster } from '../src/index.js';
-import { INSECURE_TEST_REGISTRIES, skopeoPush, startRegistry } from '../src/registry.js';
+import { dockerCli, dockerOk, withCluster, type HostLayout } from '../src/index.js';
+import { INSECURE_TEST_REGISTRIES, skopeoPush, startRegistry, type TestRegistry } from '../src/registry.js';
 import { writeLayeredArchive, writeMultiPlatformLayout } from '../src/registry-images.js';
 
 test('docker pull fetches layered and multi-platform images from a registry, by tag and by digest, with dockerd\'s messages', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-pull-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cluster = await withCluster(t, { managers: 1, daemonCommand: INSECURE_TEST_REGISTRIES });
-  const [a] = cluster.hosts;
-  assert.ok(a);
-  const registry = await startRegistry(t, a);
-  const reg = registry.address;
-  writeLayeredArchive(dir, join(dir, 'layered.tar'), 'layered:1');
-  await skopeoPush(a, `docker-archive:${join(dir, 'layered.tar')}`, `${reg}/team/layered:1`);
+  const { dir, a, reg } = await hostWithRegistry(t, 'team/layered:1');
 
   const pulled = await dockerOk(a, ['pull', `${reg}/team/layered:1`], { timeoutMs: 60_000 });
   assert.match(pulled, /^1: Pulling from team\/layered$/m);
@@ -55,15 +47,7 @@ test('docker pull fetches layered and multi-platform images from a registry, by 
 });
 
 test('a blob corrupted on the registry is refused and nothing of the image is kept; a registry that is down is named', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-pull-bad-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cluster = await withCluster(t, { managers: 1, daemonCommand: INSECURE_TEST_REGISTRIES });
-  const [a] = cluster.hosts;
-  assert.ok(a);
-  const registry = await startRegistry(t, a);
-  const reg = registry.address;
-  writeLayeredArchive(dir, join(dir, 'layered.tar'), 'layered:1');
-  await skopeoPush(a, `docker-archive:${join(dir, 'layered.tar')}`, `${reg}/layered:1`);
+  const { a, reg, registry } = await hostWithRegistry(t, 'layered:1');
   const blob = largestBlob(join(registry.dataDir, 'docker/registry/v2/blobs/sha256'));
   writeFileSync(blob.path, Buffer.alloc(blob.size, 0x5a));
 
@@ -81,6 +65,19 @@ test('a blob corrupted on the registry is refused and nothing of the image is ke
   assert.equal(down.code, 1);
   assert.equal(down.stderr.trim(), `Error response from daemon: Get "http://${reg}/v2/": dial tcp ${reg}: connect: connection refused`);
 });
+
+/** A one-host cluster running a registry, with the layered test image pushed there by skopeo as `repoTag`. */
+async function hostWithRegistry(t: TestContext, repoTag: string): Promise<{ dir: string; a: HostLayout; reg: string; registry: TestRegistry }> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-pull-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cluster = await withCluster(t, { managers: 1, daemonCommand: INSECURE_TEST_REGISTRIES });
+  const [a] = cluster.hosts;
+  assert.ok(a);
+  const registry = await startRegistry(t, a);
+  writeLayeredArchive(dir, join(dir, 'layered.tar'), 'layered:1');
+  await skopeoPush(a, `docker-archive:${join(dir, 'layered.tar')}`, `${registry.address}/${repoTag}`);
+  return { dir, a, reg: registry.address, registry };
+}
 
 /** The biggest blob file under the registry's blob store: a layer, never the small config or manifest. */
 function largestBlob(root: string): { path: string; hex: string; size: number } {

@@ -2,7 +2,7 @@
 // missing tag or a refused login is an HTTP error as with dockerd, then streams dockerd's progress
 // messages ("\r\n"-separated JSON) while layers download; a failure after that point can only be an
 // error message in the stream.
-import { completePull, decodeRegistryAuth, resolvePull, type ImageStore, type ProgressMessage, type RegistryAuth, type RegistryOptions } from '@shoal/agent';
+import { completePull, decodeRegistryAuth, resolvePull, type ImageStore, type ProgressMessage, type ProgressSink, type RegistryAuth, type RegistryOptions } from '@shoal/agent';
 import { InvalidArgumentError } from '../api/errors.js';
 import { stream, type StreamResult, type StreamSink } from '../api/respond.js';
 import type { RequestContext } from '../api/routes.js';
@@ -18,10 +18,15 @@ export async function pull(ctx: RequestContext<string>, images: ImageStore, regi
   const platform = ctx.query.string('platform') || undefined;
   const auth = registryAuthOf(ctx);
   const resolved = await resolvePull({ reference, auth, ...(platform !== undefined ? { platform } : {}) }, registry);
+  return progressStream((send) => completePull(images, resolved, send).then(() => undefined));
+}
+
+/** dockerd's progress stream for `work`; a failure once it runs is the stream's last message. */
+export function progressStream(work: (send: ProgressSink) => Promise<void>): StreamResult {
   return stream(async (sink) => {
     const send = progressWriter(sink);
     try {
-      await completePull(images, resolved, send);
+      await work(send);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       send({ errorDetail: { message }, error: message });
@@ -37,7 +42,7 @@ export function registryAuthOf(ctx: RequestContext<string>): RegistryAuth {
 }
 
 /** Writes messages in order without making the puller wait on the client; `flushed` waits for the last. */
-export function progressWriter(sink: StreamSink): ((m: ProgressMessage | Record<string, unknown>) => void) & { flushed(): Promise<void> } {
+function progressWriter(sink: StreamSink): ((m: ProgressMessage | Record<string, unknown>) => void) & { flushed(): Promise<void> } {
   let last: Promise<void> = Promise.resolve();
   const send = (m: ProgressMessage | Record<string, unknown>) => {
     last = last.then(() => sink.write(`${JSON.stringify(m)}\r\n`)).catch(() => undefined);

@@ -2,9 +2,9 @@
 // are checked before the 200, then dockerd's progress stream; later failures are stream errors.
 import { completePush, ImageError, resolvePush, type ImageStore, type RegistryOptions } from '@shoal/agent';
 import { InvalidArgumentError, NotFoundError } from '../api/errors.js';
-import { stream, type StreamResult } from '../api/respond.js';
+import type { StreamResult } from '../api/respond.js';
 import type { RequestContext } from '../api/routes.js';
-import { progressWriter, registryAuthOf } from './pull-route.js';
+import { progressStream, registryAuthOf } from './pull-route.js';
 
 export async function push(ctx: RequestContext<string>, images: ImageStore, registry: RegistryOptions): Promise<StreamResult> {
   ctx.query.refuseUnsupported({ platform: 'pushing one platform of an image (--platform)' });
@@ -18,14 +18,5 @@ export async function push(ctx: RequestContext<string>, images: ImageStore, regi
     }
     throw err;
   });
-  return stream(async (sink) => {
-    const send = progressWriter(sink);
-    try {
-      await completePush(images, resolved, send);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      send({ errorDetail: { message }, error: message });
-    }
-    await send.flushed();
-  });
+  return progressStream((send) => completePush(images, resolved, send));
 }
