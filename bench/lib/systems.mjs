@@ -26,12 +26,13 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-function daemonCommand(kind, cpuProfDir) {
-  if (kind === 'docker') return [DOCKERD_HOST];
-  if (cpuProfDir === undefined) return DEFAULT_DAEMON_COMMAND;
+/** `flags` are the daemon flags both systems share (e.g. --insecure-registry), appended as given. */
+function daemonCommand(kind, cpuProfDir, flags = []) {
+  if (kind === 'docker') return [DOCKERD_HOST, ...flags];
+  if (cpuProfDir === undefined) return [...DEFAULT_DAEMON_COMMAND, ...flags];
   mkdirSync(cpuProfDir, { recursive: true });
   const [node, ...rest] = DEFAULT_DAEMON_COMMAND;
-  return [node, '--cpu-prof', '--cpu-prof-dir', cpuProfDir, ...rest];
+  return [node, '--cpu-prof', '--cpu-prof-dir', cpuProfDir, ...rest, ...flags];
 }
 
 /**
@@ -39,12 +40,12 @@ function daemonCommand(kind, cpuProfDir) {
  * client per host, and destroy(), which removes everything (call it in a finally).
  * @param {'shoal'|'docker'} kind
  */
-export async function startSystem(kind, { tag, managers = 3, workers = 0, cpuProfDir, heartbeat = '5s' } = {}) {
+export async function startSystem(kind, { tag, managers = 3, workers = 0, cpuProfDir, heartbeat = '5s', daemonFlags = [] } = {}) {
   if (kind === 'docker') await ensureDocker();
   const name = `b${tag ?? ''}${kind[0]}${process.pid % 100000}`;
   await destroyCluster(name); // a crash's leftover under the same name
   live.add(name);
-  const cluster = await createCluster({ name, managers, workers, daemonCommand: daemonCommand(kind, cpuProfDir) });
+  const cluster = await createCluster({ name, managers, workers, daemonCommand: daemonCommand(kind, cpuProfDir, daemonFlags) });
   const engines = new Map(cluster.hosts.map((h) => [h.name, new Engine(h.socket)]));
   const destroy = async () => {
     for (const e of engines.values()) e.close();
