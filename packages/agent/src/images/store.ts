@@ -280,6 +280,11 @@ export class ImageStore {
    */
   async keepVerifiedLayer(file: string, diffId: string): Promise<void> {
     await this.#keepLayer(file, diffId);
+    this.pinLayer(diffId);
+  }
+
+  /** Pins a kept layer for one more pull (one that waited for another's download of it). */
+  pinLayer(diffId: string): void {
     this.#pinnedLayers.set(diffId, (this.#pinnedLayers.get(diffId) ?? 0) + 1);
   }
 

@@ -12,7 +12,9 @@ import { MANIFEST_ACCEPT, parseManifest, type ImageManifest, type ManifestIndex 
 import { familiarRepository, familiarString, registryHost, type RemoteReference } from './reference.js';
 
 /** A failure talking to a registry; `code` maps to the HTTP status dockerd answers with. */
-export class RegistryError extends ImageError {}
+export class RegistryError extends ImageError {
+  override name = 'RegistryError';
+}
 
 export interface FetchedManifest {
   readonly manifest: ImageManifest | ManifestIndex;

@@ -87,7 +87,7 @@ export async function completePull(store: ImageStore, pull: ResolvedPull, progre
   const kept: string[] = [];
   try {
     await inParallel([...fresh], CONCURRENT_DOWNLOADS, async (i) => {
-      await downloadLayer(store, pull.session, pull.manifest.layers[i]!, diffIds[i]!, progress);
+      await sharedDownload(store, diffIds[i]!, progress, pull.manifest.layers[i]!, () => downloadLayer(store, pull.session, pull.manifest.layers[i]!, diffIds[i]!, progress));
       kept.push(diffIds[i]!);
     });
     const image = await store.commitLayers(pull.configBytes, { ...(tag !== undefined ? { tag } : {}), repoDigest }, (i, phase) => {
@@ -102,6 +102,26 @@ export async function completePull(store: ImageStore, pull: ResolvedPull, progre
   } finally {
     store.unpinLayers(kept);
   }
+}
+
+/** Downloads in progress per store, by diff ID: a second pull of the same layer waits for the first. */
+const downloads = new WeakMap<ImageStore, Map<string, Promise<void>>>();
+
+/** Runs `download` unless this layer is already being downloaded; either way the layer ends up pinned for this pull. */
+async function sharedDownload(store: ImageStore, diffId: string, progress: ProgressSink, layer: Descriptor, download: () => Promise<void>): Promise<void> {
+  const running = downloads.get(store) ?? new Map<string, Promise<void>>();
+  downloads.set(store, running);
+  const other = running.get(diffId);
+  if (other !== undefined) {
+    progress(layerMessage(shortDigest(layer.digest), 'Waiting'));
+    await other;
+    store.pinLayer(diffId);
+    progress(layerMessage(shortDigest(layer.digest), 'Download complete'));
+    return;
+  }
+  const mine = download().finally(() => running.delete(diffId));
+  running.set(diffId, mine);
+  await mine;
 }
 
 function tryResolve(store: ImageStore, id: string): ImageRecord | undefined {
