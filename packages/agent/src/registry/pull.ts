@@ -4,10 +4,10 @@
 // downloads the missing layers (three at a time, as dockerd), verifies every blob's digest and every
 // layer's diff ID before keeping it, and lets the store make the image from its layers.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, Writable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { ImageStore } from '../images/store.js';
@@ -138,35 +138,69 @@ async function missingLayers(store: ImageStore, manifest: ImageManifest, diffIds
   return missing;
 }
 
-/** Downloads one layer blob, checks its digest, unpacks the compression and checks the diff ID, keeps the tar. */
+/**
+ * Downloads one layer blob and unpacks its compression in the same pass; keeps the tar only when the
+ * blob's digest and then the tar's diff ID both match. A blob that fails to decompress is still read
+ * to its end, so a corrupt blob is reported as the digest mismatch it is.
+ */
 async function downloadLayer(store: ImageStore, session: RegistrySession, layer: ImageManifest['layers'][number], diffId: string, progress: ProgressSink): Promise<void> {
   const id = shortDigest(layer.digest);
   const dir = await store.stagingDir();
   try {
-    const blobFile = join(dir, 'blob');
+    const tarFile = join(dir, 'layer.tar');
     const { body } = await session.blob(layer.digest);
+    const blobHash = createHash('sha256');
+    const diffHash = createHash('sha256');
+    const unpack = layer.compression === 'gzip' ? createGunzip() : new PassThrough();
+    let unpackError: unknown;
+    const unpacked = pipeline(unpack, tap((c) => diffHash.update(c)), createWriteStream(tarFile)).catch((err: unknown) => {
+      unpackError = err;
+    });
     let current = 0;
     let reported = 0;
-    const blobDigest = await hashTo(body, blobFile, (n) => {
-      current += n;
+    const meter = tap((chunk) => {
+      blobHash.update(chunk);
+      current += chunk.length;
       if (current - reported >= PROGRESS_STEP_BYTES || current === layer.size) {
         reported = current;
         progress(progressMessage(id, 'Downloading', current, layer.size));
       }
     });
+    await pipeline(body, meter, feed(unpack, () => unpackError !== undefined));
+    await unpacked;
     progress(layerMessage(id, 'Verifying Checksum'));
-    if (blobDigest !== layer.digest) throw new RegistryError('internal', `filesystem layer verification failed for digest ${layer.digest}`);
+    if (`sha256:${blobHash.digest('hex')}` !== layer.digest) throw new RegistryError('internal', `filesystem layer verification failed for digest ${layer.digest}`);
     progress(layerMessage(id, 'Download complete'));
-    const tarFile = join(dir, 'layer.tar');
-    const source = createReadStream(blobFile);
-    const actualDiffId = await hashTo(layer.compression === 'gzip' ? source.pipe(createGunzip()) : source, tarFile, () => undefined).catch((err: unknown) => {
-      throw new RegistryError('internal', `failed to register layer ${layer.digest}: ${err instanceof Error ? err.message : String(err)}`);
-    });
+    if (unpackError !== undefined) {
+      throw new RegistryError('internal', `failed to register layer ${layer.digest}: ${unpackError instanceof Error ? unpackError.message : String(unpackError)}`);
+    }
+    const actualDiffId = `sha256:${diffHash.digest('hex')}`;
     if (actualDiffId !== diffId) throw new RegistryError('internal', `failed to register layer: layer ${layer.digest} unpacks to ${actualDiffId}, not the image's ${diffId}`);
     await store.keepVerifiedLayer(tarFile, diffId);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A sink that passes chunks on to `target` (with its backpressure) until `failed()`, then drops them. */
+function feed(target: Writable, failed: () => boolean): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (failed() || target.destroyed) return done();
+      if (target.write(chunk)) return done();
+      const resume = () => {
+        target.off('drain', resume);
+        target.off('close', resume);
+        done();
+      };
+      target.on('drain', resume);
+      target.on('close', resume);
+    },
+    final(done) {
+      if (!target.destroyed) target.end();
+      done();
+    },
+  });
 }
 
 /** Fetches a small blob (the image config) whole and checks its digest. */
@@ -181,18 +215,14 @@ async function fetchVerified(session: RegistrySession, d: Descriptor): Promise<B
   return bytes;
 }
 
-/** Streams `source` into `file`; resolves with the sha256 of what was written. */
-async function hashTo(source: NodeJS.ReadableStream, file: string, onBytes: (n: number) => void): Promise<string> {
-  const hash = createHash('sha256');
-  const tap = new Transform({
+/** A pass-through stream that shows each chunk to `onChunk` (hashing, counting). */
+export function tap(onChunk: (chunk: Buffer) => void): Transform {
+  return new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      hash.update(chunk);
-      onBytes(chunk.length);
+      onChunk(chunk);
       done(null, chunk);
     },
   });
-  await pipeline(source, tap, createWriteStream(file));
-  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Runs `work` on `items`, `limit` at a time; after a failure starts no more, waits for the rest, rethrows. */

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { ImageStore } from '../images/store.js';
@@ -15,6 +14,7 @@ import { RegistrySession } from './client.js';
 import type { RegistryOptions } from './endpoints.js';
 import { MEDIA } from './manifest.js';
 import { layerMessage, progressMessage, PROGRESS_STEP_BYTES, shortDigest, type ProgressSink } from './progress.js';
+import { tap } from './pull.js';
 import { familiarRepository, parseRemoteReference, type RemoteReference } from './reference.js';
 
 const GZIP_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
@@ -84,13 +84,4 @@ async function pushLayer(store: ImageStore, session: RegistrySession, diffId: st
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function tap(onChunk: (chunk: Buffer) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
-      onChunk(chunk);
-      done(null, chunk);
-    },
-  });
 }
