@@ -3,6 +3,7 @@
 // because dockerd's pull errors quote them and users search for those words.
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 
 /** TLS settings for one registry: CAs and client certificate from certs.d, or no verification (insecure). */
@@ -67,7 +68,14 @@ function once(req: HttpRequest): Promise<HttpResponse> {
         method: req.method,
         headers: { 'User-Agent': 'shoal', ...req.headers },
         ...(secure
-          ? { ca: req.tls.ca && req.tls.ca.length > 0 ? [...req.tls.ca] : undefined, cert: req.tls.cert, key: req.tls.key, rejectUnauthorized: req.tls.rejectUnauthorized, servername: url.hostname }
+          ? {
+              ca: req.tls.ca && req.tls.ca.length > 0 ? [...req.tls.ca] : undefined,
+              cert: req.tls.cert,
+              key: req.tls.key,
+              rejectUnauthorized: req.tls.rejectUnauthorized,
+              // SNI carries host names only (RFC 6066); an address is verified against the certificate's IP SANs.
+              ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}),
+            }
           : {}),
         timeout: req.idleTimeoutMs ?? 30_000,
       },
