@@ -24,6 +24,11 @@ test('docker pull fetches layered and multi-platform images from a registry, by 
   assert.equal((await dockerOk(a, ['image', 'inspect', '--format', '{{json .RepoDigests}}', `${reg}/team/layered:1`])).trim(), JSON.stringify([`${reg}/team/layered@${digest}`]));
   assert.match(await dockerOk(a, ['image', 'ls', '--digests', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']), new RegExp(`^${reg}/team/layered 1 ${digest}$`, 'm'));
 
+  const history = (await dockerOk(a, ['image', 'history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}', `${reg}/team/layered:1`])).trim().split('\n');
+  const id = (await dockerOk(a, ['image', 'inspect', '--format', '{{.Id}}', `${reg}/team/layered:1`])).trim();
+  assert.deepEqual(history, [`${id}|shoal e2e registry image`, '<missing>|shoal e2e registry image', '<missing>|shoal e2e registry image'], 'newest first, one row per layer');
+  assert.equal((await dockerCli(a, ['image', 'history', 'nosuch:1'])).stderr.trim(), 'Error response from daemon: No such image: nosuch:1');
+
   const again = await dockerOk(a, ['pull', `${reg}/team/layered:1`]);
   assert.equal(again.trim(), `1: Pulling from team/layered\nDigest: ${digest}\nStatus: Image is up to date for ${reg}/team/layered:1\n${reg}/team/layered:1`);
 

@@ -4,7 +4,7 @@
 // `docker load` fill it.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, link, mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -267,6 +267,13 @@ export class ImageStore {
       this.#digests.set(repoDigest, id);
       await writeTable(join(this.#root, 'digests.json'), this.#digests);
     });
+  }
+
+  /** Bytes of each kept layer tar by diff ID (0 for layers not kept), for `docker image history`. */
+  async layerSizes(diffIds: readonly string[]): Promise<Map<string, number>> {
+    const sizes = new Map<string, number>();
+    for (const d of diffIds) sizes.set(d, (await stat(this.#layerPath(d)).catch(() => undefined))?.size ?? 0);
+    return sizes;
   }
 
   /** A fresh directory inside the store (same filesystem, removed at the next open if left behind). */

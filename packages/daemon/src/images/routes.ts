@@ -1,5 +1,5 @@
 // Engine API endpoints for the node's image store: import, load, save, tag, ls, inspect, rm.
-import { ImageError, formatReference, inspectDistribution, login, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
+import { ImageError, formatReference, imageHistory, inspectDistribution, login, parseReference, type ImageRecord, type ImageStore, type ImageUsers, type RegistryOptions } from '@shoal/agent';
 import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
@@ -111,16 +111,15 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
     route({
       method: 'GET',
       path: '/images/{name:.*}/json',
-      handler: (ctx) => {
-        const name = ctx.params.name!;
-        try {
-          return json(inspect(images.resolve(name)));
-        } catch (err) {
-          if (err instanceof ImageError && err.code === 'not-found') {
-            throw new NotFoundError(`no such image: ${name}: ${err.message}`);
-          }
-          throw err;
-        }
+      handler: (ctx) => json(inspect(resolveForInspect(images, ctx.params.name!))),
+    }),
+    route({
+      method: 'GET',
+      path: '/images/{name:.*}/history',
+      handler: async (ctx) => {
+        const image = images.resolve(ctx.params.name!);
+        const sizes = await images.layerSizes(image.config.rootfs?.diff_ids ?? []);
+        return json(imageHistory(image, (d) => sizes.get(d) ?? 0));
       },
     }),
     route({
@@ -129,6 +128,16 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
       handler: async (ctx) => json(await images.remove(ctx.params.name!, { force: ctx.query.bool('force'), users })),
     }),
   ];
+}
+
+/** The image `name` names, or dockerd's 404 for inspect: "no such image: NAME: No such image: NAME". */
+function resolveForInspect(images: ImageStore, name: string): ImageRecord {
+  try {
+    return images.resolve(name);
+  } catch (err) {
+    if (err instanceof ImageError && err.code === 'not-found') throw new NotFoundError(`no such image: ${name}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** `docker save`: the archive is built before the 200 goes out, so a bad name still gets its 404. */
