@@ -2,7 +2,7 @@
 // delete a file (whiteout) and hide a directory's lower content (opaque marker), and an OCI layout
 // holding an index over two platforms. Layer content is the busybox test root filesystem.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeBusyboxRootfsTar } from '@shoal/cli/cluster';
@@ -14,7 +14,7 @@ function sha256(bytes: Buffer | string): string {
 }
 
 /** A layer tar of `files` (path → content) built in `dir`; returns its path. */
-function layerTar(dir: string, name: string, files: Readonly<Record<string, string>>): string {
+function layerTar(dir: string, name: string, files: Readonly<Record<string, string | Buffer>>): string {
   const root = join(dir, `${name}-root`);
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(root, path, '..'), { recursive: true });
@@ -44,12 +44,24 @@ function imageConfig(diffIds: readonly string[], architecture = 'amd64'): string
 export function writeLayeredArchive(dir: string, path: string, repoTag: string): void {
   const base = join(dir, 'base.tar');
   writeBusyboxRootfsTar(base);
-  const layers = [
+  writeArchive(dir, path, repoTag, [
     base,
     layerTar(dir, 'add', { 'data/a': 'a\n', 'data/b': 'b\n', 'etc/gone': 'deleted later\n' }),
     layerTar(dir, 'remove', { 'etc/.wh.gone': '', 'data/.wh..wh..opq': '', 'data/c': 'c\n' }),
-  ];
-  const archive = join(dir, 'archive');
+  ]);
+}
+
+/** Writes a docker-archive of busybox plus `count` layers of `layerBytes` random (incompressible) bytes each. */
+export function writeBigArchive(dir: string, path: string, repoTag: string, count: number, layerBytes: number): void {
+  const base = join(dir, 'big-base.tar');
+  writeBusyboxRootfsTar(base);
+  const layers = [base];
+  for (let i = 0; i < count; i++) layers.push(layerTar(dir, `big-${i}`, { [`data/${i}`]: randomBytes(layerBytes) }));
+  writeArchive(dir, path, repoTag, layers);
+}
+
+function writeArchive(dir: string, path: string, repoTag: string, layers: readonly string[]): void {
+  const archive = join(dir, `archive-${sha256(repoTag).slice(0, 8)}`);
   const diffIds = layers.map((l) => sha256(readFileSync(l)));
   for (const [i, layer] of layers.entries()) {
     mkdirSync(join(archive, diffIds[i]!), { recursive: true });

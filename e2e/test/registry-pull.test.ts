@@ -3,12 +3,13 @@
 // whiteouts, an OCI index over two platforms, errors in dockerd's words, a corrupted blob refused.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCli, dockerOk, withCluster, type HostLayout } from '../src/index.js';
+import { dockerCli, dockerOk, kill9, restartDaemon, waitFor, withCluster, type Host } from '../src/index.js';
 import { INSECURE_TEST_REGISTRIES, skopeoPush, startRegistry, type TestRegistry } from '../src/registry.js';
-import { writeLayeredArchive, writeMultiPlatformLayout } from '../src/registry-images.js';
+import { writeBigArchive, writeLayeredArchive, writeMultiPlatformLayout } from '../src/registry-images.js';
 
 test('docker pull fetches layered and multi-platform images from a registry, by tag and by digest, with dockerd\'s messages', async (t) => {
   const { dir, a, reg } = await hostWithRegistry(t, 'team/layered:1');
@@ -71,16 +72,45 @@ test('a blob corrupted on the registry is refused and nothing of the image is ke
   assert.equal(down.stderr.trim(), `Error response from daemon: Get "http://${reg}/v2/": dial tcp ${reg}: connect: connection refused`);
 });
 
-/** A one-host cluster running a registry, with the layered test image pushed there by skopeo as `repoTag`. */
-async function hostWithRegistry(t: TestContext, repoTag: string): Promise<{ dir: string; a: HostLayout; reg: string; registry: TestRegistry }> {
+test('a daemon killed in the middle of a pull leaves no image and no unverified layer; the pull then succeeds', async (t) => {
+  const { a, registry } = await hostWithRegistry(t, 'big:1', (dir, path) => writeBigArchive(dir, path, 'big:1', 4, 40_000_000));
+
+  const pulling = dockerCli(a, ['pull', `${registry.address}/big:1`], { timeoutMs: 60_000 });
+  const images = join(a.dataRoot, 'images');
+  // A staging directory in the store's tmp means layers are on their way in.
+  const staged = () => (existsSync(join(images, 'tmp')) ? readdirSync(join(images, 'tmp')) : []);
+  await waitFor('the pull to be downloading', async () => (staged().length > 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 20 });
+  await kill9(a);
+  assert.notEqual((await pulling).code, 0, 'the pull was cut off, not finished');
+  await restartDaemon(a);
+  assert.equal((await dockerOk(a, ['image', 'ls', '-q', '--all'])).trim(), '', 'no image appears');
+  assert.deepEqual(staged(), [], 'the unfinished download is gone');
+  for (const file of existsSync(join(images, 'layers')) ? readdirSync(join(images, 'layers')) : []) {
+    assert.equal(`${sha256File(join(images, 'layers', file))}.tar`, file, 'every kept layer is whole and verified');
+  }
+  const again = await dockerOk(a, ['pull', `${registry.address}/big:1`], { timeoutMs: 60_000 });
+  assert.match(again, /Status: Downloaded newer image/);
+  assert.equal((await dockerOk(a, ['run', '--rm', `${registry.address}/big:1`, 'ls', '/data'])).trim(), '0\n1\n2\n3');
+});
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** A one-host cluster running a registry, with a test image (default: the layered one) pushed there by skopeo as `repoTag`. */
+async function hostWithRegistry(
+  t: TestContext,
+  repoTag: string,
+  writeImage: (dir: string, path: string) => void = (dir, path) => writeLayeredArchive(dir, path, 'layered:1'),
+): Promise<{ dir: string; a: Host; reg: string; registry: TestRegistry }> {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-pull-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cluster = await withCluster(t, { managers: 1, daemonCommand: INSECURE_TEST_REGISTRIES });
   const [a] = cluster.hosts;
   assert.ok(a);
   const registry = await startRegistry(t, a);
-  writeLayeredArchive(dir, join(dir, 'layered.tar'), 'layered:1');
-  await skopeoPush(a, `docker-archive:${join(dir, 'layered.tar')}`, `${registry.address}/${repoTag}`);
+  writeImage(dir, join(dir, 'image.tar'));
+  await skopeoPush(a, `docker-archive:${join(dir, 'image.tar')}`, `${registry.address}/${repoTag}`);
   return { dir, a, reg: registry.address, registry };
 }
 
