@@ -4,6 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +29,16 @@ export interface RegistryOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** Require basic auth against this htpasswd file (bcrypt entries). */
   readonly htpasswdFile?: string;
+  /** Require bearer tokens from this token server (see startTokenServer). */
+  readonly token?: TokenServer;
+}
+
+export interface TokenServer {
+  readonly realm: string;
+  readonly service: string;
+  readonly issuer: string;
+  /** The CA that issued the token-signing certificate: the registry's root bundle. */
+  readonly rootFile: string;
 }
 
 /** Starts docker-registry inside `host`'s namespace and waits until /v2/ answers there. */
@@ -38,19 +49,12 @@ export async function startRegistry(t: TestContext, host: HostLayout, options: R
   const config = ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`];
   if (options.tls) config.push('  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`);
   if (options.htpasswdFile) config.push('auth:', '  htpasswd:', '    realm: shoal-test', `    path: ${options.htpasswdFile}`);
+  if (options.token) {
+    const { realm, service, issuer, rootFile } = options.token;
+    config.push('auth:', '  token:', `    realm: ${realm}`, `    service: ${service}`, `    issuer: ${issuer}`, `    rootcertbundle: ${rootFile}`);
+  }
   writeFileSync(join(dir, 'config.yml'), [...config, ''].join('\n'));
-  const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '--', 'docker-registry', 'serve', join(dir, 'config.yml')], { stdio: ['ignore', log, log] });
-  closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('error', () => undefined);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
-  };
+  const stop = spawnIn(host, ['docker-registry', 'serve', join(dir, 'config.yml')], join(dir, 'registry.log'));
   t.after(async () => {
     await stop();
     if ((t as TestContext & { passed?: boolean }).passed !== true) process.stderr.write(`\n===== registry log =====\n${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-4000)}\n`);
@@ -59,6 +63,48 @@ export async function startRegistry(t: TestContext, host: HostLayout, options: R
   const scheme = options.tls ? 'https' : 'http';
   await waitFor(`registry on ${address}`, async () => ((await probe(host, `${scheme}://${address}/v2/`)) !== 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
   return { address, dataDir, stop };
+}
+
+/** Runs `argv` inside the host's namespace, output to `logFile`; returns an idempotent stop (SIGTERM, then SIGKILL after 5 s). */
+function spawnIn(host: HostLayout, argv: readonly string[], logFile: string): () => Promise<void> {
+  const log = openSync(logFile, 'a');
+  const child = spawn('nsenter', [`--net=/run/netns/${host.netns}`, '--', ...argv], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', () => undefined);
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  };
+}
+
+const TOKEN_SERVER = fileURLToPath(new URL('./token-server.js', import.meta.url));
+const TOKEN_PORT = 5001;
+
+/**
+ * Starts a token server on `host` (port 5001) that signs tokens with `keyFile` (its certificate
+ * `certFile`, issued by `rootFile`, goes in each token's x5c) and grants what is asked to
+ * user:password only.
+ */
+export async function startTokenServer(
+  t: TestContext,
+  host: HostLayout,
+  keys: { keyFile: string; certFile: string; rootFile: string },
+  user: string,
+  password: string,
+): Promise<TokenServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-token-'));
+  const server: TokenServer = { realm: `http://${host.addr}:${TOKEN_PORT}/token`, service: 'shoal-test-registry', issuer: 'shoal-test-issuer', rootFile: keys.rootFile };
+  const stop = spawnIn(host, [process.execPath, TOKEN_SERVER, host.addr, String(TOKEN_PORT), keys.keyFile, keys.certFile, user, password, server.service, server.issuer], join(dir, 'token.log'));
+  t.after(async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitFor(`token server on ${host.addr}:${TOKEN_PORT}`, async () => ((await probe(host, server.realm)) !== 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+  return server;
 }
 
 /** GET `url` from inside the host's namespace, certificate unchecked; the HTTP status, or 0 when nothing answers. */

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, execOnHost, formSwarm, withCluster, writeBusyboxSaveTar } from '../src/index.js';
-import { makeTestCa, skopeoPush, startRegistry, writeHtpasswd } from '../src/registry.js';
+import { INSECURE_TEST_REGISTRIES, makeTestCa, skopeoPush, startRegistry, startTokenServer, writeHtpasswd } from '../src/registry.js';
 
 test('docker login checks the credentials on an HTTPS registry trusted through certs.d; pulls and pushes carry them, and fail without them as dockerd words it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-auth-'));
@@ -68,4 +68,34 @@ test('docker login checks the credentials on an HTTPS registry trusted through c
   const anonymous = await cli(['pull', `${reg}/team/bb:1`]);
   assert.equal(anonymous.code, 1);
   assert.equal(anonymous.stderr.trim(), `Error response from daemon: Head "https://${reg}/v2/team/bb/manifests/1": no basic auth credentials`);
+});
+
+test('a registry with token auth: login, pull and anonymous refusal go through the Bearer challenge and the token server', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-token-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cluster = await withCluster(t, { managers: 1, daemonCommand: INSECURE_TEST_REGISTRIES });
+  const [a] = cluster.hosts;
+  assert.ok(a);
+  const ca = makeTestCa(dir, a.addr);
+  const tokens = await startTokenServer(t, a, { keyFile: ca.keyFile, certFile: ca.certFile, rootFile: ca.caFile }, 'tkuser', 'tkpass');
+  const registry = await startRegistry(t, a, { token: tokens });
+  const reg = registry.address;
+  writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
+  await skopeoPush(a, `docker-archive:${join(dir, 'bb.tar')}`, `${reg}/team/bb:1`, { creds: 'tkuser:tkpass' });
+  const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
+  const cli = (args: string[], input?: string) => docker(a, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+
+  const wrong = await cli(['login', reg, '-u', 'tkuser', '--password-stdin'], 'wrong\n');
+  assert.equal(wrong.code, 1);
+  assert.equal(wrong.stderr.trim(), `Error response from daemon: login attempt to http://${reg}/v2/ failed with status: 401 Unauthorized`);
+  assert.equal((await cli(['login', reg, '-u', 'tkuser', '--password-stdin'], 'tkpass\n')).code, 0);
+  const pulled = await cli(['pull', `${reg}/team/bb:1`]);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  assert.equal((await dockerOk(a, ['run', '--rm', `${reg}/team/bb:1`, 'echo', 'pulled with a token'])).trim(), 'pulled with a token');
+
+  assert.equal((await cli(['logout', reg])).code, 0);
+  await dockerOk(a, ['rmi', `${reg}/team/bb:1`]);
+  const anonymous = await cli(['pull', `${reg}/team/bb:1`]);
+  assert.equal(anonymous.code, 1);
+  assert.match(anonymous.stderr, new RegExp(`^Error response from daemon: pull access denied for ${reg}/team/bb, repository does not exist or may require 'docker login': `));
 });
