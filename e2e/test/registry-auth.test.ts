@@ -5,8 +5,20 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, execOnHost, formSwarm, withCluster, writeBusyboxSaveTar } from '../src/index.js';
+import { DEFAULT_DAEMON_COMMAND, docker, dockerOk, execOnHost, formSwarm, withCluster, writeBusyboxSaveTar, type HostLayout } from '../src/index.js';
 import { INSECURE_TEST_REGISTRIES, makeTestCa, skopeoPush, startRegistry, startTokenServer, writeHtpasswd } from '../src/registry.js';
+
+/**
+ * Pushes the busybox test image (also written to dir/bb.tar as bb:1) to `ref` with skopeo, and returns
+ * a docker CLI for `host` whose credentials live in a config directory of the test's own, never the
+ * real ~/.docker.
+ */
+async function pushedBusybox(dir: string, host: HostLayout, ref: string, creds: string) {
+  writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
+  await skopeoPush(host, `docker-archive:${join(dir, 'bb.tar')}`, ref, { creds });
+  const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
+  return (args: string[], input?: string) => docker(host, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+}
 
 test('docker login checks the credentials on an HTTPS registry trusted through certs.d; pulls and pushes carry them, and fail without them as dockerd words it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-auth-'));
@@ -22,11 +34,7 @@ test('docker login checks the credentials on an HTTPS registry trusted through c
   const reg = registry.address;
   mkdirSync(join(certsDir, reg), { recursive: true });
   copyFileSync(ca.caFile, join(certsDir, reg, 'ca.crt'));
-  writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
-  await skopeoPush(a, `docker-archive:${join(dir, 'bb.tar')}`, `${reg}/team/bb:1`, { creds: 'rtuser:rtpass' });
-  // The CLI keeps credentials in its config file: a directory of the test's own, never the real ~/.docker.
-  const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
-  const cli = (args: string[], input?: string) => docker(a, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+  const cli = await pushedBusybox(dir, a, `${reg}/team/bb:1`, 'rtuser:rtpass');
 
   const wrong = await cli(['login', reg, '-u', 'rtuser', '--password-stdin'], 'wrong\n');
   assert.equal(wrong.code, 1);
@@ -80,10 +88,7 @@ test('a registry with token auth: login, pull and anonymous refusal go through t
   const tokens = await startTokenServer(t, a, { keyFile: ca.keyFile, certFile: ca.certFile, rootFile: ca.caFile }, 'tkuser', 'tkpass');
   const registry = await startRegistry(t, a, { token: tokens });
   const reg = registry.address;
-  writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
-  await skopeoPush(a, `docker-archive:${join(dir, 'bb.tar')}`, `${reg}/team/bb:1`, { creds: 'tkuser:tkpass' });
-  const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
-  const cli = (args: string[], input?: string) => docker(a, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
+  const cli = await pushedBusybox(dir, a, `${reg}/team/bb:1`, 'tkuser:tkpass');
 
   const wrong = await cli(['login', reg, '-u', 'tkuser', '--password-stdin'], 'wrong\n');
   assert.equal(wrong.code, 1);
