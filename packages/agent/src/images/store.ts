@@ -4,11 +4,12 @@
 // `docker load` fill it.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, link, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { runCommand } from '../runtime/command.js';
+import { KeptLayers } from './kept-layers.js';
 import { applyLayer, createRootfs } from './layers.js';
 import { formatReference, parseReference } from './reference.js';
 import { saveArchiveFiles, type SaveRequestImage } from './save-archive.js';
@@ -40,12 +41,13 @@ export class ImageStore {
   #tags = new Map<string, string>();
   /** "198.51.100.1:5000/x@sha256:<manifest>" → "sha256:<image>" */
   #digests = new Map<string, string>();
-  /** Layers verified and kept for a pull that has not committed its image yet: pruning spares them. */
-  readonly #pinnedLayers = new Map<string, number>();
+  /** The layer tars by diff ID. */
+  readonly layers: KeptLayers;
   #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(root: string) {
     this.#root = root;
+    this.layers = new KeptLayers(join(root, 'layers'));
   }
 
   /** Opens (creating) the store at `root`, dropping unfinished imports left by a crash. */
@@ -98,7 +100,7 @@ export class ImageStore {
           os: 'linux',
           rootfs: { type: 'layers', diff_ids: [diffId] },
         };
-        await this.#keepLayer(layer, diffId);
+        await this.layers.keep(layer, diffId);
         const id = await this.#commit(tmp, Buffer.from(JSON.stringify(config)));
         if (options.reference !== undefined) await this.#tag(id, options.reference);
         return this.#record(id);
@@ -129,7 +131,7 @@ export class ImageStore {
             await applyLayer(join(dir, 'rootfs'), path);
             // A compressed layer's digest is not its diff ID: such a layer is unpacked but not kept.
             const digest = await digestOf(path);
-            if (digest === diffIds[l]) await this.#keepLayer(path, digest);
+            if (digest === diffIds[l]) await this.layers.keep(path, digest);
           }
           const id = await this.#commit(dir, configBytes);
           for (const tag of entry.RepoTags ?? []) await this.#tag(id, tag);
@@ -175,7 +177,7 @@ export class ImageStore {
         this.#images.delete(id);
         await this.#dropDigests(id);
         await rm(join(this.#root, id.slice(7)), { recursive: true, force: true });
-        await this.#pruneLayers();
+        await this.layers.prune([...this.#images.values()].flatMap((i) => i.config.rootfs?.diff_ids ?? []));
         items.push({ Deleted: id });
       }
       return items;
@@ -206,7 +208,7 @@ export class ImageStore {
           await mkdir(join(path, '..'), { recursive: true });
           if ('content' in file) await writeFile(path, file.content);
           else if (file.source.kind === 'config') await symlink(join(this.#root, file.source.imageId.slice(7), 'config.json'), path);
-          else await symlink(await this.#keptLayer(file.source.diffId), path);
+          else await symlink(await this.layers.file(file.source.diffId), path);
         }
         const out = join(tmp, 'save.tar');
         const entries = (await readdir(staging)).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
@@ -242,22 +244,9 @@ export class ImageStore {
     return [...tagsOf].map(([id, repoTags]) => ({ id, config: this.#images.get(id)!.config, repoTags }));
   }
 
-  /** Whether the layer with this diff ID is kept: a pull need not download it again. */
-  hasLayer(diffId: string): Promise<boolean> {
-    return access(this.#layerPath(diffId)).then(
-      () => true,
-      () => false,
-    );
-  }
-
   /** The exact bytes of an image's config document (their sha256 is its ID), as a push uploads them. */
   configBytes(id: string): Promise<Buffer> {
     return readFile(join(this.#root, id.replace(/^sha256:/, ''), 'config.json'));
-  }
-
-  /** The kept tar of a layer; an error naming why when the layer is not kept (loaded compressed). */
-  layerFile(diffId: string): Promise<string> {
-    return this.#keptLayer(diffId);
   }
 
   /** Records that `repoDigest` ("r/x@sha256:…") names image `id` (after a push). */
@@ -269,38 +258,9 @@ export class ImageStore {
     });
   }
 
-  /** Bytes of each kept layer tar by diff ID (0 for layers not kept), for `docker image history`. */
-  async layerSizes(diffIds: readonly string[]): Promise<Map<string, number>> {
-    const sizes = new Map<string, number>();
-    for (const d of diffIds) sizes.set(d, (await stat(this.#layerPath(d)).catch(() => undefined))?.size ?? 0);
-    return sizes;
-  }
-
   /** A fresh directory inside the store (same filesystem, removed at the next open if left behind). */
   stagingDir(): Promise<string> {
     return this.#tmpDir();
-  }
-
-  /**
-   * Keeps a layer tar the caller has verified against its diff ID (moved in from a staging directory),
-   * pinned against pruning until `commitLayers` names it or `unpin` gives it up.
-   */
-  async keepVerifiedLayer(file: string, diffId: string): Promise<void> {
-    await this.#keepLayer(file, diffId);
-    this.pinLayer(diffId);
-  }
-
-  /** Pins a kept layer for one more pull (one that waited for another's download of it). */
-  pinLayer(diffId: string): void {
-    this.#pinnedLayers.set(diffId, (this.#pinnedLayers.get(diffId) ?? 0) + 1);
-  }
-
-  unpinLayers(diffIds: readonly string[]): void {
-    for (const d of diffIds) {
-      const n = (this.#pinnedLayers.get(d) ?? 0) - 1;
-      if (n <= 0) this.#pinnedLayers.delete(d);
-      else this.#pinnedLayers.set(d, n);
-    }
   }
 
   /**
@@ -323,7 +283,7 @@ export class ImageStore {
           await createRootfs(join(tmp, 'rootfs'));
           for (const [i, diffId] of diffIds.entries()) {
             onLayer(i, 'extracting');
-            await applyLayer(join(tmp, 'rootfs'), await this.#keptLayer(diffId));
+            await applyLayer(join(tmp, 'rootfs'), await this.layers.file(diffId));
             onLayer(i, 'done');
           }
           id = await this.#commit(tmp, configBytes);
@@ -336,34 +296,6 @@ export class ImageStore {
       await writeTable(join(this.#root, 'digests.json'), this.#digests);
       return this.#record(id);
     });
-  }
-
-  #layerPath(diffId: string): string {
-    return join(this.#root, 'layers', `${diffId.replace(/^sha256:/, '')}.tar`);
-  }
-
-  /** Hard-links `file` (inside the store's tmp, so on the same filesystem) as the layer's kept tar. */
-  async #keepLayer(file: string, diffId: string): Promise<void> {
-    await mkdir(join(this.#root, 'layers'), { recursive: true });
-    await link(file, this.#layerPath(diffId)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-  }
-
-  async #keptLayer(diffId: string): Promise<string> {
-    const path = this.#layerPath(diffId);
-    await access(path).catch((err: unknown) => {
-      throw new ImageError('internal', `layer ${diffId} of this image is not kept on this node (it was loaded compressed or by an older shoal): load the image again to save it`, { cause: err });
-    });
-    return path;
-  }
-
-  /** Deletes the layer tars no image names any more. */
-  async #pruneLayers(): Promise<void> {
-    const named = [...this.#images.values()].flatMap((i) => i.config.rootfs?.diff_ids ?? []);
-    const used = new Set([...named, ...this.#pinnedLayers.keys()].map((d) => d.replace(/^sha256:/, '')));
-    const files = await readdir(join(this.#root, 'layers')).catch(() => [] as string[]);
-    for (const file of files) if (!used.has(file.replace(/\.tar$/, ''))) await rm(join(this.#root, 'layers', file), { force: true });
   }
 
   #record(id: string): ImageRecord {

@@ -100,7 +100,7 @@ export async function completePull(store: ImageStore, pull: ResolvedPull, progre
     progress({ status: `Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarString(ref)}` });
     return { image, upToDate };
   } finally {
-    store.unpinLayers(kept);
+    store.layers.unpin(kept);
   }
 }
 
@@ -115,7 +115,7 @@ async function sharedDownload(store: ImageStore, diffId: string, progress: Progr
   if (other !== undefined) {
     progress(layerMessage(shortDigest(layer.digest), 'Waiting'));
     await other;
-    store.pinLayer(diffId);
+    store.layers.pin(diffId);
     progress(layerMessage(shortDigest(layer.digest), 'Download complete'));
     return;
   }
@@ -134,7 +134,7 @@ function tryResolve(store: ImageStore, id: string): ImageRecord | undefined {
 
 async function missingLayers(store: ImageStore, manifest: ImageManifest, diffIds: readonly string[]): Promise<Set<number>> {
   const missing = new Set<number>();
-  for (const i of manifest.layers.keys()) if (!(await store.hasLayer(diffIds[i]!))) missing.add(i);
+  for (const i of manifest.layers.keys()) if (!(await store.layers.has(diffIds[i]!))) missing.add(i);
   return missing;
 }
 
@@ -176,7 +176,7 @@ async function downloadLayer(store: ImageStore, session: RegistrySession, layer:
     }
     const actualDiffId = `sha256:${diffHash.digest('hex')}`;
     if (actualDiffId !== diffId) throw new RegistryError('internal', `failed to register layer: layer ${layer.digest} unpacks to ${actualDiffId}, not the image's ${diffId}`);
-    await store.keepVerifiedLayer(tarFile, diffId);
+    await store.layers.keepPinned(tarFile, diffId);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -55,7 +55,7 @@ export async function completePush(store: ImageStore, push: ResolvedPush, progre
 /** Compresses one kept layer, and uploads it unless the repository has it. */
 async function pushLayer(store: ImageStore, session: RegistrySession, diffId: string, progress: ProgressSink): Promise<{ mediaType: string; size: number; digest: string }> {
   const id = shortDigest(diffId);
-  const tar = await store.layerFile(diffId);
+  const tar = await store.layers.file(diffId);
   const dir = await store.stagingDir();
   try {
     const blob = join(dir, 'layer.tar.gz');

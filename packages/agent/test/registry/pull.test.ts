@@ -81,5 +81,5 @@ test('a layer whose bytes do not match its digest is refused and no image is mad
   const pull = await resolvePull({ reference: `${registry.host}/a:1`, auth: {} }, { insecureRegistries: [], certsDir: join(dir, 'certs.d') });
   await assert.rejects(completePull(store, pull, () => undefined), /^RegistryError: filesystem layer verification failed for digest sha256:[0-9a-f]{64}$/);
   assert.deepEqual(store.list(), []);
-  for (const d of pull.config.rootfs!.diff_ids) assert.equal(await store.hasLayer(d), false, 'no unverified layer is kept');
+  for (const d of pull.config.rootfs!.diff_ids) assert.equal(await store.layers.has(d), false, 'no unverified layer is kept');
 });

@@ -118,7 +118,7 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
       path: '/images/{name:.*}/history',
       handler: async (ctx) => {
         const image = images.resolve(ctx.params.name!);
-        const sizes = await images.layerSizes(image.config.rootfs?.diff_ids ?? []);
+        const sizes = await images.layers.sizes(image.config.rootfs?.diff_ids ?? []);
         return json(imageHistory(image, (d) => sizes.get(d) ?? 0));
       },
     }),
