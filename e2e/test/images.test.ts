@@ -41,6 +41,12 @@ test('docker tag names the image anew; docker save archives load on another host
   assert.equal((await dockerOk(b, ['image', 'inspect', '--format', '{{.Id}}', 'busybox:latest'])).trim(), id, 'the same image ID on the other host');
   assert.equal((await dockerOk(b, ['run', '--rm', 'localhost:5000/team/bb:v1', 'echo', 'saved and loaded'])).trim(), 'saved and loaded');
 
+  const pruned = await dockerOk(b, ['image', 'prune', '--all', '--force']);
+  assert.match(pruned, /^untagged: busybox:latest$/m);
+  assert.match(pruned, new RegExp(`^deleted: ${id}$`, 'm'));
+  assert.match(pruned, /^Total reclaimed space: \d/m);
+  assert.equal((await dockerOk(b, ['image', 'ls', '-q'])).trim(), '', 'nothing used the images: all are gone');
+
   const streamed = await dockerCli(a, ['save', 'nosuch:1']);
   assert.equal(streamed.code, 1);
   assert.match(streamed.stderr, /No such image: nosuch:1/);

@@ -184,6 +184,28 @@ export class ImageStore {
     });
   }
 
+  /**
+   * `docker image prune`: removes the images `select` picks that no container uses (untagged ones only
+   * unless `all`). With `all`, an image a container uses loses every tag but its last, as dockerd's
+   * prune, whose untagging is refused only for the last reference. Returns what was removed and the
+   * bytes freed.
+   */
+  async prune(options: { all: boolean; select: (image: ImageRecord) => boolean; users: ImageUsers }): Promise<{ items: DeleteResponseItem[]; reclaimedBytes: number }> {
+    const items: DeleteResponseItem[] = [];
+    let reclaimedBytes = 0;
+    for (const image of this.list().filter(options.select)) {
+      if (!options.all && image.repoTags.length > 0) continue;
+      if (options.users(image.id).length === 0) {
+        items.push(...(await this.remove(image.id, { force: true, users: options.users })));
+        reclaimedBytes += image.sizeBytes;
+        continue;
+      }
+      if (!options.all) continue;
+      for (const tag of image.repoTags.slice(0, -1)) items.push(...(await this.remove(tag, { force: false, users: options.users })));
+    }
+    return { items, reclaimedBytes };
+  }
+
   /** `docker tag SOURCE TARGET`: TARGET ("name[:tag]") names the image SOURCE resolves to. */
   tag(source: string, target: string): Promise<void> {
     return this.#serialised(async () => {

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
-import { decodeShape, ignored, obj, str, unsupported } from '../api/json-shape.js';
+import { decodeShape, ignored, obj, str, unsupported, UnsupportedFieldError } from '../api/json-shape.js';
 import { pull, registryAuthOf } from './pull-route.js';
 import { push } from './push-route.js';
 
@@ -20,6 +20,7 @@ const authConfigShape = obj('registry.AuthConfig', {
 });
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
+const PRUNE_FILTERS = ['dangling', 'label', 'until'] as const;
 
 export function imageRoutes(images: ImageStore, users: ImageUsers, registry: RegistryOptions): RouteTable {
   return [
@@ -120,6 +121,17 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const image = images.resolve(ctx.params.name!);
         const sizes = await images.layers.sizes(image.config.rootfs?.diff_ids ?? []);
         return json(imageHistory(image, (d) => sizes.get(d) ?? 0));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/images/prune',
+      filters: PRUNE_FILTERS,
+      handler: async (ctx) => {
+        if (ctx.filters.has('until')) throw new UnsupportedFieldError('the until filter', 'pruning images by age (--filter until=…)');
+        const all = !ctx.filters.bool('dangling', true);
+        const pruned = await images.prune({ all, users, select: (i) => ctx.filters.matchLabels('label', i.config.config?.Labels ?? null) });
+        return json({ ImagesDeleted: pruned.items.length > 0 ? pruned.items : null, SpaceReclaimed: pruned.reclaimedBytes });
       },
     }),
     route({

@@ -69,3 +69,25 @@ test('tag answers 201 and Docker\'s errors; save streams an x-tar archive, or 40
   const notFound = await send(target, 'GET', '/v1.41/images/get?names=nosuch%3A1');
   assert.deepEqual([notFound.status, JSON.parse(notFound.body).message], [404, 'No such image: nosuch:1']);
 });
+
+test('prune removes untagged images; with dangling=false every unused image, and a used one keeps only its last tag', async (t) => {
+  let usedId = '';
+  const { dir, target } = await imageApi(t, (id) => (id === usedId ? [{ id: 'c'.repeat(64), running: false }] : []));
+  const load = async (query: string) =>
+    (JSON.parse((await send(target, 'POST', `/v1.41/images/create?fromSrc=-&${query}`, { body: readFileSync(join(dir, 'root.tar')) })).body) as { status: string }).status;
+  const dangling = await load('message=dangling');
+  const free = await load('repo=free&tag=1&message=free');
+  usedId = await load('repo=used&tag=1&message=used');
+  assert.equal((await send(target, 'POST', '/v1.41/images/used:1/tag?repo=used&tag=extra')).status, 201);
+
+  const first = JSON.parse((await send(target, 'POST', '/v1.41/images/prune')).body) as { ImagesDeleted: unknown[]; SpaceReclaimed: number };
+  assert.deepEqual(first.ImagesDeleted, [{ Deleted: dangling }]);
+  assert.ok(first.SpaceReclaimed > 0);
+  const filters = encodeURIComponent(JSON.stringify({ dangling: { false: true } }));
+  const all = JSON.parse((await send(target, 'POST', `/v1.41/images/prune?filters=${filters}`)).body) as { ImagesDeleted: unknown[] };
+  assert.deepEqual(all.ImagesDeleted, [{ Untagged: 'free:1' }, { Deleted: free }, { Untagged: 'used:1' }]);
+  const left = JSON.parse((await send(target, 'GET', '/v1.41/images/json')).body) as { Id: string; RepoTags: string[] }[];
+  assert.deepEqual(left.map((i) => [i.Id, i.RepoTags]), [[usedId, ['used:extra']]]);
+  const until = await send(target, 'POST', `/v1.41/images/prune?filters=${encodeURIComponent('{"until":{"24h":true}}')}`);
+  assert.deepEqual([until.status, JSON.parse(until.body).message], [400, 'shoal does not support the until filter (pruning images by age (--filter until=…)) yet']);
+});
