@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { dockerCli, dockerOk, withCluster } from '../src/index.js';
 import { loadBusybox } from '../src/seed-walkthroughs.js';
 
-test('docker tag names the image anew; docker save archives load on another host with the same ID and pass skopeo', async (t) => {
+test('docker tag names the image anew; docker save archives load on another host with the same ID and pass skopeo; prune -a removes unused images', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-images-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cluster = await withCluster(t, { managers: 2, workers: 0 });
