@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCli, dockerOk, formSwarm, servicePs, waitFor, withCluster, type TaskRow } from '../src/index.js';
+import { dockerCli, dockerOk, formSwarm, servicePs, waitFor, withCluster, writeBusyboxSaveTar, type TaskRow } from '../src/index.js';
 import { INSECURE_TEST_REGISTRIES, skopeoPush, startRegistry } from '../src/registry.js';
 import { writeLayeredArchive } from '../src/registry-images.js';
 
-test('a global service of an image no node has converges on all three nodes by pulling; a missing tag is rejected with the registry\'s reason', async (t) => {
+test('a global service of an image no node has converges on all three nodes by pulling, and again after an update to a new image; a missing tag is rejected with the registry\'s reason', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-registry-svc-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cluster = await withCluster(t, { managers: 1, workers: 2, daemonCommand: INSECURE_TEST_REGISTRIES });
@@ -39,6 +39,20 @@ test('a global service of an image no node has converges on all three nodes by p
   assert.deepEqual(rows.map((r) => r.node).sort(), [m1.name, w1.name, w2.name].sort());
   for (const host of [m1, w1, w2]) {
     assert.equal((await dockerOk(host, ['image', 'inspect', '--format', '{{json .RepoDigests}}', pinned])).trim(), JSON.stringify([`${registry.address}/team/web@${digest}`]), host.name);
+  }
+
+  // An update to another image new to every node: pinned again, pulled again by each node.
+  const next = `${registry.address}/team/web:1.5`;
+  writeBusyboxSaveTar(join(dir, 'next.tar'), 'next:1');
+  await skopeoPush(m1, `docker-archive:${join(dir, 'next.tar')}`, next);
+  const updated = await dockerCli(m1, ['service', 'update', '--detach', '--image', next, 'web']);
+  assert.equal(updated.code, 0, updated.stderr);
+  assert.match((await dockerOk(m1, ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', 'web'])).trim(), /:1\.5@sha256:[0-9a-f]{64}$/);
+  for (const host of [m1, w1, w2]) {
+    await waitFor(`${host.name} running the new image`, async () => {
+      const images = (await dockerOk(host, ['ps', '--format', '{{.Image}}'])).trim();
+      return /team\/web:1\.5$/m.test(images) ? true : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
   }
 
   const missing = await dockerCli(m1, ['service', 'create', '--detach', '--name', 'nope', `${registry.address}/team/web:nope`, 'sleep', '600']);
