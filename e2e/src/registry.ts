@@ -25,8 +25,8 @@ const PORT = 5000;
 export const INSECURE_TEST_REGISTRIES: readonly string[] = [...DEFAULT_DAEMON_COMMAND, '--insecure-registry', '198.51.100.0/24'];
 
 export interface RegistryOptions {
-  /** Serve HTTPS with this certificate and key (PEM files). */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** Serve HTTPS with this certificate and key (PEM files); with `clientCaFile`, clients must present a certificate it issued. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile?: string };
   /** Require basic auth against this htpasswd file (bcrypt entries). */
   readonly htpasswdFile?: string;
   /** Require bearer tokens from this token server (see startTokenServer). */
@@ -48,6 +48,7 @@ export async function startRegistry(t: TestContext, host: HostLayout, options: R
   const dataDir = join(dir, 'data');
   const config = ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dataDir}`, '  delete:', '    enabled: true', 'http:', `  addr: ${address}`];
   if (options.tls) config.push('  tls:', `    certificate: ${options.tls.certFile}`, `    key: ${options.tls.keyFile}`);
+  if (options.tls?.clientCaFile) config.push('    clientcas:', `      - ${options.tls.clientCaFile}`);
   if (options.htpasswdFile) config.push('auth:', '  htpasswd:', '    realm: shoal-test', `    path: ${options.htpasswdFile}`);
   if (options.token) {
     const { realm, service, issuer, rootFile } = options.token;
@@ -60,8 +61,7 @@ export async function startRegistry(t: TestContext, host: HostLayout, options: R
     if ((t as TestContext & { passed?: boolean }).passed !== true) process.stderr.write(`\n===== registry log =====\n${readFileSync(join(dir, 'registry.log'), 'utf8').slice(-4000)}\n`);
     rmSync(dir, { recursive: true, force: true });
   });
-  const scheme = options.tls ? 'https' : 'http';
-  await waitFor(`registry on ${address}`, async () => ((await probe(host, `${scheme}://${address}/v2/`)) !== 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+  await waitFor(`registry on ${address}`, async () => ((await listening(host, address)) ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
   return { address, dataDir, stop };
 }
 
@@ -103,26 +103,33 @@ export async function startTokenServer(
     await stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitFor(`token server on ${host.addr}:${TOKEN_PORT}`, async () => ((await probe(host, server.realm)) !== 0 ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
+  await waitFor(`token server on ${host.addr}:${TOKEN_PORT}`, async () => ((await listening(host, `${host.addr}:${TOKEN_PORT}`)) ? true : undefined), { timeoutMs: 15_000, intervalMs: 200 });
   return server;
 }
 
-/** GET `url` from inside the host's namespace, certificate unchecked; the HTTP status, or 0 when nothing answers. */
-async function probe(host: HostLayout, url: string): Promise<number> {
-  const script = `require('${url.split(':')[0]}').get('${url}', { rejectUnauthorized: false }, (r) => { console.log(r.statusCode); process.exit(0); }).on('error', () => console.log(0))`;
+/** Whether something accepts TCP connections on `address` ("ip:port"), asked from inside the host's namespace. */
+async function listening(host: HostLayout, address: string): Promise<boolean> {
+  const [ip, port] = address.split(':');
+  const script = `require('net').connect(${Number(port)}, '${ip}').on('connect', () => { console.log(1); process.exit(0); }).on('error', () => console.log(0))`;
   const r = await execOnHost(host, [process.execPath, '-e', script], { timeoutMs: 10_000 });
-  return Number(r.stdout.trim()) || 0;
+  return r.stdout.trim() === '1';
 }
 
-/** A throwaway CA (ca.crt, ca.key) and a server certificate for `ip` it signed (server.crt, server.key), in `dir`. */
-export function makeTestCa(dir: string, ip: string): { caFile: string; certFile: string; keyFile: string } {
+/**
+ * A throwaway CA (ca.crt, ca.key), a server certificate for `ip` (server.crt, server.key) and a client
+ * certificate (client.cert, client.key: the names Docker's certs.d expects), all issued by it, in `dir`.
+ */
+export function makeTestCa(dir: string, ip: string): { caFile: string; certFile: string; keyFile: string; clientCertFile: string; clientKeyFile: string } {
   const at = (f: string) => join(dir, f);
   const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=shoal-test-ca']);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', `/CN=${ip}`]);
   writeFileSync(at('server.ext'), `subjectAltName=IP:${ip}\n`);
   openssl(['x509', '-req', '-in', at('server.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('server.crt'), '-days', '1', '-extfile', at('server.ext')]);
-  return { caFile: at('ca.crt'), certFile: at('server.crt'), keyFile: at('server.key') };
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('client.key'), '-out', at('client.csr'), '-subj', '/CN=shoal-test-client']);
+  writeFileSync(at('client.ext'), 'extendedKeyUsage=clientAuth\n');
+  openssl(['x509', '-req', '-in', at('client.csr'), '-CA', at('ca.crt'), '-CAkey', at('ca.key'), '-CAcreateserial', '-out', at('client.cert'), '-days', '1', '-extfile', at('client.ext')]);
+  return { caFile: at('ca.crt'), certFile: at('server.crt'), keyFile: at('server.key'), clientCertFile: at('client.cert'), clientKeyFile: at('client.key') };
 }
 
 /** An htpasswd file with one bcrypt entry, as the registry's htpasswd auth wants. */
@@ -131,8 +138,11 @@ export function writeHtpasswd(path: string, user: string, password: string): voi
 }
 
 /** Pushes a local image source (e.g. "docker-archive:/tmp/x.tar", "oci:/tmp/layout:1") with skopeo, from inside `host`. */
-export async function skopeoPush(host: HostLayout, source: string, destination: string, options: { all?: boolean; creds?: string } = {}): Promise<void> {
-  const argv = ['skopeo', 'copy', '-q', '--dest-tls-verify=false', ...(options.all ? ['--all'] : []), ...(options.creds ? ['--dest-creds', options.creds] : []), source, `docker://${destination}`];
+export async function skopeoPush(host: HostLayout, source: string, destination: string, options: { all?: boolean; creds?: string; certDir?: string } = {}): Promise<void> {
+  const argv = [
+    'skopeo', 'copy', '-q', '--dest-tls-verify=false', ...(options.all ? ['--all'] : []), ...(options.creds ? ['--dest-creds', options.creds] : []),
+    ...(options.certDir ? ['--dest-cert-dir', options.certDir] : []), source, `docker://${destination}`,
+  ];
   const r = await execOnHost(host, argv, { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr.trim()}`);
 }

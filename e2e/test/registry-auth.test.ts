@@ -13,9 +13,9 @@ import { INSECURE_TEST_REGISTRIES, makeTestCa, skopeoPush, startRegistry, startT
  * a docker CLI for `host` whose credentials live in a config directory of the test's own, never the
  * real ~/.docker.
  */
-async function pushedBusybox(dir: string, host: HostLayout, ref: string, creds: string) {
+async function pushedBusybox(dir: string, host: HostLayout, ref: string, creds: string, certDir?: string) {
   writeBusyboxSaveTar(join(dir, 'bb.tar'), 'bb:1');
-  await skopeoPush(host, `docker-archive:${join(dir, 'bb.tar')}`, ref, { creds });
+  await skopeoPush(host, `docker-archive:${join(dir, 'bb.tar')}`, ref, { creds, ...(certDir !== undefined ? { certDir } : {}) });
   const env = { DOCKER_CONFIG: join(dir, 'docker-config') };
   return (args: string[], input?: string) => docker(host, args, { env, ...(input !== undefined ? { input } : {}), timeoutMs: 60_000 });
 }
@@ -30,11 +30,15 @@ test('docker login checks the credentials on an HTTPS registry trusted through c
   assert.ok(a);
   const ca = makeTestCa(dir, a.addr);
   writeHtpasswd(join(dir, 'htpasswd'), 'rtuser', 'rtpass');
-  const registry = await startRegistry(t, a, { tls: { certFile: ca.certFile, keyFile: ca.keyFile }, htpasswdFile: join(dir, 'htpasswd') });
+  // The registry also wants a client certificate: shoald presents certs.d's client.cert and client.key.
+  const registry = await startRegistry(t, a, { tls: { certFile: ca.certFile, keyFile: ca.keyFile, clientCaFile: ca.caFile }, htpasswdFile: join(dir, 'htpasswd') });
   const reg = registry.address;
-  mkdirSync(join(certsDir, reg), { recursive: true });
-  copyFileSync(ca.caFile, join(certsDir, reg, 'ca.crt'));
-  const cli = await pushedBusybox(dir, a, `${reg}/team/bb:1`, 'rtuser:rtpass');
+  const regCerts = join(certsDir, reg);
+  mkdirSync(regCerts, { recursive: true });
+  copyFileSync(ca.caFile, join(regCerts, 'ca.crt'));
+  copyFileSync(ca.clientCertFile, join(regCerts, 'client.cert'));
+  copyFileSync(ca.clientKeyFile, join(regCerts, 'client.key'));
+  const cli = await pushedBusybox(dir, a, `${reg}/team/bb:1`, 'rtuser:rtpass', regCerts);
 
   const wrong = await cli(['login', reg, '-u', 'rtuser', '--password-stdin'], 'wrong\n');
   assert.equal(wrong.code, 1);
@@ -76,6 +80,12 @@ test('docker login checks the credentials on an HTTPS registry trusted through c
   const anonymous = await cli(['pull', `${reg}/team/bb:1`]);
   assert.equal(anonymous.code, 1);
   assert.equal(anonymous.stderr.trim(), `Error response from daemon: Head "https://${reg}/v2/team/bb/manifests/1": no basic auth credentials`);
+
+  // Without the client certificate the registry does not let the connection through.
+  rmSync(join(regCerts, 'client.cert'));
+  const noClientCert = await cli(['pull', `${reg}/team/bb:1`]);
+  assert.equal(noClientCert.code, 1);
+  assert.match(noClientCert.stderr, new RegExp(`^Error response from daemon: Get "https://${reg}/v2/": `));
 });
 
 test('a registry with token auth: login, pull and anonymous refusal go through the Bearer challenge and the token server', async (t) => {
