@@ -3,4 +3,3 @@ export { ImageError, type ImageConfigDocument, type ImageRecord, type ImageRunCo
 export { formatReference, parseReference, type ImageReference } from './reference.js';
 export { layerWhiteouts } from './layers.js';
 export { imageHistory, type HistoryEntry } from './history.js';
-export { KeptLayers } from './kept-layers.js';

@@ -206,7 +206,7 @@ async function answerChallenge(challenge: Challenge | undefined, auth: RegistryA
 }
 
 /** The registry's error list as distribution's errcode formats it: "manifest unknown: manifest unknown". */
-export async function registryErrors(res: HttpResponse): Promise<string> {
+async function registryErrors(res: HttpResponse): Promise<string> {
   const body = await readAll(res.body).catch(() => Buffer.alloc(0));
   try {
     const doc = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };

@@ -40,7 +40,7 @@ export interface ResolvedPull {
   readonly session: RegistrySession;
 }
 
-export function nodePlatform(): Platform {
+function nodePlatform(): Platform {
   return { os: 'linux', architecture: process.arch === 'x64' ? 'amd64' : process.arch };
 }
 
