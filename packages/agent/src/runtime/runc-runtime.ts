@@ -23,6 +23,7 @@ import { buildOciConfig } from './oci-config.js';
 import { PendingAttaches } from './pending-attach.js';
 import { processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
+import { Backoff, shouldRestart } from './restart-policy.js';
 import type { ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
 import { createWritableLayer } from './writable-layer.js';
@@ -102,6 +103,9 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #startGate: Gate;
   /** The init process of each container this process started, with its start time (see #signal). */
   readonly #inits = new Map<ContainerId, { readonly pid: number; readonly startTime: string }>();
+  /** The restarts restart policies have scheduled, by container, and each container's delays. */
+  readonly #restarts = new Map<ContainerId, NodeJS.Timeout>();
+  readonly #backoffs = new Map<ContainerId, Backoff>();
   #closed = false;
   /** runc's absolute path, which conmon needs; looked up on first use. */
   #runcPath: string | undefined;
@@ -129,6 +133,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const runtime = new RuncRuntime(options);
     for (const record of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
     runtime.#checkExits();
+    runtime.#restartOnOpen();
     return runtime;
   }
 
@@ -136,6 +141,24 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   close(): void {
     this.#closed = true;
     clearInterval(this.#poll);
+    for (const timer of this.#restarts.values()) clearTimeout(timer);
+    this.#restarts.clear();
+  }
+
+  /**
+   * dockerd's start: the stopped containers whose policy says so start again (always even after a
+   * `docker stop`; unless-stopped unless stopped so; on-failure within its count), without counting it.
+   */
+  #restartOnOpen(): void {
+    for (const record of this.#records.values()) {
+      if (record.state.status !== 'exited' || record.state.error !== '') continue;
+      if (!shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) continue;
+      void this.#serial(record.spec.id, () => this.#startGate.run(() => this.#start(this.#require(record.spec.id)))).catch(() => undefined);
+    }
+  }
+
+  #exitFacts(record: ContainerRecord): { exitCode: number; manuallyStopped: boolean; restartCount: number } {
+    return { exitCode: record.state.exitCode ?? 0, manuallyStopped: record.manuallyStopped === true, restartCount: record.restartCount ?? 0 };
   }
 
   get(idOrName: string): ContainerRecord | undefined {
@@ -207,10 +230,17 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return record;
   }
 
+  /** The user's start: the restart count and a `docker stop` are forgotten, as dockerd's start does. */
   start(id: ContainerId): Promise<void> {
     return this.#serial(id, async () => {
-      const record = this.#require(id);
+      let record = this.#require(id);
       if (record.state.status === 'running') return;
+      this.#cancelRestart(record.spec.id);
+      this.#backoffs.delete(record.spec.id);
+      if (record.restartCount !== undefined || record.manuallyStopped !== undefined) {
+        const { restartCount: _count, manuallyStopped: _stopped, ...rest } = record;
+        record = await this.#replace(rest);
+      }
       await this.#startGate.run(() => this.#start(record));
     });
   }
@@ -352,7 +382,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   stop(id: ContainerId, timeoutSec: number): Promise<void> {
     return this.#serial(id, async () => {
-      if (this.#require(id).state.status !== 'running') return;
+      const record = this.#require(id);
+      const pending = this.#cancelRestart(record.spec.id);
+      if (record.state.status !== 'running' && !pending) return;
+      await this.#markStopped(record.spec.id);
+      if (record.state.status !== 'running') return;
       await this.#signal(id, 'SIGTERM');
       if (await this.#exitedWithin(id, Math.max(0, timeoutSec) * 1000)) return;
       await this.#signal(id, 'SIGKILL');
@@ -361,7 +395,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   }
 
   async kill(id: ContainerId, signal: string): Promise<void> {
-    if (this.#require(id).state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
+    const record = this.#require(id);
+    if (record.state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
+    // dockerd: any signal (there is no stop signal to tell apart) ends the restarts until the next start.
+    await this.#markStopped(record.spec.id);
     const name = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
     await this.#signal(id, name);
     // Its caller waits for the exit (dockerd's kill does): watched here as a stop does, not left to the monitor's end.
@@ -371,6 +408,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   remove(id: ContainerId, force: boolean): Promise<void> {
     return this.#serial(id, async () => {
       const record = this.#require(id);
+      this.#cancelRestart(record.spec.id);
       if (record.state.status === 'running') {
         if (!force) {
           throw new RuntimeError('conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
@@ -387,6 +425,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       this.#records.delete(id);
       this.#pathsOf.delete(id);
       this.#inits.delete(id);
+      this.#backoffs.delete(id);
       this.#emit({ ...last, removed: true });
     });
   }
@@ -598,15 +637,58 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const prev = this.#records.get(id)!.state;
     await this.#update(id, { status: 'exited', pid: 0, exitCode: exit.exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
     if (this.#records.get(id)?.spec.autoRemove === true) void this.remove(id, false).catch(() => undefined);
+    // A start that failed is not restarted (dockerd neither): only a process that ran and ended.
+    else if (exit.error === '') await this.#scheduleRestart(id);
+  }
+
+  /** After an exit: the start its restart policy asks for, after dockerd's delay, counted. */
+  async #scheduleRestart(id: ContainerId): Promise<void> {
+    const record = this.#records.get(id);
+    // A stop or kill cancels the restart whatever the policy (dockerd's ExitOnNext); a daemon start may still do it.
+    if (record === undefined || this.#closed || record.manuallyStopped === true || !shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) return;
+    const ranMs = Date.parse(record.state.finishedAt ?? '') - Date.parse(record.state.startedAt ?? '');
+    let backoff = this.#backoffs.get(id);
+    if (backoff === undefined) this.#backoffs.set(id, (backoff = new Backoff()));
+    const delayMs = backoff.next(Number.isFinite(ranMs) ? ranMs : 0);
+    await this.#replace({ ...record, restartCount: (record.restartCount ?? 0) + 1 });
+    const timer = setTimeout(() => {
+      this.#restarts.delete(id);
+      void this.#serial(id, async () => {
+        const current = this.#records.get(id);
+        if (current === undefined || current.state.status === 'running') return;
+        await this.#startGate.run(() => this.#start(current));
+      }).catch(() => undefined);
+    }, delayMs);
+    this.#restarts.set(id, timer);
+  }
+
+  /** Cancels the restart scheduled for the container; says whether there was one. */
+  #cancelRestart(id: ContainerId): boolean {
+    const timer = this.#restarts.get(id);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.#restarts.delete(id);
+    return true;
+  }
+
+  async #markStopped(id: ContainerId): Promise<void> {
+    this.#cancelRestart(id);
+    const record = this.#records.get(id);
+    if (record !== undefined && record.manuallyStopped !== true) await this.#replace({ ...record, manuallyStopped: true });
   }
 
   async #update(id: ContainerId, state: ContainerState): Promise<void> {
     const current = this.#records.get(id);
     if (current === undefined) return;
-    const next: ContainerRecord = { ...current, state };
-    this.#records.set(id, next);
+    await this.#replace({ ...current, state });
+  }
+
+  /** Keeps, saves and announces the container's new record. */
+  async #replace(next: ContainerRecord): Promise<ContainerRecord> {
+    this.#records.set(next.spec.id, next);
     await this.#save(next);
     this.#emit(next);
+    return next;
   }
 
   async #save(record: ContainerRecord): Promise<void> {

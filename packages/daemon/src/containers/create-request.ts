@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../api/errors.js';
 import { decodeShape } from '../api/json-shape.js';
 import { generatedName } from './names-generator.js';
 import { parsePortBindings } from './port-bindings.js';
+import { restartPolicyFromBody } from './restart-request.js';
 
 export interface CreateBody {
   readonly Image?: unknown;
@@ -26,6 +27,7 @@ export interface CreateBody {
     readonly ConsoleSize?: unknown;
     readonly PortBindings?: unknown;
     readonly PublishAllPorts?: unknown;
+    readonly RestartPolicy?: { readonly Name?: string; readonly MaximumRetryCount?: number } | null;
   } | null;
   readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, unknown>> };
 }
@@ -54,6 +56,8 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
   const bindings = b.HostConfig?.PublishAllPorts === true ? publishAll(b, context.imageExposedPorts?.(b.Image) ?? []) : b.HostConfig?.PortBindings;
   const ports = parsePortBindings(bindings, context.takenHostPorts);
+  const autoRemove = b.HostConfig?.AutoRemove === true;
+  const restartPolicy = restartPolicyFromBody(b.HostConfig?.RestartPolicy, autoRemove);
   const id = randomBytes(32).toString('hex');
   return {
     id,
@@ -73,8 +77,9 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
     networkMode,
     ...networkAliases(b, networkMode),
     netnsPath: context.netnsFor(networkMode),
-    autoRemove: b.HostConfig?.AutoRemove === true,
+    autoRemove,
     ...(ports.length > 0 ? { ports } : {}),
+    ...(restartPolicy !== undefined ? { restartPolicy } : {}),
   };
 }
 

@@ -84,9 +84,10 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       path: '/containers/{id}/stop',
       handler: async (ctx) => {
         const record = find(ctx.params.id!);
-        if (record.state.status !== 'running') return empty(304);
+        const running = record.state.status === 'running';
+        // Also for a stopped one: it cancels a restart its policy scheduled.
         await runtime.stop(record.spec.id, ctx.query.uint('t') ?? 10);
-        return empty(204);
+        return empty(running ? 204 : 304);
       },
     }),
     route({

@@ -162,3 +162,25 @@ test('logs since and until keep the lines inside the window, both ends inclusive
   const details = await send(target, 'GET', '/v1.41/containers/web/logs?stdout=1&details=1');
   assert.equal(details.status, 400);
 });
+
+test('restart policies: dockerd answers to bad ones (400), a policy with --rm is refused, inspect shows the policy and RestartCount', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const create = (policy: unknown, autoRemove = false) => send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: { RestartPolicy: policy, AutoRemove: autoRemove } }));
+  const refusals: [unknown, string][] = [
+    [{ Name: 'sometimes' }, "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"],
+    [{ Name: 'always', MaximumRetryCount: 3 }, "invalid restart policy: maximum retry count can only be used with 'on-failure'"],
+    [{ Name: 'no', MaximumRetryCount: -1 }, "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"],
+    [{ Name: 'on-failure', MaximumRetryCount: -1 }, 'invalid restart policy: maximum retry count cannot be negative'],
+  ];
+  for (const [policy, message] of refusals) {
+    const r = await create(policy);
+    assert.deepEqual([r.status, JSON.parse(r.body)], [400, { message }], JSON.stringify(policy));
+  }
+  const withRm = await create({ Name: 'always' }, true);
+  assert.deepEqual([withRm.status, JSON.parse(withRm.body)], [400, { message: "can't create 'AutoRemove' container with restart policy" }]);
+  assert.equal((await create({ Name: 'no' }, true)).status, 201);
+  const { Id: id } = JSON.parse((await create({ Name: 'on-failure', MaximumRetryCount: 2 })).body) as { Id: string };
+  const inspect = JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { RestartCount: number; HostConfig: { RestartPolicy: unknown } };
+  assert.deepEqual(inspect.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+  assert.equal(inspect.RestartCount, 0);
+});
