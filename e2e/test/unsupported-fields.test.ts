@@ -29,6 +29,10 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await refused(host, ['run', '--rm', '--health-cmd', 'true', 'busybox', 'true'], 'Healthcheck');
   await refused(host, ['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'true'], 'HostConfig.CapAdd');
   await refused(host, ['run', '--rm', '--log-opt', 'max-size=1m', 'busybox', 'true'], 'HostConfig.LogConfig');
+  await refused(host, ['run', '--rm', '--log-driver', 'syslog', 'busybox', 'true'], 'HostConfig.LogConfig');
+  // A driver dockerd does not know either gets dockerd's own answer.
+  const noDriver = await docker(host, ['run', '--rm', '--log-driver', 'nosuchdriver', 'busybox', 'true']);
+  assert.match(noDriver.stderr, /Error response from daemon: logger: no log driver named 'nosuchdriver' is registered/);
   await refused(host, ['run', '--rm', '--add-host', 'db:192.0.2.1', 'busybox', 'true'], 'HostConfig.ExtraHosts');
   await refused(host, ['run', '--rm', '--platform', 'linux/arm64', 'busybox', 'true'], 'the platform parameter');
   assert.equal((await dockerOk(host, ['ps', '-aq'])).trim(), '', 'a refused run leaves no container');

@@ -4,6 +4,7 @@ import type { ContainerSpec } from '@shoal/agent';
 import { containerCreateShape } from '../api/container-shape.js';
 import { InvalidArgumentError } from '../api/errors.js';
 import { decodeShape } from '../api/json-shape.js';
+import { checkLogDriver } from './log-driver.js';
 import { generatedName } from './names-generator.js';
 import { parsePortBindings } from './port-bindings.js';
 import { restartPolicyFromBody } from './restart-request.js';
@@ -48,6 +49,7 @@ export interface CreateContext {
 
 export function specFromCreateBody(body: unknown, name: string | undefined, context: CreateContext): ContainerSpec {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+  checkLogDriver((body as { HostConfig?: { LogConfig?: unknown } }).HostConfig?.LogConfig);
   const b = decodeShape<CreateBody>(body, containerCreateShape);
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
   const endpoints = Object.keys(b.NetworkingConfig?.EndpointsConfig ?? {});

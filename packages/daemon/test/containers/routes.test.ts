@@ -184,3 +184,17 @@ test('restart policies: dockerd answers to bad ones (400), a policy with --rm is
   assert.deepEqual(inspect.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
   assert.equal(inspect.RestartCount, 0);
 });
+
+test("log drivers: json-file passes, one dockerd does not know gets dockerd's 400, one it knows but shoal does not run is refused as unsupported", async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const create = (LogConfig: unknown) => send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: { LogConfig } }));
+  assert.equal((await create({ Type: 'json-file', Config: {} })).status, 201);
+  assert.equal((await create({ Type: '', Config: {} })).status, 201);
+  const unknown = await create({ Type: 'nosuchdriver', Config: {} });
+  assert.deepEqual([unknown.status, JSON.parse(unknown.body)], [400, { message: "logger: no log driver named 'nosuchdriver' is registered" }]);
+  const mode = await create({ Type: 'nosuchdriver', Config: { mode: 'sometimes' } });
+  assert.deepEqual([mode.status, JSON.parse(mode.body)], [400, { message: 'logger: logging mode not supported: sometimes' }]);
+  const syslog = await create({ Type: 'syslog', Config: {} });
+  assert.equal(syslog.status, 400);
+  assert.match((JSON.parse(syslog.body) as { message: string }).message, /^shoal does not support HostConfig\.LogConfig \(/);
+});
