@@ -1,6 +1,7 @@
 // `service logs` end to end on a 1-manager + 1-worker swarm: the manager's leader asks the worker's
 // agent for its tasks' lines and the docker CLI prints them with its "name.slot.task@node    | " prefix;
-// --tail, task logs, stderr, -f picking up lines written later, and shoal's output equal to docker's.
+// --tail, task logs, stderr, -f picking up lines written later, shoal's output equal to docker's, and the
+// lines of tasks that completed (their containers stay until the task history drops them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -499,7 +499,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
    */
   async #startUser(record: ContainerRecord): Promise<OciUser> {
     try {
-      return resolveUser(record.process!.user, await this.#userFiles(record));
+      return resolveUser(record.process!.user, await this.#userFiles(record), record.spec.groupAdd);
     } catch (err) {
       await this.#finish(record.spec.id, { exitCode: 128, finishedAt: new Date().toISOString(), error: (err as Error).message });
       throw err;

@@ -17,6 +17,8 @@ export interface ContainerSpec {
   readonly env?: readonly string[] | undefined;
   readonly workingDir?: string | undefined;
   readonly user?: string | undefined;
+  /** `--group-add`: more groups for its processes (execs too), by name in its /etc/group or by gid. */
+  readonly groupAdd?: readonly string[] | undefined;
   readonly hostname?: string | undefined;
   readonly tty?: boolean | undefined;
   /** The terminal's size at the start (Docker's HostConfig.ConsoleSize), when tty. */

@@ -40,7 +40,7 @@ const hostConfigShape = obj('container.HostConfig', {
   DnsOptions: unsupported('DNS options (--dns-option)'),
   DnsSearch: unsupported('DNS search domains (--dns-search)'),
   ExtraHosts: unsupported('extra host entries (--add-host)'),
-  GroupAdd: unsupported('supplementary groups (--group-add)'),
+  GroupAdd: arr(str),
   IpcMode: unsupported('IPC modes (--ipc)', str),
   Cgroup: unsupported('cgroup modes (--cgroup)', str),
   Links: unsupported('links (--link)'),

@@ -29,6 +29,7 @@ export interface CreateBody {
     readonly PortBindings?: unknown;
     readonly PublishAllPorts?: unknown;
     readonly RestartPolicy?: { readonly Name?: string; readonly MaximumRetryCount?: number } | null;
+    readonly GroupAdd?: readonly string[] | null;
   } | null;
   readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, unknown>> };
 }
@@ -70,6 +71,7 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
     env: optStrings(b.Env, 'Env'),
     workingDir: optString(b.WorkingDir, 'WorkingDir') || undefined,
     user: optString(b.User, 'User') || undefined,
+    ...((b.HostConfig?.GroupAdd ?? []).length > 0 ? { groupAdd: [...b.HostConfig!.GroupAdd!] } : {}),
     hostname: optString(b.Hostname, 'Hostname') || undefined,
     tty: b.Tty === true,
     openStdin: b.OpenStdin === true,

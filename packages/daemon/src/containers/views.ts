@@ -168,7 +168,7 @@ function hostConfig(record: ContainerRecord): Record<string, unknown> {
     DnsOptions: [],
     DnsSearch: [],
     ExtraHosts: null,
-    GroupAdd: null,
+    GroupAdd: record.spec.groupAdd ?? null,
     IpcMode: 'private',
     Cgroup: '',
     Links: null,

@@ -198,3 +198,13 @@ test("log drivers: json-file passes, one dockerd does not know gets dockerd's 40
   assert.equal(syslog.status, 400);
   assert.match((JSON.parse(syslog.body) as { message: string }).message, /^shoal does not support HostConfig\.LogConfig \(/);
 });
+
+test('--group-add is kept as the client sent it and shown by inspect; without it GroupAdd is null, as dockerd shows it', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const groupAdd = async (body: Record<string, unknown>): Promise<unknown> => {
+    const { Id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: body }))).body) as { Id: string };
+    return (JSON.parse((await send(target, 'GET', `/v1.41/containers/${Id}/json`)).body) as { HostConfig: { GroupAdd: unknown } }).HostConfig.GroupAdd;
+  };
+  assert.deepEqual(await groupAdd({ GroupAdd: ['wheel', '4242'] }), ['wheel', '4242']);
+  assert.equal(await groupAdd({ GroupAdd: null }), null);
+});
