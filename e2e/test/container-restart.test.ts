@@ -37,6 +37,10 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
     return status === 'running' && count === '1' && Number(newPid) !== pid ? Number(newPid) : undefined;
   }, { timeoutMs: 15_000 });
   assert.ok(again > 0);
+  // Started again through the node's network side: it is back on the default bridge.
+  const ip = await inspect(host, 'always', '{{.NetworkSettings.IPAddress}}');
+  assert.match(ip, /^172\.17\.\d+\.\d+$/);
+  assert.match(await dockerOk(host, ['exec', 'always', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ip.replaceAll('.', '\\.')}/16`));
 
   // docker stop ends the restarts, for every policy.
   await dockerOk(host, ['stop', '-t', '1', 'always', 'unless']);
@@ -47,6 +51,7 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
   // A daemon start restarts always (even stopped, as dockerd does) but not a stopped unless-stopped.
   await restartDaemon(host, { socketTimeoutMs: 30_000 });
   await waitFor('always running again after the daemon start', async () => ((await inspect(host, 'always', '{{.State.Status}}')) === 'running' ? true : undefined), { timeoutMs: 15_000 });
+  assert.match(await dockerOk(host, ['exec', 'always', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 172\.17\./, 'with its network');
   assert.equal(await inspect(host, 'unless', '{{.State.Status}}'), 'exited');
   assert.equal(await inspect(host, 'failing', '{{.State.Status}} {{.RestartCount}}'), 'exited 2', 'on-failure past its count stays exited');
 

@@ -106,6 +106,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   /** The restarts restart policies have scheduled, by container, and each container's delays. */
   readonly #restarts = new Map<ContainerId, NodeJS.Timeout>();
   readonly #backoffs = new Map<ContainerId, Backoff>();
+  /** How a restart policy starts a container (see startRestarts); undefined until the node is ready. */
+  #restartThrough: ((id: ContainerId) => Promise<void>) | undefined;
+  /** Containers being started by their policy: such a start keeps the count a user's start clears. */
+  readonly #policyStarts = new Set<ContainerId>();
   #closed = false;
   /** runc's absolute path, which conmon needs; looked up on first use. */
   #runcPath: string | undefined;
@@ -133,7 +137,6 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const runtime = new RuncRuntime(options);
     for (const record of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
     runtime.#checkExits();
-    runtime.#restartOnOpen();
     return runtime;
   }
 
@@ -146,14 +149,27 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   }
 
   /**
-   * dockerd's start: the stopped containers whose policy says so start again (always even after a
-   * `docker stop`; unless-stopped unless stopped so; on-failure within its count), without counting it.
+   * Starts acting on restart policies, once the node can start containers: a restart goes through
+   * `startThrough` (the node's outermost runtime, whose network side gives the container its legs
+   * first). As dockerd's start, the stopped containers whose policy says so start now (always even
+   * after a `docker stop`; unless-stopped unless stopped so; on-failure within its count), uncounted.
    */
-  #restartOnOpen(): void {
+  startRestarts(startThrough: (id: ContainerId) => Promise<void>): void {
+    this.#restartThrough = startThrough;
     for (const record of this.#records.values()) {
       if (record.state.status !== 'exited' || record.state.error !== '') continue;
-      if (!shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) continue;
-      void this.#serial(record.spec.id, () => this.#startGate.run(() => this.#start(this.#require(record.spec.id)))).catch(() => undefined);
+      if (shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) void this.#policyStart(record.spec.id);
+    }
+  }
+
+  async #policyStart(id: ContainerId): Promise<void> {
+    this.#policyStarts.add(id);
+    try {
+      await this.#restartThrough?.(id);
+    } catch {
+      // As dockerd: a restart that fails leaves the container stopped, with the reason in its state.
+    } finally {
+      this.#policyStarts.delete(id);
     }
   }
 
@@ -230,14 +246,15 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return record;
   }
 
-  /** The user's start: the restart count and a `docker stop` are forgotten, as dockerd's start does. */
+  /** A user's start also forgets the restart count and a `docker stop`, as dockerd's start does. */
   start(id: ContainerId): Promise<void> {
     return this.#serial(id, async () => {
       let record = this.#require(id);
       if (record.state.status === 'running') return;
+      const byPolicy = this.#policyStarts.has(record.spec.id);
       this.#cancelRestart(record.spec.id);
-      this.#backoffs.delete(record.spec.id);
-      if (record.restartCount !== undefined || record.manuallyStopped !== undefined) {
+      if (!byPolicy) this.#backoffs.delete(record.spec.id);
+      if (!byPolicy && (record.restartCount !== undefined || record.manuallyStopped !== undefined)) {
         const { restartCount: _count, manuallyStopped: _stopped, ...rest } = record;
         record = await this.#replace(rest);
       }
@@ -645,7 +662,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #scheduleRestart(id: ContainerId): Promise<void> {
     const record = this.#records.get(id);
     // A stop or kill cancels the restart whatever the policy (dockerd's ExitOnNext); a daemon start may still do it.
-    if (record === undefined || this.#closed || record.manuallyStopped === true || !shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) return;
+    if (record === undefined || this.#closed || this.#restartThrough === undefined || record.manuallyStopped === true) return;
+    if (!shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) return;
     const ranMs = Date.parse(record.state.finishedAt ?? '') - Date.parse(record.state.startedAt ?? '');
     let backoff = this.#backoffs.get(id);
     if (backoff === undefined) this.#backoffs.set(id, (backoff = new Backoff()));
@@ -653,11 +671,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     await this.#replace({ ...record, restartCount: (record.restartCount ?? 0) + 1 });
     const timer = setTimeout(() => {
       this.#restarts.delete(id);
-      void this.#serial(id, async () => {
-        const current = this.#records.get(id);
-        if (current === undefined || current.state.status === 'running') return;
-        await this.#startGate.run(() => this.#start(current));
-      }).catch(() => undefined);
+      void this.#policyStart(id);
     }, delayMs);
     this.#restarts.set(id, timer);
   }
