@@ -685,10 +685,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return true;
   }
 
+  /** Only a container with a policy keeps the mark: thousands of task containers stop without a write more. */
   async #markStopped(id: ContainerId): Promise<void> {
     this.#cancelRestart(id);
     const record = this.#records.get(id);
-    if (record !== undefined && record.manuallyStopped !== true) await this.#replace({ ...record, manuallyStopped: true });
+    if (record?.spec.restartPolicy !== undefined && record.manuallyStopped !== true) await this.#replace({ ...record, manuallyStopped: true });
   }
 
   async #update(id: ContainerId, state: ContainerState): Promise<void> {
