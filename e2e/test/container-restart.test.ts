@@ -1,6 +1,7 @@
 // Restart policies of standalone containers with the real docker CLI (issue 17 item 7), as dockerd's
 // restart manager: on-failure:N restarts a failing process N times; always restarts a process killed
-// behind the daemon's back, but not one `docker stop` ended, until the daemon starts again;
+// behind the daemon's back, but not one `docker stop` ended, until the daemon starts again (which
+// starts it, as dockerd does, and the count over);
 // unless-stopped stays stopped then; a running container is not removed without -f.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,10 +53,12 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
   await restartDaemon(host, { socketTimeoutMs: 30_000 });
   await waitFor('always running again after the daemon start', async () => ((await inspect(host, 'always', '{{.State.Status}}')) === 'running' ? true : undefined), { timeoutMs: 15_000 });
   assert.match(await dockerOk(host, ['exec', 'always', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 172\.17\./, 'with its network');
+  assert.equal(await inspect(host, 'always', '{{.RestartCount}}'), '0', "the daemon's start is a start: the count starts over");
   assert.equal(await inspect(host, 'unless', '{{.State.Status}}'), 'exited');
   assert.equal(await inspect(host, 'failing', '{{.State.Status}} {{.RestartCount}}'), 'exited 2', 'on-failure past its count stays exited');
 
   // A user's start forgets the count.
   await dockerOk(host, ['start', 'unless']);
   assert.equal(await inspect(host, 'unless', '{{.State.Status}} {{.RestartCount}}'), 'running 0');
+  assert.match(await dockerOk(host, ['exec', 'unless', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 172\.17\./, 'with its network');
 });

@@ -152,13 +152,14 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
    * Starts acting on restart policies, once the node can start containers: a restart goes through
    * `startThrough` (the node's outermost runtime, whose network side gives the container its legs
    * first). As dockerd's start, the stopped containers whose policy says so start now (always even
-   * after a `docker stop`; unless-stopped unless stopped so; on-failure within its count), uncounted.
+   * after a `docker stop`; unless-stopped unless stopped so; on-failure within its count), as a
+   * user's start does: the count starts over.
    */
   startRestarts(startThrough: (id: ContainerId) => Promise<void>): void {
     this.#restartThrough = startThrough;
     for (const record of this.#records.values()) {
       if (record.state.status !== 'exited' || record.state.error !== '') continue;
-      if (shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) void this.#policyStart(record.spec.id);
+      if (shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) void startThrough(record.spec.id).catch(() => undefined);
     }
   }
 
@@ -256,7 +257,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       if (!byPolicy) this.#backoffs.delete(record.spec.id);
       if (!byPolicy && (record.restartCount !== undefined || record.manuallyStopped !== undefined)) {
         const { restartCount: _count, manuallyStopped: _stopped, ...rest } = record;
-        record = await this.#replace(rest);
+        record = await this.#keep(rest);
       }
       await this.#startGate.run(() => this.#start(record));
     });
@@ -668,7 +669,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     let backoff = this.#backoffs.get(id);
     if (backoff === undefined) this.#backoffs.set(id, (backoff = new Backoff()));
     const delayMs = backoff.next(Number.isFinite(ranMs) ? ranMs : 0);
-    await this.#replace({ ...record, restartCount: (record.restartCount ?? 0) + 1 });
+    await this.#keep({ ...record, restartCount: (record.restartCount ?? 0) + 1 });
     const timer = setTimeout(() => {
       this.#restarts.delete(id);
       void this.#policyStart(id);
@@ -689,20 +690,22 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #markStopped(id: ContainerId): Promise<void> {
     this.#cancelRestart(id);
     const record = this.#records.get(id);
-    if (record?.spec.restartPolicy !== undefined && record.manuallyStopped !== true) await this.#replace({ ...record, manuallyStopped: true });
+    if (record?.spec.restartPolicy !== undefined && record.manuallyStopped !== true) await this.#keep({ ...record, manuallyStopped: true });
   }
 
   async #update(id: ContainerId, state: ContainerState): Promise<void> {
     const current = this.#records.get(id);
     if (current === undefined) return;
-    await this.#replace({ ...current, state });
+    this.#emit(await this.#keep({ ...current, state }));
   }
 
-  /** Keeps, saves and announces the container's new record. */
-  async #replace(next: ContainerRecord): Promise<ContainerRecord> {
+  /**
+   * Keeps and saves the container's record without announcing it: the restart bookkeeping is no change
+   * of state, and subscribers act on every record they see (the network side frees an exited one's legs).
+   */
+  async #keep(next: ContainerRecord): Promise<ContainerRecord> {
     this.#records.set(next.spec.id, next);
     await this.#save(next);
-    this.#emit(next);
     return next;
   }
 
