@@ -54,6 +54,10 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
   await waitFor('always running again after the daemon start', async () => ((await inspect(host, 'always', '{{.State.Status}}')) === 'running' ? true : undefined), { timeoutMs: 15_000 });
   assert.match(await dockerOk(host, ['exec', 'always', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 172\.17\./, 'with its network');
   assert.equal(await inspect(host, 'always', '{{.RestartCount}}'), '0', "the daemon's start is a start: the count starts over");
+  // docker kill ends the restarts too (dockerd marks the container stopped by the user for any signal).
+  await dockerOk(host, ['kill', 'always']);
+  await sleep(1_500);
+  assert.equal(await inspect(host, 'always', '{{.State.Status}} {{.State.ExitCode}}'), 'exited 137');
   assert.equal(await inspect(host, 'unless', '{{.State.Status}}'), 'exited');
   assert.equal(await inspect(host, 'failing', '{{.State.Status}} {{.RestartCount}}'), 'exited 2', 'on-failure past its count stays exited');
 
