@@ -15,7 +15,7 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
   const cluster = await withCluster(t, { managers: 1 });
   const host = cluster.hosts[0]!;
   await loadBusybox(dockerCli, [host]);
-  t.after(() => docker(host, ['rm', '-f', 'failing', 'always', 'unless']).then(() => undefined));
+  t.after(() => docker(host, ['rm', '-f', 'failing', 'always', 'unless', 'looping']).then(() => undefined));
 
   await dockerOk(host, ['run', '-d', '--name', 'failing', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'echo run; exit 1']);
   await waitFor('two restarts, then exited', async () =>
@@ -65,4 +65,17 @@ test('docker run --restart: on-failure:2, always after a kill and after a daemon
   await dockerOk(host, ['start', 'unless']);
   assert.equal(await inspect(host, 'unless', '{{.State.Status}} {{.RestartCount}}'), 'running 0');
   assert.match(await dockerOk(host, ['exec', 'unless', 'ip', '-4', 'addr', 'show', 'eth0']), /inet 172\.17\./, 'with its network');
+
+  // A crash loop waits longer each time; meanwhile it is restarting, as dockerd shows it, and rm needs -f.
+  await dockerOk(host, ['run', '-d', '--name', 'looping', '--restart', 'always', 'busybox', 'sh', '-c', 'exit 2']);
+  const status = await waitFor('looping shown restarting', async () => {
+    const line = (await dockerOk(host, ['ps', '--filter', 'name=looping', '--format', '{{.Status}}'])).trim();
+    return /^Restarting \(2\) /.test(line) ? line : undefined;
+  }, { timeoutMs: 20_000, intervalMs: 50 });
+  assert.match(status, /^Restarting \(2\) .* ago$/);
+  const rmLooping = await docker(host, ['rm', 'looping']);
+  assert.match(rmLooping.stderr, /You cannot (remove a restarting container [0-9a-f]{64}|remove a running container [0-9a-f]{64})\. Stop the container before attempting removal or force remove/);
+  await dockerOk(host, ['stop', 'looping']);
+  await sleep(1_500);
+  assert.equal(await inspect(host, 'looping', '{{.State.Status}} {{.State.Restarting}}'), 'exited false');
 });

@@ -135,7 +135,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
     const runtime = new RuncRuntime(options);
-    for (const record of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
+    for (const { restarting: _gone, ...record } of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
     runtime.#checkExits();
     return runtime;
   }
@@ -171,6 +171,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       // As dockerd: a restart that fails leaves the container stopped, with the reason in its state.
     } finally {
       this.#policyStarts.delete(id);
+      // Failed before the runtime's start (the network side): no longer waiting for anything.
+      const record = this.#records.get(id);
+      if (record?.restarting === true && !this.#restarts.has(id)) {
+        const { restarting: _failed, ...rest } = record;
+        await this.#keep(rest);
+      }
     }
   }
 
@@ -253,7 +259,8 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       let record = this.#require(id);
       if (record.state.status === 'running') return;
       const byPolicy = this.#policyStarts.has(record.spec.id);
-      this.#cancelRestart(record.spec.id);
+      await this.#cancelRestart(record.spec.id);
+      record = this.#require(id);
       if (!byPolicy) this.#backoffs.delete(record.spec.id);
       if (!byPolicy && (record.restartCount !== undefined || record.manuallyStopped !== undefined)) {
         const { restartCount: _count, manuallyStopped: _stopped, ...rest } = record;
@@ -401,7 +408,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   stop(id: ContainerId, timeoutSec: number): Promise<void> {
     return this.#serial(id, async () => {
       const record = this.#require(id);
-      const pending = this.#cancelRestart(record.spec.id);
+      const pending = await this.#cancelRestart(record.spec.id);
       if (record.state.status !== 'running' && !pending) return;
       await this.#markStopped(record.spec.id);
       if (record.state.status !== 'running') return;
@@ -414,9 +421,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   async kill(id: ContainerId, signal: string): Promise<void> {
     const record = this.#require(id);
-    if (record.state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
+    const restarting = this.#restarts.has(record.spec.id);
+    if (record.state.status !== 'running' && !restarting) throw new RuntimeError('conflict', `Container ${id} is not running`);
     // dockerd: any signal (there is no stop signal to tell apart) ends the restarts until the next start.
     await this.#markStopped(record.spec.id);
+    if (restarting) return;
     const name = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
     await this.#signal(id, name);
     // Its caller waits for the exit (dockerd's kill does): watched here as a stop does, not left to the monitor's end.
@@ -426,7 +435,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   remove(id: ContainerId, force: boolean): Promise<void> {
     return this.#serial(id, async () => {
       const record = this.#require(id);
-      this.#cancelRestart(record.spec.id);
+      if (!force && this.#restarts.has(record.spec.id)) {
+        throw new RuntimeError('conflict', `You cannot remove a restarting container ${record.spec.id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.#cancelRestart(record.spec.id);
       if (record.state.status === 'running') {
         if (!force) {
           throw new RuntimeError('conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
@@ -669,7 +681,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     let backoff = this.#backoffs.get(id);
     if (backoff === undefined) this.#backoffs.set(id, (backoff = new Backoff()));
     const delayMs = backoff.next(Number.isFinite(ranMs) ? ranMs : 0);
-    await this.#keep({ ...record, restartCount: (record.restartCount ?? 0) + 1 });
+    await this.#keep({ ...record, restartCount: (record.restartCount ?? 0) + 1, restarting: true });
     const timer = setTimeout(() => {
       this.#restarts.delete(id);
       void this.#policyStart(id);
@@ -678,17 +690,19 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   }
 
   /** Cancels the restart scheduled for the container; says whether there was one. */
-  #cancelRestart(id: ContainerId): boolean {
+  async #cancelRestart(id: ContainerId): Promise<boolean> {
     const timer = this.#restarts.get(id);
     if (timer === undefined) return false;
     clearTimeout(timer);
     this.#restarts.delete(id);
+    const { restarting: _was, ...record } = this.#records.get(id)!;
+    await this.#keep(record);
     return true;
   }
 
   /** Only a container with a policy keeps the mark: thousands of task containers stop without a write more. */
   async #markStopped(id: ContainerId): Promise<void> {
-    this.#cancelRestart(id);
+    await this.#cancelRestart(id);
     const record = this.#records.get(id);
     if (record?.spec.restartPolicy !== undefined && record.manuallyStopped !== true) await this.#keep({ ...record, manuallyStopped: true });
   }
@@ -696,7 +710,9 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   async #update(id: ContainerId, state: ContainerState): Promise<void> {
     const current = this.#records.get(id);
     if (current === undefined) return;
-    this.#emit(await this.#keep({ ...current, state }));
+    // A new state ends the wait for a restart (the restart ran, or failed).
+    const { restarting: _done, ...rest } = current;
+    this.#emit(await this.#keep({ ...rest, state }));
   }
 
   /**

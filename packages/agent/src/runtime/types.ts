@@ -85,6 +85,8 @@ export interface ContainerRecord {
   readonly restartCount?: number;
   /** Ended by `docker stop` or `docker kill` (Docker's HasBeenManuallyStopped), until the next start. */
   readonly manuallyStopped?: boolean;
+  /** Exited, waiting out the delay before the start its restart policy scheduled (Docker's State.Restarting). */
+  readonly restarting?: boolean;
 }
 
 export interface ResolvedProcess {

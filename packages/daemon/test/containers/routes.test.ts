@@ -208,3 +208,20 @@ test('--group-add is kept as the client sent it and shown by inspect; without it
   assert.deepEqual(await groupAdd({ GroupAdd: ['wheel', '4242'] }), ['wheel', '4242']);
   assert.equal(await groupAdd({ GroupAdd: null }), null);
 });
+
+test('a container waiting for its restart shows as dockerd shows it: restarting, Running, "Restarting (1) … ago", listed by ps without -a', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create?name=looping', json({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always' } } }))).body) as { Id: string };
+  await runtime.start(id);
+  runtime.exit(id, 1);
+  runtime.records.set(id, { ...runtime.records.get(id)!, restarting: true, restartCount: 1 });
+  const inspect = JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { State: Record<string, unknown>; RestartCount: number };
+  assert.deepEqual([inspect.State['Status'], inspect.State['Running'], inspect.State['Restarting'], inspect.State['ExitCode'], inspect.RestartCount], ['restarting', true, true, 1, 1]);
+  const ps = JSON.parse((await send(target, 'GET', '/v1.41/containers/json')).body) as { State: string; Status: string }[];
+  assert.equal(ps.length, 1);
+  assert.equal(ps[0]!.State, 'restarting');
+  assert.match(ps[0]!.Status, /^Restarting \(1\) .* ago$/);
+  const filtered = JSON.parse((await send(target, 'GET', `/v1.41/containers/json?filters=${encodeURIComponent('{"status":{"restarting":true}}')}`)).body) as unknown[];
+  assert.equal(filtered.length, 1);
+});
