@@ -122,6 +122,11 @@ test('a user-defined bridge: names and aliases through 127.0.0.11, connect/disco
   assert.equal(new Set([srvIp, ...burstIps]).size, 4, `distinct addresses: ${burstIps.join(' ')}`);
   await ok(host, ['rm', '-f', ...burst]);
 
+  // Any name dockerd takes for a local network, a space too (a swarm network keeps swarmkit's DNS-label rule).
+  await ok(host, ['network', 'create', 'test 01']);
+  assert.equal(await ok(host, ['run', '--rm', '--network', 'test 01', 'busybox', 'echo', 'joined']), 'joined\n');
+  assert.equal((await ok(host, ['network', 'rm', 'test 01'])).trim(), 'test 01');
+
   await ok(host, ['network', 'create', 'spare']);
   assert.match(await ok(host, ['network', 'prune', '-f']), /^Deleted Networks:\nspare\n\n?$/, 'prune takes the unused bridge and keeps appnet');
   await ok(host, ['rm', '-f', 'srv', 'other']);

@@ -3,7 +3,7 @@
 // A container's files carry the modes and owners of the image; `/` is 0755, /tmp 1777, the working
 // directory defaults to `/`, a missing --workdir is made 0755 as dockerd makes it, users are looked
 // up in the container's /etc/passwd and /etc/group, and exec runs as the container's user or the one
-// it names.
+// it names; --group-add adds groups by name or gid (issue 17 item 6), for execs too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,6 +70,13 @@ test('docker run and exec --user 1000:1000: the image modes hold, / is the defau
   assert.match(unknown.stderr, /Error response from daemon: unable to find user alice: no matching entries in passwd file/);
   assert.equal(await dockerOk(host, ['ps', '-aq']), '', 'the container whose start failed went with --rm');
 
+  // --group-add: names from the image's /etc/group and bare gids, for the process and for execs.
+  assert.equal(await dockerOk(host, ['run', '--rm', '--user', 'nobody', '--group-add', 'root', '--group-add', '4242', 'busybox', 'id']), 'uid=65534(nobody) gid=65534(nogroup) groups=0(root),4242,65534(nogroup)\n');
+  const noGroup = await docker(host, ['run', '--rm', '--group-add', 'nosuch', 'busybox', 'id']);
+  assert.equal(noGroup.code, 125);
+  assert.match(noGroup.stderr, /Error response from daemon: Unable to find group nosuch: no matching entries in group file/);
+  assert.equal(await dockerOk(host, ['ps', '-aq']), '');
+
   try {
     await dockerOk(host, ['run', '-d', '--name', 'as-user', '--user', '1000:1000', 'busybox', 'sleep', '300']);
     assert.equal(await dockerOk(host, ['exec', 'as-user', 'id']), 'uid=1000 gid=1000 groups=1000\n', "exec runs as the container's user");
@@ -79,6 +86,9 @@ test('docker run and exec --user 1000:1000: the image modes hold, / is the defau
       'a uid without a passwd entry gets gid 0, as in Docker',
     );
     assert.equal(await dockerOk(host, ['exec', '--user', '0', 'as-user', 'id', '-u']), '0\n', 'exec --user overrides it');
+    await dockerOk(host, ['run', '-d', '--name', 'grouped', '--group-add', '4242', 'busybox', 'sleep', '300']);
+    assert.equal(await dockerOk(host, ['exec', 'grouped', 'id', '-G']), '0 4242\n', 'an exec gets the added groups too');
+    assert.equal(await dockerOk(host, ['inspect', '--format', '{{json .HostConfig.GroupAdd}}', 'grouped']), '["4242"]\n');
     const unknownExec = await docker(host, ['exec', '--user', 'alice', 'as-user', 'id']);
     assert.deepEqual(
       [unknownExec.code, unknownExec.stdout],
@@ -86,7 +96,7 @@ test('docker run and exec --user 1000:1000: the image modes hold, / is the defau
       "dockerd reports an exec that could not start on its stream, with exit code 126",
     );
   } finally {
-    await docker(host, ['rm', '-f', 'as-user']);
+    await docker(host, ['rm', '-f', 'as-user', 'grouped']);
   }
 });
 

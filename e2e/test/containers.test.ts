@@ -19,6 +19,14 @@ test('docker import/load, run -d, ps, logs, wait, inspect, stop, rm -f and image
 
   assert.match(await dockerOk(host, ['import', join(dir, 'rootfs.tar'), 'bbimport:v1']), /^sha256:[0-9a-f]{64}\n$/);
   assert.match(await dockerOk(host, ['load', '-i', join(dir, 'save.tar')]), /Loaded image: busybox:latest/);
+  // import --change sets the image's config: the CMD runs, the ENV and WORKDIR are there; a bad change is dockerd's 400.
+  await dockerOk(host, ['import', '--change', 'CMD ["echo","hi"]', join(dir, 'rootfs.tar'), 'changed:v1']);
+  assert.equal(await dockerOk(host, ['run', '--rm', 'changed:v1']), 'hi\n');
+  await dockerOk(host, ['import', '-c', 'ENV GREETING="hello there"', '-c', 'WORKDIR /tmp', '-c', 'CMD sh -c \'echo $GREETING from $(pwd)\'', join(dir, 'rootfs.tar'), 'changed:v2']);
+  assert.equal(await dockerOk(host, ['run', '--rm', 'changed:v2']), 'hello there from /tmp\n');
+  const badChange = await docker(host, ['import', '--change', 'RUN ls', join(dir, 'rootfs.tar'), 'changed:bad']);
+  assert.match(badChange.stderr, /Error response from daemon: run is not a valid change command/);
+  await dockerOk(host, ['image', 'rm', 'changed:v1', 'changed:v2']);
   const images = await dockerOk(host, ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
   assert.deepEqual(images.trim().split('\n').sort(), ['bbimport:v1', 'busybox:latest']);
 

@@ -1,6 +1,7 @@
 // `service logs` end to end on a 1-manager + 1-worker swarm: the manager's leader asks the worker's
 // agent for its tasks' lines and the docker CLI prints them with its "name.slot.task@node    | " prefix;
-// --tail, task logs, stderr, -f picking up lines written later, and shoal's output equal to docker's.
+// --tail, task logs, stderr, -f picking up lines written later, shoal's output equal to docker's, and the
+// lines of tasks that completed (their containers stay until the task history drops them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -109,4 +110,29 @@ test('shoal run -d/ps/logs/stop/start/rm on a standalone container, with the sam
   const missing = await shoalCli(h1, ['rm', 'nosuch']);
   assert.equal(missing.stderr, (await docker(h1, ['rm', 'nosuch'])).stderr);
   await cliOk(shoalCli, h1, ['rm', '-f', 'c2']);
+});
+
+test('service logs include the tasks that completed: each replaced run of a service that exits keeps its lines until the task history drops it', async (t) => {
+  const cluster = await withCluster(t, { managers: 1, workers: 0 });
+  await formSwarm(cluster);
+  const [m1] = cluster.hosts;
+  assert.ok(m1);
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-logs-done-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeBusyboxSaveTar(join(dir, 'busybox.tar'), 'busybox:latest');
+  await dockerOk(m1, ['load', '-i', join(dir, 'busybox.tar')]);
+
+  // Each run prints its own container's hostname and completes; the orchestrator replaces it twice.
+  await dockerOk(m1, ['service', 'create', '--detach', '--name', 'once', '--no-resolve-image', '--restart-delay', '100ms', '--restart-max-attempts', '2', 'busybox:latest', 'sh', '-c', 'echo run $(hostname)']);
+  const tasks = await waitFor('three completed tasks', async () => {
+    const rows = (await dockerOk(m1, ['service', 'ps', '--no-trunc', '--format', '{{.ID}} {{.CurrentState}}', 'once'])).trim().split('\n');
+    return rows.length === 3 && rows.every((r) => / Complete /.test(r)) ? rows.map((r) => r.split(' ')[0]!) : undefined;
+  }, { timeoutMs: 30_000 });
+  const logs = await dockerOk(m1, ['service', 'logs', '--raw', 'once']);
+  assert.equal(logs.split('\n').filter((l) => l.startsWith('run ')).length, 3, `a line from each completed task:\n${logs}`);
+  for (const id of tasks) assert.match(await dockerOk(m1, ['service', 'logs', '--raw', id]), /^run \w+\n$/, `task ${id}`);
+  assert.equal((await dockerOk(m1, ['ps', '-aq', '--filter', 'label=com.docker.swarm.service.name=once'])).trim().split('\n').length, 3, 'their containers are kept, exited');
+
+  await dockerOk(m1, ['service', 'rm', 'once']);
+  await waitFor('the containers go with the service', async () => ((await dockerOk(m1, ['ps', '-aq'])).trim() === '' ? true : undefined), { timeoutMs: 20_000 });
 });

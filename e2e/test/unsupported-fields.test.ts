@@ -1,5 +1,5 @@
 // Nothing accepted and then ignored, with the real docker CLI on a one-node swarm: flags whose request
-// fields shoal does not act on (volumes, limits, restart policies, health checks, jobs, log options…)
+// fields shoal does not act on (volumes, limits, health checks, jobs, log options…)
 // fail with a 400 naming the field and leave nothing behind; the defaults the CLI always sends, and
 // flags that ask for what shoal does anyway, still work.
 import { test } from 'node:test';
@@ -26,10 +26,13 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   await refused(host, ['run', '--rm', '--mount', 'type=tmpfs,dst=/data', 'busybox', 'true'], 'HostConfig.Mounts');
   await refused(host, ['run', '--rm', '-m', '64m', 'busybox', 'true'], 'HostConfig.Memory');
   await refused(host, ['run', '--rm', '--cpus', '0.5', 'busybox', 'true'], 'HostConfig.NanoCpus');
-  await refused(host, ['run', '-d', '--restart', 'always', 'busybox', 'true'], 'HostConfig.RestartPolicy');
   await refused(host, ['run', '--rm', '--health-cmd', 'true', 'busybox', 'true'], 'Healthcheck');
   await refused(host, ['run', '--rm', '--cap-add', 'NET_ADMIN', 'busybox', 'true'], 'HostConfig.CapAdd');
   await refused(host, ['run', '--rm', '--log-opt', 'max-size=1m', 'busybox', 'true'], 'HostConfig.LogConfig');
+  await refused(host, ['run', '--rm', '--log-driver', 'syslog', 'busybox', 'true'], 'HostConfig.LogConfig');
+  // A driver dockerd does not know either gets dockerd's own answer.
+  const noDriver = await docker(host, ['run', '--rm', '--log-driver', 'nosuchdriver', 'busybox', 'true']);
+  assert.match(noDriver.stderr, /Error response from daemon: logger: no log driver named 'nosuchdriver' is registered/);
   await refused(host, ['run', '--rm', '--add-host', 'db:192.0.2.1', 'busybox', 'true'], 'HostConfig.ExtraHosts');
   await refused(host, ['run', '--rm', '--platform', 'linux/arm64', 'busybox', 'true'], 'the platform parameter');
   assert.equal((await dockerOk(host, ['ps', '-aq'])).trim(), '', 'a refused run leaves no container');
@@ -47,6 +50,9 @@ test('docker run/exec/logs and service create/update refuse what shoal does not 
   const raw = await callEngine(host.socket, 'POST', '/containers/create', { Image: 'busybox', HostConfig: { Memory: 1 << 26 } }, 10_000);
   assert.equal(raw.status, 400);
   assert.deepEqual(raw.body, { message: 'shoal does not support HostConfig.Memory (resource limits (--memory)) yet' });
+  // Restart policies are acted on; with --rm dockerd refuses one (the CLI already does, before asking).
+  const rmRestart = await callEngine(host.socket, 'POST', '/containers/create', { Image: 'busybox', HostConfig: { AutoRemove: true, RestartPolicy: { Name: 'always' } } }, 10_000);
+  assert.deepEqual([rmRestart.status, rmRestart.body], [400, { message: "can't create 'AutoRemove' container with restart policy" }]);
 
   // Services: refused at create (nothing stored) and at update (the spec stays as it was).
   const svc = ['service', 'create', '--detach', '--no-resolve-image'];

@@ -28,7 +28,9 @@ export function networkProblems(n: unknown): string[] {
   if (!isObj(n)) return ['network is not an object'];
   const where = `network ${String(n['Id'])}`;
   const name = n['Name'];
-  if (typeof name !== 'string' || name.length > 63 || !NAME_RE.test(name)) out.push(`${where}: Name ${JSON.stringify(name)?.slice(0, 80)} is not a valid name`);
+  // swarmkit's rule for swarm networks; dockerd takes any non-blank name for a local one.
+  const validName = n['Scope'] === 'swarm' ? typeof name === 'string' && name.length <= 63 && NAME_RE.test(name) : typeof name === 'string' && name.trim() !== '' && !/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+  if (!validName) out.push(`${where}: Name ${JSON.stringify(name)?.slice(0, 80)} is not a valid name`);
   if (typeof n['Id'] !== 'string' || n['Id'] === '') out.push(`${where}: Id missing`);
   stringMap(n['Labels'], `${where}: Labels`, out);
   stringMap(n['Options'], `${where}: Options`, out);

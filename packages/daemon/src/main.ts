@@ -82,6 +82,7 @@ async function serve(config: DaemonConfig, log: Logger): Promise<number> {
   });
   const standalone = new StandaloneNetworking(bridges.runtime, swarm, warnNetworks, join(config.dataRoot, 'container-networks.json'), (mode) => bridgeStore.find(mode) !== undefined);
   await swarm.resume();
+  runtime.startRestarts((id) => standalone.runtime.start(id));
   const engineCounts = () => {
     const containers = runtime.list();
     const running = containers.filter((c) => c.state.status === 'running').length;

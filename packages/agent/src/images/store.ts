@@ -13,7 +13,7 @@ import { KeptLayers } from './kept-layers.js';
 import { applyLayer, createRootfs } from './layers.js';
 import { formatReference, parseReference } from './reference.js';
 import { saveArchiveFiles, type SaveRequestImage } from './save-archive.js';
-import { ImageError, type ImageConfigDocument, type ImageRecord } from './types.js';
+import { ImageError, type ImageConfigDocument, type ImageRecord, type ImageRunConfig } from './types.js';
 
 const ID_RE = /^(?:sha256:)?([0-9a-f]{1,64})$/;
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -22,6 +22,8 @@ export interface ImportOptions {
   /** "busybox:latest"; undefined leaves the image untagged. */
   readonly reference?: string;
   readonly message?: string;
+  /** The image's config from `base` (what an import starts from), as `docker import --change` sets it. */
+  readonly configure?: (base: ImageRunConfig) => ImageRunConfig;
 }
 
 /** Who uses an image: the container runtime answers, the store refuses to delete what is in use. */
@@ -91,10 +93,11 @@ export class ImageStore {
         await createRootfs(join(tmp, 'rootfs'));
         await applyLayer(join(tmp, 'rootfs'), layer);
         const created = new Date().toISOString();
+        const base: ImageRunConfig = { Env: [DEFAULT_PATH], Cmd: null, Entrypoint: null, WorkingDir: '', User: '', Labels: null };
         const config: ImageConfigDocument = {
           architecture: goArch(),
           comment: options.message ?? 'Imported from -',
-          config: { Env: [DEFAULT_PATH], Cmd: null, Entrypoint: null, WorkingDir: '', User: '', Labels: null },
+          config: options.configure?.(base) ?? base,
           created,
           history: [{ created, comment: options.message ?? 'Imported from -' }],
           os: 'linux',

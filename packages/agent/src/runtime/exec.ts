@@ -64,7 +64,7 @@ export class ExecRegistry {
     const { spec } = entry.state;
     let user: OciUser;
     try {
-      user = resolveUser(spec.user || container.process!.user, await this.#host.userFiles(container));
+      user = resolveUser(spec.user || container.process!.user, await this.#host.userFiles(container), container.spec.groupAdd);
     } catch (err) {
       // As dockerd ends an exec that could not start: exit code 126, never to run.
       entry.state = { ...entry.state, exitCode: 126 };

@@ -23,6 +23,7 @@ import { buildOciConfig } from './oci-config.js';
 import { PendingAttaches } from './pending-attach.js';
 import { processEnv, resolveProcess } from './process-spec.js';
 import { recoverContainers, releaseContainer } from './recovery.js';
+import { Backoff, shouldRestart } from './restart-policy.js';
 import type { ShimConfig } from './shim.js';
 import { writeEtcFiles } from './etc-files.js';
 import { createWritableLayer } from './writable-layer.js';
@@ -102,6 +103,13 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   readonly #startGate: Gate;
   /** The init process of each container this process started, with its start time (see #signal). */
   readonly #inits = new Map<ContainerId, { readonly pid: number; readonly startTime: string }>();
+  /** The restarts restart policies have scheduled, by container, and each container's delays. */
+  readonly #restarts = new Map<ContainerId, NodeJS.Timeout>();
+  readonly #backoffs = new Map<ContainerId, Backoff>();
+  /** How a restart policy starts a container (see startRestarts); undefined until the node is ready. */
+  #restartThrough: ((id: ContainerId) => Promise<void>) | undefined;
+  /** Containers being started by their policy: such a start keeps the count a user's start clears. */
+  readonly #policyStarts = new Set<ContainerId>();
   #closed = false;
   /** runc's absolute path, which conmon needs; looked up on first use. */
   #runcPath: string | undefined;
@@ -127,7 +135,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     }
     const runtime = new RuncRuntime(options);
-    for (const record of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
+    for (const { restarting: _gone, ...record } of await recoverContainers(options, runtime.#runc())) runtime.#records.set(record.spec.id, record);
     runtime.#checkExits();
     return runtime;
   }
@@ -136,6 +144,44 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   close(): void {
     this.#closed = true;
     clearInterval(this.#poll);
+    for (const timer of this.#restarts.values()) clearTimeout(timer);
+    this.#restarts.clear();
+  }
+
+  /**
+   * Starts acting on restart policies, once the node can start containers: a restart goes through
+   * `startThrough` (the node's outermost runtime, whose network side gives the container its legs
+   * first). As dockerd's start, the stopped containers whose policy says so start now (always even
+   * after a `docker stop`; unless-stopped unless stopped so; on-failure within its count), as a
+   * user's start does: the count starts over.
+   */
+  startRestarts(startThrough: (id: ContainerId) => Promise<void>): void {
+    this.#restartThrough = startThrough;
+    for (const record of this.#records.values()) {
+      if (record.state.status !== 'exited' || record.state.error !== '') continue;
+      if (shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) void startThrough(record.spec.id).catch(() => undefined);
+    }
+  }
+
+  async #policyStart(id: ContainerId): Promise<void> {
+    this.#policyStarts.add(id);
+    try {
+      await this.#restartThrough?.(id);
+    } catch {
+      // As dockerd: a restart that fails leaves the container stopped, with the reason in its state.
+    } finally {
+      this.#policyStarts.delete(id);
+      // Failed before the runtime's start (the network side): no longer waiting for anything.
+      const record = this.#records.get(id);
+      if (record?.restarting === true && !this.#restarts.has(id)) {
+        const { restarting: _failed, ...rest } = record;
+        await this.#keep(rest);
+      }
+    }
+  }
+
+  #exitFacts(record: ContainerRecord): { exitCode: number; manuallyStopped: boolean; restartCount: number } {
+    return { exitCode: record.state.exitCode ?? 0, manuallyStopped: record.manuallyStopped === true, restartCount: record.restartCount ?? 0 };
   }
 
   get(idOrName: string): ContainerRecord | undefined {
@@ -207,10 +253,19 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     return record;
   }
 
+  /** A user's start also forgets the restart count and a `docker stop`, as dockerd's start does. */
   start(id: ContainerId): Promise<void> {
     return this.#serial(id, async () => {
-      const record = this.#require(id);
+      let record = this.#require(id);
       if (record.state.status === 'running') return;
+      const byPolicy = this.#policyStarts.has(record.spec.id);
+      await this.#cancelRestart(record.spec.id);
+      record = this.#require(id);
+      if (!byPolicy) this.#backoffs.delete(record.spec.id);
+      if (!byPolicy && (record.restartCount !== undefined || record.manuallyStopped !== undefined)) {
+        const { restartCount: _count, manuallyStopped: _stopped, ...rest } = record;
+        record = await this.#keep(rest);
+      }
       await this.#startGate.run(() => this.#start(record));
     });
   }
@@ -352,7 +407,11 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
 
   stop(id: ContainerId, timeoutSec: number): Promise<void> {
     return this.#serial(id, async () => {
-      if (this.#require(id).state.status !== 'running') return;
+      const record = this.#require(id);
+      const pending = await this.#cancelRestart(record.spec.id);
+      if (record.state.status !== 'running' && !pending) return;
+      await this.#markStopped(record.spec.id);
+      if (record.state.status !== 'running') return;
       await this.#signal(id, 'SIGTERM');
       if (await this.#exitedWithin(id, Math.max(0, timeoutSec) * 1000)) return;
       await this.#signal(id, 'SIGKILL');
@@ -361,7 +420,12 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   }
 
   async kill(id: ContainerId, signal: string): Promise<void> {
-    if (this.#require(id).state.status !== 'running') throw new RuntimeError('conflict', `Container ${id} is not running`);
+    const record = this.#require(id);
+    const restarting = this.#restarts.has(record.spec.id);
+    if (record.state.status !== 'running' && !restarting) throw new RuntimeError('conflict', `Container ${id} is not running`);
+    // dockerd: any signal (there is no stop signal to tell apart) ends the restarts until the next start.
+    await this.#markStopped(record.spec.id);
+    if (restarting) return;
     const name = /^\d+$/.test(signal) ? signal : signal.toUpperCase().replace(/^(SIG)?/, 'SIG');
     await this.#signal(id, name);
     // Its caller waits for the exit (dockerd's kill does): watched here as a stop does, not left to the monitor's end.
@@ -371,6 +435,10 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
   remove(id: ContainerId, force: boolean): Promise<void> {
     return this.#serial(id, async () => {
       const record = this.#require(id);
+      if (!force && this.#restarts.has(record.spec.id)) {
+        throw new RuntimeError('conflict', `You cannot remove a restarting container ${record.spec.id}. Stop the container before attempting removal or force remove`);
+      }
+      await this.#cancelRestart(record.spec.id);
       if (record.state.status === 'running') {
         if (!force) {
           throw new RuntimeError('conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
@@ -387,6 +455,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
       this.#records.delete(id);
       this.#pathsOf.delete(id);
       this.#inits.delete(id);
+      this.#backoffs.delete(id);
       this.#emit({ ...last, removed: true });
     });
   }
@@ -460,7 +529,7 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
    */
   async #startUser(record: ContainerRecord): Promise<OciUser> {
     try {
-      return resolveUser(record.process!.user, await this.#userFiles(record));
+      return resolveUser(record.process!.user, await this.#userFiles(record), record.spec.groupAdd);
     } catch (err) {
       await this.#finish(record.spec.id, { exitCode: 128, finishedAt: new Date().toISOString(), error: (err as Error).message });
       throw err;
@@ -598,15 +667,62 @@ export class RuncRuntime implements ContainerRuntime, ContainerIo {
     const prev = this.#records.get(id)!.state;
     await this.#update(id, { status: 'exited', pid: 0, exitCode: exit.exitCode, startedAt: prev.startedAt, finishedAt: exit.finishedAt, error: exit.error });
     if (this.#records.get(id)?.spec.autoRemove === true) void this.remove(id, false).catch(() => undefined);
+    // A start that failed is not restarted (dockerd neither): only a process that ran and ended.
+    else if (exit.error === '') await this.#scheduleRestart(id);
+  }
+
+  /** After an exit: the start its restart policy asks for, after dockerd's delay, counted. */
+  async #scheduleRestart(id: ContainerId): Promise<void> {
+    const record = this.#records.get(id);
+    // A stop or kill cancels the restart whatever the policy (dockerd's ExitOnNext); a daemon start may still do it.
+    if (record === undefined || this.#closed || this.#restartThrough === undefined || record.manuallyStopped === true) return;
+    if (!shouldRestart(record.spec.restartPolicy, this.#exitFacts(record))) return;
+    const ranMs = Date.parse(record.state.finishedAt ?? '') - Date.parse(record.state.startedAt ?? '');
+    let backoff = this.#backoffs.get(id);
+    if (backoff === undefined) this.#backoffs.set(id, (backoff = new Backoff()));
+    const delayMs = backoff.next(Number.isFinite(ranMs) ? ranMs : 0);
+    await this.#keep({ ...record, restartCount: (record.restartCount ?? 0) + 1, restarting: true });
+    const timer = setTimeout(() => {
+      this.#restarts.delete(id);
+      void this.#policyStart(id);
+    }, delayMs);
+    this.#restarts.set(id, timer);
+  }
+
+  /** Cancels the restart scheduled for the container; says whether there was one. */
+  async #cancelRestart(id: ContainerId): Promise<boolean> {
+    const timer = this.#restarts.get(id);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.#restarts.delete(id);
+    const { restarting: _was, ...record } = this.#records.get(id)!;
+    await this.#keep(record);
+    return true;
+  }
+
+  /** Only a container with a policy keeps the mark: thousands of task containers stop without a write more. */
+  async #markStopped(id: ContainerId): Promise<void> {
+    await this.#cancelRestart(id);
+    const record = this.#records.get(id);
+    if (record?.spec.restartPolicy !== undefined && record.manuallyStopped !== true) await this.#keep({ ...record, manuallyStopped: true });
   }
 
   async #update(id: ContainerId, state: ContainerState): Promise<void> {
     const current = this.#records.get(id);
     if (current === undefined) return;
-    const next: ContainerRecord = { ...current, state };
-    this.#records.set(id, next);
+    // A new state ends the wait for a restart (the restart ran, or failed).
+    const { restarting: _done, ...rest } = current;
+    this.#emit(await this.#keep({ ...rest, state }));
+  }
+
+  /**
+   * Keeps and saves the container's record without announcing it: the restart bookkeeping is no change
+   * of state, and subscribers act on every record they see (the network side frees an exited one's legs).
+   */
+  async #keep(next: ContainerRecord): Promise<ContainerRecord> {
+    this.#records.set(next.spec.id, next);
     await this.#save(next);
-    this.#emit(next);
+    return next;
   }
 
   async #save(record: ContainerRecord): Promise<void> {

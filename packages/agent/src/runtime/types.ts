@@ -17,6 +17,8 @@ export interface ContainerSpec {
   readonly env?: readonly string[] | undefined;
   readonly workingDir?: string | undefined;
   readonly user?: string | undefined;
+  /** `--group-add`: more groups for its processes (execs too), by name in its /etc/group or by gid. */
+  readonly groupAdd?: readonly string[] | undefined;
   readonly hostname?: string | undefined;
   readonly tty?: boolean | undefined;
   /** The terminal's size at the start (Docker's HostConfig.ConsoleSize), when tty. */
@@ -42,6 +44,15 @@ export interface ContainerSpec {
   readonly networkAliases?: readonly string[] | undefined;
   /** Ports published on the node (`docker run -p`); the network side publishes them, the runtime only keeps them. */
   readonly ports?: readonly { readonly protocol: 'tcp' | 'udp' | 'sctp'; readonly publishedPort: number; readonly targetPort: number }[] | undefined;
+  /** `docker run --restart`: the runtime starts the container again after it exits; undefined: never. */
+  readonly restartPolicy?: RestartPolicy | undefined;
+}
+
+/** Docker's HostConfig.RestartPolicy, other than "no". */
+export interface RestartPolicy {
+  readonly name: 'always' | 'unless-stopped' | 'on-failure';
+  /** on-failure only: at most this many restarts in a row (0: no limit). */
+  readonly maximumRetryCount?: number | undefined;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead';
@@ -70,6 +81,12 @@ export interface ContainerRecord {
   readonly files?: ContainerFiles;
   /** Set on the last record subscribers see of a container that was removed. */
   readonly removed?: boolean;
+  /** Starts by its restart policy since the user last started it (Docker's RestartCount). */
+  readonly restartCount?: number;
+  /** Ended by `docker stop` or `docker kill` (Docker's HasBeenManuallyStopped), until the next start. */
+  readonly manuallyStopped?: boolean;
+  /** Exited, waiting out the delay before the start its restart policy scheduled (Docker's State.Restarting). */
+  readonly restarting?: boolean;
 }
 
 export interface ResolvedProcess {
@@ -181,7 +198,7 @@ export interface ContainerRuntime {
   start(id: ContainerId): Promise<void>;
   /** Resolves with the exit code once the container has exited (at once if it already has). */
   wait(id: ContainerId, signal?: AbortSignal): Promise<number>;
-  /** SIGTERM, then SIGKILL after `timeoutSec`. */
+  /** SIGTERM, then SIGKILL after `timeoutSec`; also cancels a restart its policy has scheduled. */
   stop(id: ContainerId, timeoutSec: number): Promise<void>;
   /** With SIGKILL, resolves once the exit is recorded (bounded), for callers that wait for it. */
   kill(id: ContainerId, signal: string): Promise<void>;

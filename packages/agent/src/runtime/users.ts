@@ -34,8 +34,9 @@ interface GroupEntry {
  * Resolves "", "user", "uid", "user:group", "uid:gid", … as dockerd does: a numeric user or group
  * need no entry (a uid without one gets gid 0), a name must have one; without an explicit group the
  * user's primary group comes from passwd and its supplementary groups from group membership.
+ * `groupAdd` (`--group-add`) adds groups by name or gid, after those.
  */
-export function resolveUser(spec: string, files: UserFiles): OciUser {
+export function resolveUser(spec: string, files: UserFiles, groupAdd: readonly string[] = []): OciUser {
   const [userArg = '', groupArg = ''] = spec.split(':');
   const uidArg = numeric(userArg);
   const gidArg = numeric(groupArg);
@@ -56,7 +57,27 @@ export function resolveUser(spec: string, files: UserFiles): OciUser {
   } else if (user !== undefined) {
     supplementary = groups.filter((g) => g.members.includes(user.name)).map((g) => g.gid);
   }
-  return { uid, gid, additionalGids: [gid, ...supplementary] };
+  return { uid, gid, additionalGids: [gid, ...supplementary, ...additionalGroups(groupAdd, groups)] };
+}
+
+/**
+ * libcontainer's GetAdditionalGroups: each a group's name or gid in the container's /etc/group, else a
+ * number (any gid in range, with or without an entry); each gid once.
+ */
+function additionalGroups(groupAdd: readonly string[], groups: readonly GroupEntry[]): number[] {
+  const gids = new Set<number>();
+  for (const wanted of groupAdd) {
+    const entry = groups.find((g) => (g.name === wanted || String(g.gid) === wanted) && !gids.has(g.gid));
+    if (entry !== undefined) {
+      gids.add(entry.gid);
+      continue;
+    }
+    if (!/^[+-]?\d+$/.test(wanted)) throw new RuntimeError('internal', `Unable to find group ${wanted}: no matching entries in group file`);
+    const gid = Number(wanted);
+    if (gid < 0) throw new RuntimeError('internal', `uids and gids must be in range 0-${MAX_ID}`);
+    gids.add(inRange(gid));
+  }
+  return [...gids];
 }
 
 /** "name:pass:uid:gid:gecos:home:shell" lines; a malformed number reads as 0, as libcontainer's does. */

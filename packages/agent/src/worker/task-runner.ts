@@ -171,13 +171,19 @@ export class TaskRunner {
     else this.#report('failed', 'started', { ...status, Err: `task: non-zero exit (${code})` });
   }
 
+  /**
+   * Stops the container and releases its sandbox, also for a task the managers already hold terminal
+   * (a node that was Down comes back to find its task orphaned and replaced, its container still
+   * running under conmon): the task stays assigned until deleted, but nothing of it may keep running.
+   */
   async #shutdown(): Promise<void> {
-    if (isTerminal(this.#state)) return;
     const id = this.#containerId;
     if (id && this.#host.runtime.get(id)?.state.status === 'running') {
       this.#stopping = true;
       await this.#host.runtime.stop(id, stopGraceSec(this.#task));
     }
+    await this.#host.networking.release(this.#task.ID);
+    if (isTerminal(this.#state)) return;
     this.#report('shutdown', 'shutdown', id ? { ContainerStatus: { ContainerID: id, PID: 0, ExitCode: this.#host.runtime.get(id)?.state.exitCode ?? 0 } } : {});
   }
 }

@@ -36,3 +36,12 @@ test("names without an entry are refused with dockerd's messages", () => {
   assert.throws(() => resolveUser('root:admins', files), refused('unable to find group admins: no matching entries in group file'));
   assert.throws(() => resolveUser('4294967296', files), refused('uids and gids must be in range 0-2147483647'));
 });
+
+test('--group-add adds groups by name or gid from /etc/group, or any gid in range, each once, after the user\'s own', () => {
+  assert.deepEqual(resolveUser('nobody', files, ['wheel', '50', '4242', '10']), { uid: 65534, gid: 65534, additionalGids: [65534, 10, 50, 4242] });
+  assert.deepEqual(resolveUser('', files, ['daemon']), { uid: 0, gid: 0, additionalGids: [0, 10, 50, 1] });
+  assert.deepEqual(resolveUser('1000:1000', {}, ['7']), { uid: 1000, gid: 1000, additionalGids: [1000, 7] }, 'an image without /etc/group takes numbers');
+  assert.throws(() => resolveUser('nobody', files, ['nosuch']), refused('Unable to find group nosuch: no matching entries in group file'));
+  assert.throws(() => resolveUser('nobody', files, ['-1']), refused('uids and gids must be in range 0-2147483647'));
+  assert.throws(() => resolveUser('nobody', files, ['2147483648']), refused('uids and gids must be in range 0-2147483647'));
+});

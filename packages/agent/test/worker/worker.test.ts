@@ -150,6 +150,19 @@ test('after a restart the worker adopts the running container of an assigned tas
   assert.equal(reports.at(-1)?.State, 'failed', 'and followed until it exits');
 });
 
+test('a restarted worker stops the still-running container of a task the managers already hold orphaned, and keeps it assigned', async () => {
+  const { runtime, worker } = setup(['busybox']);
+  await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });
+  worker.stop();
+  const reports: TaskStatus[] = [];
+  const again = new Worker({ runtime, report: (_id, s) => reports.push(s), log: () => {} });
+  const orphaned = { ...task('t1', 'busybox', 'shutdown'), Status: { Timestamp: '', State: 'orphaned' as TaskState, Message: 'node down', PortStatus: {} } };
+  await again.apply('full', { tasks: [orphaned], removed: [], serviceNames: names });
+  assert.equal(runtime.list()[0]?.state.status, 'exited', 'nothing of a replaced task keeps running');
+  assert.deepEqual(reports, [], 'a terminal task is not reported again');
+  assert.deepEqual(again.taskIds, ['t1'], 'its container stays for logs until the task is deleted');
+});
+
 test('a stop that waits out its grace period does not hold up tasks assigned after it', async () => {
   const { runtime, worker, states } = setup(['busybox']);
   await worker.apply('full', { tasks: [task('t1', 'busybox')], removed: [], serviceNames: names });

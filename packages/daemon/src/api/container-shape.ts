@@ -13,12 +13,6 @@ const isNamed =
   (v: unknown): boolean =>
     names.includes(v as string);
 
-/** Docker's `--restart no` (what the CLI sends when the flag is not given): no restart, as shoal does. */
-const noRestart = (v: unknown): boolean => {
-  const { Name, MaximumRetryCount } = v as { Name?: unknown; MaximumRetryCount?: unknown };
-  return (Name === '' || Name === 'no') && (MaximumRetryCount === undefined || MaximumRetryCount === 0);
-};
-
 /** `--log-driver json-file` without options: the format shoal keeps logs in anyway. */
 const jsonFileLogs = (v: unknown): boolean => {
   const { Type, Config } = v as { Type?: unknown; Config?: unknown };
@@ -32,7 +26,8 @@ const hostConfigShape = obj('container.HostConfig', {
   NetworkMode: str,
   /** Checked where they are parsed (port-bindings.ts), with dockerd's messages. */
   PortBindings: anyJson,
-  RestartPolicy: unsupported('restart policies (--restart)', anyJson, noRestart),
+  /** Checked where it is read (restart-request.ts), with dockerd's messages. */
+  RestartPolicy: obj('container.RestartPolicy', { Name: str, MaximumRetryCount: int('int') }),
   AutoRemove: bool,
   VolumeDriver: unsupported('volume drivers (--volume-driver)', str),
   VolumesFrom: unsupported('volumes from other containers (--volumes-from)'),
@@ -45,7 +40,7 @@ const hostConfigShape = obj('container.HostConfig', {
   DnsOptions: unsupported('DNS options (--dns-option)'),
   DnsSearch: unsupported('DNS search domains (--dns-search)'),
   ExtraHosts: unsupported('extra host entries (--add-host)'),
-  GroupAdd: unsupported('supplementary groups (--group-add)'),
+  GroupAdd: arr(str),
   IpcMode: unsupported('IPC modes (--ipc)', str),
   Cgroup: unsupported('cgroup modes (--cgroup)', str),
   Links: unsupported('links (--link)'),

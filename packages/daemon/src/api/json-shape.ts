@@ -79,7 +79,9 @@ function decode(value: unknown, shape: Shape, at: At): unknown {
   switch (shape.kind) {
     case 'string':
       if (typeof value !== 'string') throw mismatch(value, 'string', at);
-      return value;
+      // encoding/json replaces a lone UTF-16 surrogate with U+FFFD; JSON.parse keeps it, and a string
+      // that is not valid Unicode would then reach names, labels and files.
+      return wellFormed(value);
     case 'bool':
       if (typeof value !== 'boolean') throw mismatch(value, 'bool', at);
       return value;
@@ -96,7 +98,7 @@ function decode(value: unknown, shape: Shape, at: At): unknown {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         if (v === null) continue;
-        Object.defineProperty(out, k, { value: decode(v, shape.of, at), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, wellFormed(k), { value: decode(v, shape.of, at), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -175,6 +177,13 @@ export function zero(shape: Shape): unknown {
     case 'ignored':
       return zero(shape.of);
   }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** String.prototype.toWellFormed, which Node 20's TypeScript lib does not declare. */
+function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\ufffd');
 }
 
 function mismatch(value: unknown, goType: string, at: At): InvalidArgumentError {

@@ -4,8 +4,10 @@ import type { ContainerSpec } from '@shoal/agent';
 import { containerCreateShape } from '../api/container-shape.js';
 import { InvalidArgumentError } from '../api/errors.js';
 import { decodeShape } from '../api/json-shape.js';
+import { checkLogDriver } from './log-driver.js';
 import { generatedName } from './names-generator.js';
 import { parsePortBindings } from './port-bindings.js';
+import { restartPolicyFromBody } from './restart-request.js';
 
 export interface CreateBody {
   readonly Image?: unknown;
@@ -26,6 +28,8 @@ export interface CreateBody {
     readonly ConsoleSize?: unknown;
     readonly PortBindings?: unknown;
     readonly PublishAllPorts?: unknown;
+    readonly RestartPolicy?: { readonly Name?: string; readonly MaximumRetryCount?: number } | null;
+    readonly GroupAdd?: readonly string[] | null;
   } | null;
   readonly NetworkingConfig?: { readonly EndpointsConfig?: Readonly<Record<string, unknown>> };
 }
@@ -46,6 +50,7 @@ export interface CreateContext {
 
 export function specFromCreateBody(body: unknown, name: string | undefined, context: CreateContext): ContainerSpec {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidArgumentError('config cannot be empty in order to create a container');
+  checkLogDriver((body as { HostConfig?: { LogConfig?: unknown } }).HostConfig?.LogConfig);
   const b = decodeShape<CreateBody>(body, containerCreateShape);
   if (typeof b.Image !== 'string' || b.Image === '') throw new InvalidArgumentError('No image specified');
   const endpoints = Object.keys(b.NetworkingConfig?.EndpointsConfig ?? {});
@@ -54,6 +59,8 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
   const networkMode = optString(b.HostConfig?.NetworkMode, 'HostConfig.NetworkMode') || 'default';
   const bindings = b.HostConfig?.PublishAllPorts === true ? publishAll(b, context.imageExposedPorts?.(b.Image) ?? []) : b.HostConfig?.PortBindings;
   const ports = parsePortBindings(bindings, context.takenHostPorts);
+  const autoRemove = b.HostConfig?.AutoRemove === true;
+  const restartPolicy = restartPolicyFromBody(b.HostConfig?.RestartPolicy, autoRemove);
   const id = randomBytes(32).toString('hex');
   return {
     id,
@@ -64,6 +71,7 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
     env: optStrings(b.Env, 'Env'),
     workingDir: optString(b.WorkingDir, 'WorkingDir') || undefined,
     user: optString(b.User, 'User') || undefined,
+    ...((b.HostConfig?.GroupAdd ?? []).length > 0 ? { groupAdd: [...b.HostConfig!.GroupAdd!] } : {}),
     hostname: optString(b.Hostname, 'Hostname') || undefined,
     tty: b.Tty === true,
     openStdin: b.OpenStdin === true,
@@ -73,8 +81,9 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
     networkMode,
     ...networkAliases(b, networkMode),
     netnsPath: context.netnsFor(networkMode),
-    autoRemove: b.HostConfig?.AutoRemove === true,
+    autoRemove,
     ...(ports.length > 0 ? { ports } : {}),
+    ...(restartPolicy !== undefined ? { restartPolicy } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { hostPortKey } from './port-bindings.js';
 import { containerIoRoutes } from './io-routes.js';
 import { linuxHasSignal, parseSignal, SIGKILL } from './signals.js';
 import { stdcopyFrame } from './stdcopy.js';
-import { containerInspect, containerSummary, type NetworksOf } from './views.js';
+import { containerInspect, containerSummary, dockerStatus, isRunning, type NetworksOf } from './views.js';
 
 const PS_FILTERS = ['id', 'name', 'status', 'label', 'ancestor', 'exited'] as const;
 /** Node's timers fire at once past this delay, so a later `until` is left to the lines' times. */
@@ -84,9 +84,10 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
       path: '/containers/{id}/stop',
       handler: async (ctx) => {
         const record = find(ctx.params.id!);
-        if (record.state.status !== 'running') return empty(304);
+        const running = isRunning(record);
+        // Also for an exited one: it cancels a restart its policy scheduled.
         await runtime.stop(record.spec.id, ctx.query.uint('t') ?? 10);
-        return empty(204);
+        return empty(running ? 204 : 304);
       },
     }),
     route({
@@ -136,10 +137,10 @@ export function containerRoutes(runtime: ContainerRuntime & ContainerIo, options
         const limit = ctx.query.has('limit') ? Number(ctx.query.string('limit')) : -1;
         const all = ctx.query.bool('all') || ctx.filters.has('status') || ctx.filters.has('exited') || limit > 0;
         let list = [...runtime.list()]
-          .filter((r) => all || r.state.status === 'running')
+          .filter((r) => all || isRunning(r))
           .filter((r) => ctx.filters.fuzzyMatch('id', r.spec.id))
           .filter((r) => !ctx.filters.has('name') || ctx.filters.values('name').some((n) => nameMatches(n, r.spec.name)))
-          .filter((r) => ctx.filters.exactMatch('status', r.state.status))
+          .filter((r) => ctx.filters.exactMatch('status', dockerStatus(r)))
           .filter((r) => ctx.filters.matchLabels('label', r.spec.labels))
           .filter((r) => !ctx.filters.has('ancestor') || ctx.filters.values('ancestor').some((a) => a === r.spec.image || r.imageId.includes(a)))
           .filter((r) => !ctx.filters.has('exited') || (r.state.status === 'exited' && ctx.filters.exactMatch('exited', String(r.state.exitCode))))
@@ -204,7 +205,7 @@ const KILL_EXIT_MS = 10_000;
  */
 async function killContainer(runtime: ContainerRuntime, record: ContainerRecord, signal: number): Promise<void> {
   const id = record.spec.id;
-  if (record.state.status !== 'running') throw new ConflictError(`Container ${id} is not running`);
+  if (!isRunning(record)) throw new ConflictError(`Container ${id} is not running`);
   if (!linuxHasSignal(signal)) throw new InternalError(`The linux daemon does not support signal ${signal}`);
   await runtime.kill(id, String(signal));
   if (signal !== SIGKILL) return;

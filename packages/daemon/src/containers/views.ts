@@ -32,8 +32,19 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(h / 24 / 365)} years`;
 }
 
+/** Docker's State.Status: "restarting" while a restart policy's delay runs (the runtime says exited). */
+export function dockerStatus(record: ContainerRecord): string {
+  return record.restarting === true ? 'restarting' : record.state.status;
+}
+
+/** dockerd's State.Running: true while restarting too. */
+export function isRunning(record: ContainerRecord): boolean {
+  return record.state.status === 'running' || record.restarting === true;
+}
+
 export function statusText(record: ContainerRecord, nowMs: number): string {
   const { state } = record;
+  if (record.restarting === true) return `Restarting (${state.exitCode ?? 0}) ${humanDuration(nowMs - Date.parse(state.finishedAt ?? record.createdAt))} ago`;
   switch (state.status) {
     case 'running':
       return `Up ${humanDuration(nowMs - Date.parse(state.startedAt ?? record.createdAt))}`;
@@ -60,7 +71,7 @@ export function containerSummary(record: ContainerRecord, nowMs: number, network
     Created: Math.floor(Date.parse(record.createdAt) / 1000),
     Ports: published(record, networks) ? portSummaries(record.spec.ports ?? []) : [],
     Labels: record.spec.labels ?? {},
-    State: record.state.status,
+    State: dockerStatus(record),
     Status: statusText(record, nowMs),
     HostConfig: { NetworkMode: record.spec.networkMode ?? 'default' },
     NetworkSettings: { Networks: networks },
@@ -78,10 +89,10 @@ export function containerInspect(record: ContainerRecord, networks: Record<strin
     Path: path ?? '',
     Args: rest,
     State: {
-      Status: state.status,
-      Running: state.status === 'running',
+      Status: dockerStatus(record),
+      Running: isRunning(record),
       Paused: false,
-      Restarting: false,
+      Restarting: record.restarting === true,
       OOMKilled: false,
       Dead: state.status === 'dead',
       Pid: state.pid,
@@ -96,7 +107,7 @@ export function containerInspect(record: ContainerRecord, networks: Record<strin
     HostsPath: files?.hostsPath ?? '',
     LogPath: files?.logPath ?? '',
     Name: `/${spec.name}`,
-    RestartCount: 0,
+    RestartCount: record.restartCount ?? 0,
     Driver: 'overlay',
     Platform: 'linux',
     MountLabel: '',
@@ -157,7 +168,7 @@ function hostConfig(record: ContainerRecord): Record<string, unknown> {
     LogConfig: { Type: 'json-file', Config: {} },
     NetworkMode: record.spec.networkMode ?? 'default',
     PortBindings: portBindingsView(record.spec.ports ?? []),
-    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    RestartPolicy: { Name: record.spec.restartPolicy?.name ?? 'no', MaximumRetryCount: record.spec.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: record.spec.autoRemove === true,
     VolumeDriver: '',
     VolumesFrom: null,
@@ -168,7 +179,7 @@ function hostConfig(record: ContainerRecord): Record<string, unknown> {
     DnsOptions: [],
     DnsSearch: [],
     ExtraHosts: null,
-    GroupAdd: null,
+    GroupAdd: record.spec.groupAdd ?? null,
     IpcMode: 'private',
     Cgroup: '',
     Links: null,

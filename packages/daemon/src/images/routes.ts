@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
 import { route, type RouteTable } from '../api/routes.js';
+import { applyImportChanges } from './import-changes.js';
 import { decodeShape, ignored, obj, str, unsupported, UnsupportedFieldError } from '../api/json-shape.js';
 import { pull, registryAuthOf } from './pull-route.js';
 import { push } from './push-route.js';
@@ -37,7 +38,14 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const reference = repo === '' ? undefined : tag === '' ? repo : `${repo}:${tag}`;
         if (reference !== undefined) parseReference(reference);
         const message = ctx.query.string('message') || undefined;
-        const image = await images.importTar(ctx.body(), { ...(reference !== undefined ? { reference } : {}), ...(message !== undefined ? { message } : {}) });
+        const changes = ctx.query.all('changes');
+        // Checked before the upload is read: a refused change keeps nothing.
+        applyImportChanges({}, changes);
+        const image = await images.importTar(ctx.body(), {
+          ...(reference !== undefined ? { reference } : {}),
+          ...(message !== undefined ? { message } : {}),
+          ...(changes.length > 0 ? { configure: (base) => applyImportChanges(base, changes) } : {}),
+        });
         return stream(async (sink) => sink.writeJson({ status: image.id }));
       },
     }),

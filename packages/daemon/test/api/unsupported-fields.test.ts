@@ -111,7 +111,6 @@ test('values that ask for what shoal does anyway pass: no restart, json-file log
     HostConfig: { RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} }, MemorySwappiness: -1, Isolation: 'default', Runtime: 'runc' },
   };
   assert.doesNotThrow(() => decodeShape(body, containerCreateShape));
-  assert.throws(() => decodeShape({ HostConfig: { RestartPolicy: { Name: 'always' } } }, containerCreateShape), { message: /HostConfig\.RestartPolicy/ });
   assert.throws(() => decodeShape({ HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '1m' } } } }, containerCreateShape), { message: /HostConfig\.LogConfig/ });
   assert.throws(() => decodeShape({ TaskTemplate: { Runtime: 'plugin' } }, serviceSpecShape), { message: /TaskTemplate\.Runtime/ });
   assert.doesNotThrow(() => decodeShape({ TaskTemplate: { Runtime: 'container', ContainerSpec: { Isolation: 'default', Init: false, Healthcheck: { Test: ['NONE'] } } } }, serviceSpecShape));
@@ -182,6 +181,7 @@ test('every container create field shoal accepts changes the container it makes'
   const valid: Record<string, Record<string, unknown>> = {
     PublishAllPorts: { Image: 'busybox', ExposedPorts: { '80/tcp': {} } },
     Aliases: { Image: 'busybox', HostConfig: { NetworkMode: 'k' } },
+    MaximumRetryCount: { Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'on-failure' } } },
   };
   const samples: Record<string, unknown> = {
     Cmd: ['sh'],
@@ -190,6 +190,7 @@ test('every container create field shoal accepts changes the container it makes'
     'HostConfig.PortBindings': { '80/tcp': [{ HostIp: '', HostPort: '8080' }] },
     'HostConfig.ConsoleSize': [24, 80],
     'HostConfig.NetworkMode': 'host',
+    'HostConfig.RestartPolicy.Name': 'always',
   };
   for (const leaf of leaves(containerCreateShape).filter((l) => l.shape.kind !== 'unsupported' && l.shape.kind !== 'ignored')) {
     const key = dotted(leaf);

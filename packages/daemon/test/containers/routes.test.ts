@@ -162,3 +162,66 @@ test('logs since and until keep the lines inside the window, both ends inclusive
   const details = await send(target, 'GET', '/v1.41/containers/web/logs?stdout=1&details=1');
   assert.equal(details.status, 400);
 });
+
+test('restart policies: dockerd answers to bad ones (400), a policy with --rm is refused, inspect shows the policy and RestartCount', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const create = (policy: unknown, autoRemove = false) => send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: { RestartPolicy: policy, AutoRemove: autoRemove } }));
+  const refusals: [unknown, string][] = [
+    [{ Name: 'sometimes' }, "invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"],
+    [{ Name: 'always', MaximumRetryCount: 3 }, "invalid restart policy: maximum retry count can only be used with 'on-failure'"],
+    [{ Name: 'no', MaximumRetryCount: -1 }, "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"],
+    [{ Name: 'on-failure', MaximumRetryCount: -1 }, 'invalid restart policy: maximum retry count cannot be negative'],
+  ];
+  for (const [policy, message] of refusals) {
+    const r = await create(policy);
+    assert.deepEqual([r.status, JSON.parse(r.body)], [400, { message }], JSON.stringify(policy));
+  }
+  const withRm = await create({ Name: 'always' }, true);
+  assert.deepEqual([withRm.status, JSON.parse(withRm.body)], [400, { message: "can't create 'AutoRemove' container with restart policy" }]);
+  assert.equal((await create({ Name: 'no' }, true)).status, 201);
+  const { Id: id } = JSON.parse((await create({ Name: 'on-failure', MaximumRetryCount: 2 })).body) as { Id: string };
+  const inspect = JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { RestartCount: number; HostConfig: { RestartPolicy: unknown } };
+  assert.deepEqual(inspect.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+  assert.equal(inspect.RestartCount, 0);
+});
+
+test("log drivers: json-file passes, one dockerd does not know gets dockerd's 400, one it knows but shoal does not run is refused as unsupported", async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const create = (LogConfig: unknown) => send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: { LogConfig } }));
+  assert.equal((await create({ Type: 'json-file', Config: {} })).status, 201);
+  assert.equal((await create({ Type: '', Config: {} })).status, 201);
+  const unknown = await create({ Type: 'nosuchdriver', Config: {} });
+  assert.deepEqual([unknown.status, JSON.parse(unknown.body)], [400, { message: "logger: no log driver named 'nosuchdriver' is registered" }]);
+  const mode = await create({ Type: 'nosuchdriver', Config: { mode: 'sometimes' } });
+  assert.deepEqual([mode.status, JSON.parse(mode.body)], [400, { message: 'logger: logging mode not supported: sometimes' }]);
+  const syslog = await create({ Type: 'syslog', Config: {} });
+  assert.equal(syslog.status, 400);
+  assert.match((JSON.parse(syslog.body) as { message: string }).message, /^shoal does not support HostConfig\.LogConfig \(/);
+});
+
+test('--group-add is kept as the client sent it and shown by inspect; without it GroupAdd is null, as dockerd shows it', async (t) => {
+  const target = await serve(t, new FakeRuntime());
+  const groupAdd = async (body: Record<string, unknown>): Promise<unknown> => {
+    const { Id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create', json({ Image: 'busybox', HostConfig: body }))).body) as { Id: string };
+    return (JSON.parse((await send(target, 'GET', `/v1.41/containers/${Id}/json`)).body) as { HostConfig: { GroupAdd: unknown } }).HostConfig.GroupAdd;
+  };
+  assert.deepEqual(await groupAdd({ GroupAdd: ['wheel', '4242'] }), ['wheel', '4242']);
+  assert.equal(await groupAdd({ GroupAdd: null }), null);
+});
+
+test('a container waiting for its restart shows as dockerd shows it: restarting, Running, "Restarting (1) … ago", listed by ps without -a', async (t) => {
+  const runtime = new FakeRuntime();
+  const target = await serve(t, runtime);
+  const { Id: id } = JSON.parse((await send(target, 'POST', '/v1.41/containers/create?name=looping', json({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'always' } } }))).body) as { Id: string };
+  await runtime.start(id);
+  runtime.exit(id, 1);
+  runtime.records.set(id, { ...runtime.records.get(id)!, restarting: true, restartCount: 1 });
+  const inspect = JSON.parse((await send(target, 'GET', `/v1.41/containers/${id}/json`)).body) as { State: Record<string, unknown>; RestartCount: number };
+  assert.deepEqual([inspect.State['Status'], inspect.State['Running'], inspect.State['Restarting'], inspect.State['ExitCode'], inspect.RestartCount], ['restarting', true, true, 1, 1]);
+  const ps = JSON.parse((await send(target, 'GET', '/v1.41/containers/json')).body) as { State: string; Status: string }[];
+  assert.equal(ps.length, 1);
+  assert.equal(ps[0]!.State, 'restarting');
+  assert.match(ps[0]!.Status, /^Restarting \(1\) .* ago$/);
+  const filtered = JSON.parse((await send(target, 'GET', `/v1.41/containers/json?filters=${encodeURIComponent('{"status":{"restarting":true}}')}`)).body) as unknown[];
+  assert.equal(filtered.length, 1);
+});

@@ -41,3 +41,9 @@ test('decodeShape refuses 100k-level nesting in a typed field without overflowin
   assert.throws(() => decodeShape({ Labels: { k: deep } }, networkCreateShape), /cannot unmarshal object into Go struct field NetworkCreateRequest.Labels of type string/);
   assert.deepEqual(decodeShape({ Name: 'n', Unknown: deep }, networkCreateShape), { Name: 'n' });
 });
+
+test('decodeShape replaces lone UTF-16 surrogates with U+FFFD in strings and map keys, as encoding/json does', () => {
+  const decoded = decodeShape<{ Name: string; Labels: Record<string, string> }>(JSON.parse('{"Name":"a\\ud800b","Labels":{"\\udc00":"\\ud83d\\ude00"}}'), networkCreateShape);
+  assert.equal(decoded.Name, 'a\ufffdb');
+  assert.deepEqual(decoded.Labels, { '\ufffd': '\u{1F600}' });
+});

@@ -91,3 +91,36 @@ test('prune removes untagged images; with dangling=false every unused image, and
   const until = await send(target, 'POST', `/v1.41/images/prune?filters=${encodeURIComponent('{"until":{"24h":true}}')}`);
   assert.deepEqual([until.status, JSON.parse(until.body).message], [400, 'shoal does not support the until filter (pruning images by age (--filter until=…)) yet']);
 });
+
+test('import --change sets CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER and LABEL as dockerd; an invalid change is 400 and imports nothing', async (t) => {
+  const { dir, target } = await imageApi(t, () => []);
+  const changes = [
+    'CMD ["echo","hi"]',
+    'ENTRYPOINT /bin/sh -c',
+    'ENV A=1 B="two words"',
+    'ENV C legacy form',
+    'WORKDIR /app',
+    'WORKDIR sub',
+    'EXPOSE 80 53/udp 8000-8001',
+    'user nobody',
+    'LABEL purpose=test "other"="x y"',
+  ];
+  const query = changes.map((c) => `changes=${encodeURIComponent(c)}`).join('&');
+  const imported = await send(target, 'POST', `/v1.41/images/create?fromSrc=-&repo=changed&${query}`, { body: readFileSync(join(dir, 'root.tar')) });
+  assert.equal(imported.status, 200, imported.body);
+  const { Config } = JSON.parse((await send(target, 'GET', '/v1.41/images/changed/json')).body) as { Config: Record<string, unknown> };
+  assert.deepEqual(Config['Cmd'], ['echo', 'hi']);
+  assert.deepEqual(Config['Entrypoint'], ['/bin/sh', '-c', '/bin/sh -c']);
+  assert.deepEqual(Config['Env'], ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1', 'B=two words', 'C=legacy form']);
+  assert.equal(Config['WorkingDir'], '/app/sub');
+  assert.deepEqual(Object.keys(Config['ExposedPorts'] as object), ['80/tcp', '53/udp', '8000/tcp', '8001/tcp']);
+  assert.equal(Config['User'], 'nobody');
+  assert.deepEqual(Config['Labels'], { purpose: 'test', other: 'x y' });
+
+  const bad = await send(target, 'POST', `/v1.41/images/create?fromSrc=-&repo=bad&changes=${encodeURIComponent('RUN ls')}`, { body: readFileSync(join(dir, 'root.tar')) });
+  assert.deepEqual([bad.status, JSON.parse(bad.body)], [400, { message: 'run is not a valid change command' }]);
+  const volume = await send(target, 'POST', `/v1.41/images/create?fromSrc=-&repo=bad&changes=${encodeURIComponent('VOLUME /data')}`, { body: readFileSync(join(dir, 'root.tar')) });
+  assert.equal(volume.status, 400);
+  assert.match((JSON.parse(volume.body) as { message: string }).message, /^shoal does not support the changes parameter \(VOLUME/);
+  assert.equal((await send(target, 'GET', '/v1.41/images/bad/json')).status, 404);
+});

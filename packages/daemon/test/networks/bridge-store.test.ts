@@ -48,11 +48,15 @@ test('BridgeNetworkStore has the default bridge, creates user-defined ones with 
   assert.throws(() => store.create({ Name: 'appnet' }, false), apiError(409, 'network with name appnet already exists'));
   assert.throws(() => store.create({ Name: 'test-net' }, true), apiError(409, 'network with name test-net already exists'), 'a swarm network holds the name');
   assert.throws(() => store.create({ Name: 'host' }, false), apiError(403, 'host is a pre-defined network and cannot be created'));
+  // dockerd takes any local name but a blank one; the swarm's DNS-label rule is not a local network's.
+  assert.throws(() => store.create({ Name: '  ' }, false), apiError(400, 'invalid name:   '));
+  assert.equal(store.create({ Name: 'test 01' }, false).name, 'test 01');
+  assert.equal(store.create({ Name: '-my.net_' }, false).name, '-my.net_');
   assert.throws(() => store.create({ Name: 'x', IPAM: { Config: [{ Subnet: '172.19.1.0/24' }] } }, false), apiError(403, /Pool overlaps/));
   assert.throws(() => store.create({ Name: 'v6', EnableIPv6: true }, false), apiError(501, /IPv6/));
 
   const reopened = new BridgeNetworkStore(path, 'd'.repeat(64), '2030-01-01T00:00:00Z');
-  assert.deepEqual(reopened.list().map((n) => n.name), ['bridge', 'appnet', 'app2']);
+  assert.deepEqual(reopened.list().map((n) => n.name), ['bridge', 'appnet', 'app2', 'test 01', '-my.net_']);
   reopened.remove(app.id);
-  assert.deepEqual(new BridgeNetworkStore(path, 'd'.repeat(64), '2030-01-01T00:00:00Z').list().map((n) => n.name), ['bridge', 'app2']);
+  assert.deepEqual(new BridgeNetworkStore(path, 'd'.repeat(64), '2030-01-01T00:00:00Z').list().map((n) => n.name), ['bridge', 'app2', 'test 01', '-my.net_']);
 });

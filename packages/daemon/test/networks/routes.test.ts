@@ -86,6 +86,11 @@ test('POST /networks/create answers 201 on a manager, 403 on a worker or for a l
     json: { message: 'docker_gwbridge is a pre-defined network and cannot be created' },
   });
   assert.deepEqual((await api('POST', '/networks/create', { ...body, Driver: 'bridge' })).status, 501);
+  // A swarm network's name follows swarmkit's rule (a local one may be "test 01"), on a worker too.
+  assert.deepEqual(await api('POST', '/networks/create', { ...body, Name: 'test 01' }), {
+    status: 400,
+    json: { message: 'rpc error: code = InvalidArgument desc = name must be valid as a DNS name component' },
+  });
   backend.currentRole = 'worker';
   assert.deepEqual(await api('POST', '/networks/create', body), {
     status: 403,

@@ -27,8 +27,8 @@ export const ENCRYPTED_OPTION = 'encrypted';
 const INTERNAL_LABEL = 'com.docker.swarm.internal';
 /** Names dockerd keeps for its own networks (runconfig.IsPreDefinedNetwork), plus the gateway bridge. */
 export const PREDEFINED_NETWORKS: readonly string[] = ['bridge', 'host', 'none', 'default', 'docker_gwbridge'];
-// swarmkit's annotation rule: a DNS label of at most 63 characters.
-const NAME_RE = /^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9])?$/;
+// swarmkit's annotation rule (controlapi's isValidDNSName): letters and digits, `-` and `_` inside, no dots; at most 63 characters.
+const NAME_RE = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
 
 export interface NormalizedNetwork {
   readonly spec: NetworkSpec;
@@ -40,8 +40,8 @@ const invalid = (desc: string) => new ControlError('invalid-argument', `rpc erro
 export function normalizeNetworkRequest(req: NetworkCreateRequest): NormalizedNetwork {
   const name = req.Name ?? '';
   if (name === '') throw invalid('meta: name must be provided');
-  if (name.length > 63) throw invalid(`name must be 63 characters or fewer`);
   if (!NAME_RE.test(name)) throw invalid('name must be valid as a DNS name component');
+  if (name.length > 63) throw invalid('name must be 63 characters or fewer');
   if (PREDEFINED_NETWORKS.includes(name)) {
     throw new ControlError('permission-denied', `${name} is a pre-defined network and cannot be created`);
   }

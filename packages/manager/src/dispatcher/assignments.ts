@@ -1,7 +1,8 @@
 // A node's assignments: the tasks it must run or stop, streamed to its agent, first in full and then
 // as changes (gathered over the commits applied in one event-loop turn; assignment-hub.ts routes them).
-// A task stays assigned while it should run or has not stopped yet; once it has stopped and should
-// stay stopped it leaves the set, and the agent removes what it had for it. The same
+// A task stays assigned from `assigned` until it is deleted (swarmkit's rule): a stopped task's
+// container stays on its node, for `service logs` and `ps -a`, until the task history drops it, and
+// the agent removes it then. The same
 // stream carries the overlay networks those tasks are on, with their endpoints cluster-wide and their
 // services (network-directory.ts): the agent programs peers, DNS and load balancing from them.
 import type { Change, StoreView, MemoryStore } from '../store/memory-store.js';
@@ -35,7 +36,12 @@ export function nodeAssignments(view: StoreView, nodeId: string): TaskObject[] {
 }
 
 function isAssignedTo(t: TaskObject, nodeId: string): boolean {
-  return t.NodeID === nodeId && rank(t.Status.State) >= rank('assigned') && (rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State));
+  return t.NodeID === nodeId && rank(t.Status.State) >= rank('assigned');
+}
+
+/** A task that runs or should: a stopped one, kept only for what it left, holds no network on the node. */
+function holdsNetworks(t: TaskObject): boolean {
+  return rank(t.DesiredState) <= rank('running') || !isTerminal(t.Status.State);
 }
 
 /**
@@ -43,7 +49,7 @@ function isAssignedTo(t: TaskObject, nodeId: string): boolean {
  * knows it (dockerd lists it on every node), and while the routing mesh is in use it joins it.
  */
 function networksOf(tasks: readonly TaskObject[], directory: NetworkDirectory, containers: ReadonlySet<string>): Set<string> {
-  const ids = new Set([...tasks.flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)), ...containers]);
+  const ids = new Set([...tasks.filter(holdsNetworks).flatMap((t) => (t.NetworksAttachments ?? []).map((a) => a.Network.ID)), ...containers]);
   if (directory.ingressId !== undefined) ids.add(directory.ingressId);
   return ids;
 }

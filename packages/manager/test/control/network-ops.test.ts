@@ -87,7 +87,12 @@ test('network create refuses what Docker refuses, with its messages and statuses
   await assert.rejects(refused({ IPAM: { Config: [{ Subnet: 'fd00::/64' }] } }), controlError('invalid-argument', /IPv6 is not supported/));
   await assert.rejects(refused({ Driver: 'bridge' }), controlError('not-implemented', /only overlay networks: the "bridge" driver/));
   await assert.rejects(refused({}, 'host'), controlError('permission-denied', 'host is a pre-defined network and cannot be created'));
-  await assert.rejects(refused({}, 'bad name!'), controlError('invalid-argument', /name must be valid as a DNS name component/));
+  // swarmkit's rule for swarm networks, stricter than a local network's: no spaces, no dots, no `-` or `_` at the ends.
+  for (const name of ['bad name!', 'test 01', 'my.net', '-lead', 'trail_']) {
+    await assert.rejects(refused({}, name), controlError('invalid-argument', 'rpc error: code = InvalidArgument desc = name must be valid as a DNS name component'), name);
+  }
+  await assert.rejects(refused({}, 'a'.repeat(64)), controlError('invalid-argument', 'rpc error: code = InvalidArgument desc = name must be 63 characters or fewer'));
+  await assert.rejects(refused({}, ''), controlError('invalid-argument', 'rpc error: code = InvalidArgument desc = meta: name must be provided'));
   await assert.rejects(refused({ IPAM: { Config: [{ Subnet: '10.9.0.0/24', Gateway: '10.8.0.1' }] } }), controlError('invalid-argument', 'ipam configuration: subnet 10.9.0.0/24 does not contain gateway 10.8.0.1'));
   await assert.rejects(refused({ IPAM: { Config: [{ Subnet: '10.9.0.0/33' }] } }), controlError('invalid-argument', 'ipam configuration: invalid subnet 10.9.0.0/33'));
   await assert.rejects(refused({ Options: { 'com.docker.network.driver.mtu': 'big' } }), controlError('invalid-argument', /invalid MTU "big"/));

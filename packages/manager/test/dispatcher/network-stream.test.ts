@@ -96,11 +96,14 @@ test('a node gets its tasks\' networks with endpoints cluster-wide, then only th
   await apply([{ op: 'update', table: 'node', object: node('nodeB', '198.51.100.3', 'down') }]);
   assert.deepEqual(messages.at(-1)!.changes.networks.map((n) => n.RemovedEndpoints), [['taskB']]);
 
-  // The node's own task stops and leaves its assignments: the network is no longer its business.
+  // The node's own task stops: it stays assigned (its container keeps its logs) but the network is no longer the node's business.
   await apply([{ op: 'update', table: 'task', object: task('taskA', 1, 'nodeA', '10.77.0.3', 'shutdown', 'shutdown') }]);
   const last = messages.at(-1)!.changes;
-  assert.deepEqual(last.removed, ['taskA']);
+  assert.deepEqual(last.removed, []);
   assert.deepEqual(last.removedNetworks, [network.ID]);
+  // Deleted (the task history dropped it): it leaves the assignments, and the agent removes its container.
+  await apply([{ op: 'delete', table: 'task', id: 'taskA' }]);
+  assert.deepEqual(messages.at(-1)!.changes.removed, ['taskA']);
   stream.stop();
 });
 

@@ -12,7 +12,6 @@ const BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name';
 const MTU_OPTION = 'com.docker.network.driver.mtu';
 /** Reserved for the gateway bridge, which shoal makes at a fixed subnet when the node joins a swarm. */
 const GWBRIDGE_SUBNET = '172.18.0.0/16';
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
 export interface BridgeNetwork {
   readonly id: string;
@@ -77,7 +76,8 @@ export class BridgeNetworkStore {
   /** `network create -d bridge`; `nameTaken` says whether another kind of network has the name already. */
   create(req: NetworkCreateRequest, nameTaken: boolean): BridgeNetwork {
     const name = req.Name ?? '';
-    if (name === '' || !NAME_RE.test(name)) throw new InvalidArgumentError(`invalid name "${name}": must be valid as a DNS name component`);
+    // dockerd (libnetwork's NewNetwork) takes any name but a blank one for a local network: "test 01" too.
+    if (name.trim() === '') throw new InvalidArgumentError(`invalid name: ${name}`);
     if (PREDEFINED_NETWORKS.includes(name)) throw new ForbiddenError(`${name} is a pre-defined network and cannot be created`);
     if (nameTaken || this.list().some((n) => n.name === name)) throw new ConflictError(`network with name ${name} already exists`);
     if (req.EnableIPv6 === true) throw new NotImplementedError('IPv6 is not supported on shoal bridge networks (--ipv6)');
