@@ -2,7 +2,8 @@
 // per-layer progress bars. Pure.
 
 export interface ProgressMessage {
-  readonly status: string;
+  /** Absent only on a push's closing `aux` record. */
+  readonly status?: string;
   readonly id?: string;
   readonly progressDetail?: { readonly current?: number; readonly total?: number };
   readonly progress?: string;

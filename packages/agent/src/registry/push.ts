@@ -49,7 +49,7 @@ export async function completePush(store: ImageStore, push: ResolvedPush, progre
   const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
   await store.addRepoDigest(`${familiarRepository(ref)}@${digest}`, image.id);
   progress({ status: `${ref.tag}: digest: ${digest} size: ${manifest.length}` });
-  progress({ status: '', progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifest.length } });
+  progress({ progressDetail: {}, aux: { Tag: ref.tag, Digest: digest, Size: manifest.length } });
 }
 
 /** Compresses one kept layer, and uploads it unless the repository has it. */
