@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pair in runc:runc conmon:conmon nft:nftables iptables:iptables ping:iputils-ping busybox:busybox-static \
-            iperf3:iperf3 ip:iproute2 nsenter:util-linux skopeo:skopeo docker-registry:docker-registry; do
+            iperf3:iperf3 ip:iproute2 nsenter:util-linux skopeo:skopeo docker-registry:docker-registry \
+            htpasswd:apache2-utils openssl:openssl; do
   cmd=${pair%%:*} pkg=${pair#*:}
   command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
