@@ -87,13 +87,16 @@ export function specFromCreateBody(body: unknown, name: string | undefined, cont
   };
 }
 
+/** dockerd's refusal of aliases on a network that is not user-defined (also checked by ID in the bridge layer). */
+export const ALIAS_ON_PREDEFINED = 'network-scoped alias is supported only for containers in user defined networks';
+
 /** `--network-alias`: the aliases of the network-mode network's entry in NetworkingConfig.EndpointsConfig. */
 function networkAliases(b: CreateBody, networkMode: string): { networkAliases?: string[] } {
   const entries = Object.entries(b.NetworkingConfig?.EndpointsConfig ?? {}) as [string, { Aliases?: string[] } | undefined][];
   const given = entries.filter(([, e]) => (e?.Aliases ?? []).length > 0);
   if (given.length === 0) return {};
   if (['default', 'bridge', 'host', 'none'].includes(networkMode)) {
-    throw new InvalidArgumentError('network-scoped alias is supported only for containers in user defined networks');
+    throw new InvalidArgumentError(ALIAS_ON_PREDEFINED);
   }
   const [network, endpoint] = given[0]!;
   if (network !== networkMode) throw new InvalidArgumentError(`aliases are given for network ${network}, but the container is created on ${networkMode}`);

@@ -9,6 +9,7 @@ import { NetnsFiles, PortPublisher, PublishError, addBridgeEndpoint, applyBridge
 import { readFile } from 'node:fs/promises';
 import { passesPruneFilters, type NetworkResource } from '@shoal/manager';
 import { ForbiddenError, InternalError, InvalidArgumentError, NotFoundError, NotImplementedError } from '../../api/errors.js';
+import { ALIAS_ON_PREDEFINED } from '../../containers/create-request.js';
 import { endpointId } from '../container-endpoints.js';
 import { KeyedSerial, pointResolvConf } from '../container-steps.js';
 import { BridgeDns } from './dns.js';
@@ -20,7 +21,6 @@ type Log = (msg: string, fields: Record<string, unknown>) => void;
 
 /** The nft table of ports published to bridge legs (the swarm data plane has its own). */
 const BRIDGE_PORTS_TABLE = 'shoal_bridge_ports';
-const ALIAS_ON_DEFAULT = 'network-scoped alias is supported only for containers in user defined networks';
 
 export interface BridgeNetworkingOptions {
   readonly statePath: string;
@@ -145,7 +145,7 @@ export class BridgeNetworking<R extends ContainerRuntime> {
       if (mode === 'none') throw new InvalidArgumentError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
       throw new NotImplementedError(`connecting a container on swarm network ${mode} to the bridge network ${network.name} is not supported`);
     }
-    if (network.isDefault && aliases.length > 0) throw new InvalidArgumentError(ALIAS_ON_DEFAULT);
+    if (network.isDefault && aliases.length > 0) throw new InvalidArgumentError(ALIAS_ON_PREDEFINED);
     return this.#serial(id, async () => {
       if (this.endpoints.get(id, network.id) !== undefined) throw new ForbiddenError(`endpoint with name ${record.spec.name} already exists in network ${network.name}`);
       this.endpoints.set(id, { networkId: network.id, networkName: network.name, aliases, ...(ipv4 !== undefined ? { requestedIp: ipv4 } : {}) });
@@ -179,7 +179,7 @@ export class BridgeNetworking<R extends ContainerRuntime> {
     const network = this.networkOf(spec.networkMode);
     if (network === undefined) return this.#target.create(spec);
     const aliases = spec.networkAliases ?? [];
-    if (network.isDefault && aliases.length > 0) throw new InvalidArgumentError(ALIAS_ON_DEFAULT);
+    if (network.isDefault && aliases.length > 0) throw new InvalidArgumentError(ALIAS_ON_PREDEFINED);
     const netnsPath = await this.#netns.create(spec.id);
     try {
       // Embedded DNS on user-defined networks; the host's resolvers on the default bridge (the runtime's default).
