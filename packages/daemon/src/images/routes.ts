@@ -56,6 +56,7 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const changes = ctx.query.all('changes');
         // Checked before the upload is stored, so a refused import keeps nothing.
         await refusedAfterUpload(ctx, () => {
+          ctx.query.refuseUnsupported({ platform: 'choosing the platform of an imported image (docker import --platform)' });
           if (reference !== undefined) parseReference(reference);
           applyImportChanges({}, changes);
         });

@@ -119,6 +119,8 @@ test('import --change sets CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER and LABEL
 
   const bad = await send(target, 'POST', `/v1.41/images/create?fromSrc=-&repo=bad&changes=${encodeURIComponent('RUN ls')}`, { body: readFileSync(join(dir, 'root.tar')) });
   assert.deepEqual([bad.status, JSON.parse(bad.body)], [400, { message: 'run is not a valid change command' }]);
+  const platform = await send(target, 'POST', '/v1.41/images/create?fromSrc=-&repo=bad&platform=linux%2Farm64', { body: readFileSync(join(dir, 'root.tar')) });
+  assert.deepEqual([platform.status, JSON.parse(platform.body)], [400, { message: 'shoal does not support the platform parameter (choosing the platform of an imported image (docker import --platform)) yet' }]);
   const volume = await send(target, 'POST', `/v1.41/images/create?fromSrc=-&repo=bad&changes=${encodeURIComponent('VOLUME /data')}`, { body: readFileSync(join(dir, 'root.tar')) });
   assert.equal(volume.status, 400);
   assert.match((JSON.parse(volume.body) as { message: string }).message, /^shoal does not support the changes parameter \(VOLUME/);
