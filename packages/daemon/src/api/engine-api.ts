@@ -60,6 +60,9 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     try {
       await dispatch(router, bodyBytesMax, req, res, upgrade, abort.signal);
     } catch (err) {
+      // A handler that refuses before reading the body (a bad header, query or change) would otherwise
+      // close the connection under a client still sending it, which then reports "broken pipe", not the error.
+      if (upgrade === undefined) await drainUnread(req, DRAIN_BYTES_MAX, DRAIN_MS_MAX);
       writeError(req, res, err, log);
     } finally {
       shutdown?.removeEventListener('abort', onShutdown);
@@ -136,6 +139,30 @@ async function dispatch(
     else await runOverResponse(req, res, result, signal);
   } else if (result.kind === 'stream') await writeStream(res, result, signal);
   else writeResult(res, result, method === 'HEAD');
+}
+
+/** How much of an unread body (an image upload, say) is read and dropped, and for how long, before an error is sent anyway (with Connection: close). */
+const DRAIN_BYTES_MAX = 64 * 1024 * 1024;
+const DRAIN_MS_MAX = 5_000;
+
+/** Reads and drops what is left of a request body, up to `bytesMax` and `msMax`. */
+function drainUnread(req: IncomingMessage, bytesMax: number, msMax: number): Promise<void> {
+  if (req.complete || req.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let total = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      req.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > bytesMax) done();
+    };
+    const timer = setTimeout(done, msMax);
+    req.on('data', onData).once('end', done).once('error', done).once('close', done);
+    req.resume();
+  });
 }
 
 function writeError(req: IncomingMessage, res: ServerResponse, err: unknown, log: Logger): void {

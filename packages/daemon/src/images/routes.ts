@@ -3,7 +3,7 @@ import { ImageError, formatReference, imageHistory, inspectDistribution, login, 
 import { createReadStream } from 'node:fs';
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from '../api/errors.js';
 import { empty, json, stream, type StreamResult } from '../api/respond.js';
-import { route, type RequestContext, type RouteTable } from '../api/routes.js';
+import { route, type RouteTable } from '../api/routes.js';
 import { applyImportChanges } from './import-changes.js';
 import { decodeShape, ignored, obj, str, unsupported, UnsupportedFieldError } from '../api/json-shape.js';
 import { pull, registryAuthOf } from './pull-route.js';
@@ -19,22 +19,6 @@ const authConfigShape = obj('registry.AuthConfig', {
   identitytoken: unsupported('logging in with an identity token'),
   registrytoken: unsupported('logging in with a registry token'),
 });
-
-/**
- * Runs `check`; when it refuses, the rest of the upload is read and dropped before the error is sent:
- * a client still writing its body to a closed connection (the docker CLI's `import`) reports "broken
- * pipe" instead of the daemon's message.
- */
-async function refusedAfterUpload(ctx: RequestContext<string>, check: () => void): Promise<void> {
-  try {
-    check();
-  } catch (err) {
-    for await (const _chunk of ctx.body()) {
-      // dropped
-    }
-    throw err;
-  }
-}
 
 const LS_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
 const PRUNE_FILTERS = ['dangling', 'label', 'until'] as const;
@@ -55,11 +39,9 @@ export function imageRoutes(images: ImageStore, users: ImageUsers, registry: Reg
         const message = ctx.query.string('message') || undefined;
         const changes = ctx.query.all('changes');
         // Checked before the upload is stored, so a refused import keeps nothing.
-        await refusedAfterUpload(ctx, () => {
-          ctx.query.refuseUnsupported({ platform: 'choosing the platform of an imported image (docker import --platform)' });
-          if (reference !== undefined) parseReference(reference);
-          applyImportChanges({}, changes);
-        });
+        ctx.query.refuseUnsupported({ platform: 'choosing the platform of an imported image (docker import --platform)' });
+        if (reference !== undefined) parseReference(reference);
+        applyImportChanges({}, changes);
         const image = await images.importTar(ctx.body(), {
           ...(reference !== undefined ? { reference } : {}),
           ...(message !== undefined ? { message } : {}),

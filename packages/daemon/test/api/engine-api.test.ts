@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type NetConnectOpts } from 'node:net';
 import {
   ConflictError,
   createEngineApi,
@@ -308,4 +308,21 @@ test('a client that never finishes its request body is cut off at the request ti
   assert.ok(Date.now() - started < 3_000);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(handlerSettled, true, 'the handler reading the body was released');
+});
+
+test('an error answered before the body is read reaches a client still sending the body: the rest is read first', async (t) => {
+  const target = await serve(t, { routes: [[route({ method: 'POST', path: '/refuse', handler: () => { throw new ConflictError('refused early'); } })]] });
+  const bodyBytes = 4 * 1024 * 1024;
+  const reply = await new Promise<string>((resolve, reject) => {
+    const socket = connect(target as NetConnectOpts);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.write(`POST /v1.41/refuse HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${bodyBytes}\r\nConnection: close\r\n\r\n`);
+    // The daemon has answered by now; a body written after that must still be taken, not cut off.
+    setTimeout(() => socket.end(Buffer.alloc(bodyBytes)), 200);
+  });
+  assert.match(reply, /^HTTP\/1\.1 409 /);
+  assert.match(reply, /\{"message":"refused early"\}\n$/);
 });
